@@ -1,0 +1,3 @@
+//! The apps, one folder per prefix. Apps never import each other.
+
+pub mod todo;

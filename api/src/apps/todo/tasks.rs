@@ -1,0 +1,98 @@
+//! /todo task CRUD: each user sees and touches only their own tasks.
+
+use axum::{extract::State, http::StatusCode};
+
+use super::{
+    TAG, TodoUser,
+    json::{TaskIn, TaskOut},
+    models::{self, TaskChanges},
+};
+use crate::{
+    error::{ApiError, AuthedRead, AuthedWrite, NotFound},
+    extract::{Json, Path, Query},
+    state::AppState,
+    validate::Page,
+};
+
+impl From<TaskIn> for TaskChanges {
+    fn from(t: TaskIn) -> Self {
+        Self { title: t.title, description: t.description, completed: t.completed }
+    }
+}
+
+/// Create a task.
+#[utoipa::path(post, path = "/tasks", tag = TAG, operation_id = "todo_create_task",
+    security(("todo_auth" = [])), request_body = TaskIn,
+    responses((status = 201, description = "Created", body = TaskOut), AuthedWrite))]
+pub async fn create_task(
+    State(state): State<AppState>,
+    user: TodoUser,
+    Json(body): Json<TaskIn>,
+) -> Result<(StatusCode, Json<TaskOut>), ApiError> {
+    let task = state
+        .db(move |conn| Ok(models::insert_task(conn, user.user_id, &body.into())?))
+        .await?;
+    Ok((StatusCode::CREATED, Json(task.into())))
+}
+
+/// List the caller's tasks, by id.
+#[utoipa::path(get, path = "/tasks", tag = TAG, operation_id = "todo_list_tasks",
+    security(("todo_auth" = [])), params(Page),
+    responses((status = 200, description = "The caller's tasks", body = Vec<TaskOut>), AuthedRead))]
+pub async fn list_tasks(
+    State(state): State<AppState>,
+    user: TodoUser,
+    Query(page): Query<Page>,
+) -> Result<Json<Vec<TaskOut>>, ApiError> {
+    let tasks = state
+        .db(move |conn| Ok(models::list_tasks(conn, user.user_id, page.limit(), page.offset())?))
+        .await?;
+    Ok(Json(tasks.into_iter().map(Into::into).collect()))
+}
+
+/// Read one task.
+#[utoipa::path(get, path = "/tasks/{task_id}", tag = TAG, operation_id = "todo_get_task",
+    security(("todo_auth" = [])), params(("task_id" = i64, Path, description = "The task's id")),
+    responses((status = 200, description = "The task", body = TaskOut), NotFound, AuthedRead))]
+pub async fn get_task(
+    State(state): State<AppState>,
+    user: TodoUser,
+    Path(task_id): Path<i64>,
+) -> Result<Json<TaskOut>, ApiError> {
+    state
+        .db(move |conn| models::find_task(conn, user.user_id, task_id)?.ok_or_else(|| ApiError::not_found("task")))
+        .await
+        .map(|t| Json(t.into()))
+}
+
+/// Replace a task (full update: absent fields take their defaults).
+#[utoipa::path(put, path = "/tasks/{task_id}", tag = TAG, operation_id = "todo_update_task",
+    security(("todo_auth" = [])), params(("task_id" = i64, Path, description = "The task's id")),
+    request_body = TaskIn,
+    responses((status = 200, description = "Updated", body = TaskOut), NotFound, AuthedWrite))]
+pub async fn update_task(
+    State(state): State<AppState>,
+    user: TodoUser,
+    Path(task_id): Path<i64>,
+    Json(body): Json<TaskIn>,
+) -> Result<Json<TaskOut>, ApiError> {
+    state
+        .db(move |conn| {
+            models::update_task(conn, user.user_id, task_id, &body.into())?.ok_or_else(|| ApiError::not_found("task"))
+        })
+        .await
+        .map(|t| Json(t.into()))
+}
+
+/// Delete a task.
+#[utoipa::path(delete, path = "/tasks/{task_id}", tag = TAG, operation_id = "todo_delete_task",
+    security(("todo_auth" = [])), params(("task_id" = i64, Path, description = "The task's id")),
+    responses((status = 204, description = "Deleted"), NotFound, AuthedRead))]
+pub async fn delete_task(
+    State(state): State<AppState>,
+    user: TodoUser,
+    Path(task_id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    let deleted = state.db(move |conn| Ok(models::delete_task(conn, user.user_id, task_id)?)).await?;
+    if deleted { Ok(StatusCode::NO_CONTENT) } else { Err(ApiError::not_found("task")) }
+}

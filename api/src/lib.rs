@@ -1,0 +1,21 @@
+//! Five small API apps in one axum server: `/exchange`, `/todo`, `/dealer`,
+//! `/shop` and `/ar`, each the exact contract of one spec (see CONTRACT.md).
+
+pub mod apps;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod extract;
+pub mod jobs;
+pub mod openapi;
+pub mod platform;
+pub mod rate_limit;
+pub mod router;
+pub mod schema;
+pub mod server;
+pub mod state;
+pub mod telemetry;
+pub mod validate;
+
+pub use router::{app, openapi};

@@ -1,0 +1,80 @@
+//! `AppState`: everything a handler needs, cheap to clone (one `Arc`).
+
+use std::{ops::Deref, sync::Arc, time::Duration};
+
+use anyhow::Context;
+use diesel::{Connection, PgConnection};
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+
+use crate::{
+    auth::TokenKeys,
+    config::Config,
+    db::{self, DbPool},
+    error::ApiError,
+};
+
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+pub struct Inner {
+    pub config: Config,
+    pub db: DbPool,
+    pub redis: ConnectionManager,
+    pub tokens: TokenKeys,
+}
+
+impl Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    /// Connects to PostgreSQL and Redis; fails fast when either is unreachable.
+    pub async fn connect(config: Config) -> anyhow::Result<Self> {
+        let db = {
+            let (url, size) = (config.database_url.clone(), config.db_pool_size);
+            tokio::task::spawn_blocking(move || db::pool(&url, size)).await??
+        };
+        let client = redis::Client::open(config.redis_url.as_str()).context("invalid REDIS_URL")?;
+        let redis_config = ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(Duration::from_secs(2)))
+            .set_response_timeout(Some(Duration::from_secs(2)))
+            .set_number_of_retries(2);
+        let redis = ConnectionManager::new_with_config(client, redis_config)
+            .await
+            .context("cannot connect to REDIS_URL")?;
+        let secret = match &config.jwt_secret {
+            Some(secret) => secret.as_bytes().to_vec(),
+            None => {
+                tracing::warn!("JWT_SECRET is not set: using a random key, tokens die with this process and replicas will not share them");
+                rand::random::<[u8; 64]>().to_vec()
+            }
+        };
+        Ok(Self(Arc::new(Inner { tokens: TokenKeys::new(&secret), config, db, redis })))
+    }
+
+    /// Runs database work off the async workers (see [`db::run`]).
+    pub async fn db<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut PgConnection) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        db::run(&self.db, f).await
+    }
+
+    /// Like [`AppState::db`], inside one transaction.
+    pub async fn db_tx<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut PgConnection) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        db::run(&self.db, move |conn| conn.transaction(f)).await
+    }
+
+    /// A Redis key under this deployment's prefix.
+    pub fn redis_key(&self, rest: &str) -> String {
+        format!("{}{rest}", self.config.redis_key_prefix)
+    }
+}

@@ -1,0 +1,2 @@
+DROP TABLE todo_tasks;
+DROP TABLE todo_users;
