@@ -109,10 +109,7 @@ impl Config {
         };
         let jwt_secret = get("JWT_SECRET");
         if jwt_secret.as_ref().is_some_and(|s| s.len() < 32) {
-            return Err(ConfigError {
-                var: "JWT_SECRET",
-                reason: "must be at least 32 bytes".into(),
-            });
+            return Err(ConfigError { var: "JWT_SECRET", reason: "must be at least 32 bytes".into() });
         }
         Ok(Self {
             database_url: get("DATABASE_URL")
@@ -152,10 +149,9 @@ where
     T::Err: std::fmt::Display,
 {
     match get(var) {
-        Some(raw) => raw.trim().parse().map_err(|e: T::Err| ConfigError {
-            var,
-            reason: format!("`{raw}`: {e}"),
-        }),
+        Some(raw) => {
+            raw.trim().parse().map_err(|e: T::Err| ConfigError { var, reason: format!("`{raw}`: {e}") })
+        }
         None => default.ok_or_else(|| missing(var, "is required")),
     }
 }
@@ -217,8 +213,11 @@ mod tests {
 
     #[test]
     fn public_url_drops_its_trailing_slash_and_proxies_accept_bare_ips() {
-        let c = config(&[("PUBLIC_URL", "https://api.example.com/"), ("TRUSTED_PROXIES", "10.0.0.0/8,127.0.0.1")])
-            .unwrap();
+        let c = config(&[
+            ("PUBLIC_URL", "https://api.example.com/"),
+            ("TRUSTED_PROXIES", "10.0.0.0/8,127.0.0.1"),
+        ])
+        .unwrap();
         assert_eq!(c.public_url, "https://api.example.com");
         assert_eq!(c.trusted_proxies.len(), 2);
     }

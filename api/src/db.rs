@@ -62,9 +62,8 @@ pub fn ensure_database(url: &str) -> anyhow::Result<()> {
 /// starting together run them once.
 pub fn migrate(conn: &mut PgConnection) -> anyhow::Result<usize> {
     with_advisory_lock(conn, locks::MIGRATIONS, |conn| {
-        let applied = conn
-            .run_pending_migrations(MIGRATIONS)
-            .map_err(|e| anyhow::anyhow!("migration failed: {e}"))?;
+        let applied =
+            conn.run_pending_migrations(MIGRATIONS).map_err(|e| anyhow::anyhow!("migration failed: {e}"))?;
         for version in &applied {
             tracing::info!(%version, "applied migration");
         }
@@ -78,13 +77,9 @@ pub fn with_advisory_lock<T>(
     key: i64,
     f: impl FnOnce(&mut PgConnection) -> anyhow::Result<T>,
 ) -> anyhow::Result<T> {
-    diesel::sql_query("SELECT pg_advisory_lock($1)")
-        .bind::<BigInt, _>(key)
-        .execute(conn)?;
+    diesel::sql_query("SELECT pg_advisory_lock($1)").bind::<BigInt, _>(key).execute(conn)?;
     let result = f(conn);
-    diesel::sql_query("SELECT pg_advisory_unlock($1)")
-        .bind::<BigInt, _>(key)
-        .execute(conn)?;
+    diesel::sql_query("SELECT pg_advisory_unlock($1)").bind::<BigInt, _>(key).execute(conn)?;
     result
 }
 
@@ -106,9 +101,7 @@ pub fn try_with_advisory_lock<T>(
         return Ok(None);
     }
     let result = f(conn);
-    diesel::sql_query("SELECT pg_advisory_unlock($1)")
-        .bind::<BigInt, _>(key)
-        .execute(conn)?;
+    diesel::sql_query("SELECT pg_advisory_unlock($1)").bind::<BigInt, _>(key).execute(conn)?;
     result.map(Some)
 }
 

@@ -64,6 +64,8 @@ pub enum ApiError {
     Forbidden(String),
     #[error("{0}")]
     NotFound(String),
+    #[error("this method is not allowed on this route")]
+    MethodNotAllowed,
     #[error("{0}")]
     Conflict(String),
     #[error("{0}")]
@@ -107,6 +109,7 @@ impl ApiError {
             Self::PaymentRequired(_) => StatusCode::PAYMENT_REQUIRED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Gone(_) => StatusCode::GONE,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
@@ -193,11 +196,8 @@ impl From<validator::ValidationErrors> for ApiError {
             })
             .collect();
         errors.sort_by(|a, b| a.field.cmp(&b.field));
-        let detail = errors
-            .iter()
-            .map(|e| format!("{}: {}", e.field, e.message))
-            .collect::<Vec<_>>()
-            .join("; ");
+        let detail =
+            errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ");
         Self::Validation { detail, errors }
     }
 }
@@ -245,9 +245,8 @@ problem_responses! {
 fn problems(list: &[(u16, &str)]) -> BTreeMap<String, RefOr<OaResponse>> {
     list.iter()
         .map(|(status, desc)| {
-            let content = ContentBuilder::new()
-                .schema(Some(utoipa::openapi::Ref::from_schema_name("Problem")))
-                .build();
+            let content =
+                ContentBuilder::new().schema(Some(utoipa::openapi::Ref::from_schema_name("Problem"))).build();
             let response = ResponseBuilder::new().description(*desc).content(PROBLEM_JSON, content);
             (status.to_string(), RefOr::T(response.build()))
         })

@@ -24,9 +24,7 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let axum::Json(value) = axum::Json::<T>::from_request(req, state)
-            .await
-            .map_err(json_rejection)?;
+        let axum::Json(value) = axum::Json::<T>::from_request(req, state).await.map_err(json_rejection)?;
         value.validate()?;
         Ok(Self(value))
     }
@@ -40,10 +38,7 @@ impl<T: Serialize> IntoResponse for Json<T> {
 
 pub fn json_rejection(rejection: JsonRejection) -> ApiError {
     match rejection {
-        JsonRejection::JsonDataError(e) => ApiError::Validation {
-            detail: e.body_text(),
-            errors: vec![],
-        },
+        JsonRejection::JsonDataError(e) => ApiError::Validation { detail: e.body_text(), errors: vec![] },
         JsonRejection::JsonSyntaxError(e) => ApiError::BadRequest(e.body_text()),
         JsonRejection::MissingJsonContentType(e) => ApiError::UnsupportedMediaType(e.body_text()),
         JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
@@ -110,15 +105,12 @@ where
         if !is_form {
             return Json::from_request(req, state).await.map(|Json(v)| Self(v));
         }
-        let axum::Form(value) = axum::Form::<T>::from_request(req, state)
-            .await
-            .map_err(|e| match e {
-                FormRejection::FailedToDeserializeFormBody(e) => ApiError::Validation {
-                    detail: e.body_text(),
-                    errors: vec![],
-                },
-                other => ApiError::BadRequest(other.body_text()),
-            })?;
+        let axum::Form(value) = axum::Form::<T>::from_request(req, state).await.map_err(|e| match e {
+            FormRejection::FailedToDeserializeFormBody(e) => {
+                ApiError::Validation { detail: e.body_text(), errors: vec![] }
+            }
+            other => ApiError::BadRequest(other.body_text()),
+        })?;
         value.validate()?;
         Ok(Self(value))
     }

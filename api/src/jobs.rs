@@ -46,9 +46,8 @@ pub async fn start_scheduler(state: AppState) -> anyhow::Result<JobScheduler> {
 /// One purge run, with its outcome logged.
 pub async fn run_logged(state: &AppState) {
     let config = state.config.clone();
-    let result = state
-        .db(move |conn| purge_once(conn, &config).map_err(crate::error::ApiError::Internal))
-        .await;
+    let result =
+        state.db(move |conn| purge_once(conn, &config).map_err(crate::error::ApiError::Internal)).await;
     match result {
         Ok(Some(report)) => tracing::info!(removed = ?report, "purge finished"),
         Ok(None) => tracing::info!("purge skipped: another replica holds the lock"),

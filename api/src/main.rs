@@ -37,7 +37,9 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async move {
         match command.as_str() {
-            "migrate" => server::migrate(&config).await.map(|n| tracing::info!(applied = n, "migrations done")),
+            "migrate" => {
+                server::migrate(&config).await.map(|n| tracing::info!(applied = n, "migrations done"))
+            }
             "purge" => server::purge(config).await,
             _ => server::serve(config).await,
         }

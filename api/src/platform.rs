@@ -41,4 +41,3 @@ pub async fn ready(State(state): State<AppState>) -> Result<Json<Health>, ApiErr
         .map_err(|e| ApiError::Unavailable(format!("Redis: {e}")))?;
     Ok(Json(Health { status: "ok" }))
 }
-

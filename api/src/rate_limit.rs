@@ -57,13 +57,8 @@ pub async fn limit(State(limit): State<Limit>, req: Request, next: Next) -> Resp
     let key = limit.state.redis_key(&format!("rl:{}:{client}", limit.app));
     let member = uuid::Uuid::new_v4().simple().to_string();
     let mut redis = limit.state.redis.clone();
-    let verdict: Result<(u8, i64, i64), _> = LIMITER
-        .key(&key)
-        .arg(WINDOW_MS)
-        .arg(per_minute)
-        .arg(member)
-        .invoke_async(&mut redis)
-        .await;
+    let verdict: Result<(u8, i64, i64), _> =
+        LIMITER.key(&key).arg(WINDOW_MS).arg(per_minute).arg(member).invoke_async(&mut redis).await;
     let (allowed, remaining, reset_ms) = match verdict {
         Ok(v) => v,
         Err(e) => {
@@ -90,10 +85,8 @@ fn set_headers(headers: &mut HeaderMap, limit: u32, remaining: i64, reset_secs: 
 /// The client: the peer address, or, when the peer is a trusted proxy, the
 /// right-most `X-Forwarded-For` entry that is not itself a trusted proxy.
 pub fn client_ip(req: &Request, trusted: &[IpNet]) -> IpAddr {
-    let peer = req
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0.ip());
+    let peer =
+        req.extensions().get::<ConnectInfo<SocketAddr>>().map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0.ip());
     let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
     if !is_trusted(&peer) {
         return peer;

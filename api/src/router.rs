@@ -14,6 +14,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::{
     apps,
+    error::ApiError,
     openapi::ApiDoc,
     platform,
     rate_limit::{self, Limit},
@@ -33,9 +34,7 @@ fn apps() -> Vec<(&'static str, OpenApiRouter<AppState>)> {
 }
 
 fn platform_routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(platform::health))
-        .routes(routes!(platform::ready))
+    OpenApiRouter::new().routes(routes!(platform::health)).routes(routes!(platform::ready))
 }
 
 /// The whole OpenAPI document, built from the code without a server.
@@ -61,9 +60,14 @@ pub fn app(state: AppState) -> Router {
     let (router, openapi) = router.split_for_parts();
     router
         .merge(SwaggerUi::new("/docs").url("/openapi.json", openapi))
+        .fallback(|| async { ApiError::NotFound("no such route".into()) })
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .with_state(state)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            Duration::from_secs(30),
+        ))
         .layer(sentry::integrations::tower::SentryHttpLayer::new())
         .layer(sentry::integrations::tower::NewSentryLayer::new_from_top())
         .layer(PropagateRequestIdLayer::x_request_id())

@@ -48,7 +48,9 @@ impl AppState {
         let secret = match &config.jwt_secret {
             Some(secret) => secret.as_bytes().to_vec(),
             None => {
-                tracing::warn!("JWT_SECRET is not set: using a random key, tokens die with this process and replicas will not share them");
+                tracing::warn!(
+                    "JWT_SECRET is not set: using a random key, tokens die with this process and replicas will not share them"
+                );
                 rand::random::<[u8; 64]>().to_vec()
             }
         };

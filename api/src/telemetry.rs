@@ -24,7 +24,13 @@ pub fn init(format: LogFormat) {
     let registry = tracing_subscriber::registry().with(filter);
     let result = match format {
         LogFormat::Json => registry
-            .with(tracing_subscriber::fmt::layer().json().flatten_event(true).with_current_span(true).with_span_list(false))
+            .with(
+                tracing_subscriber::fmt::layer()
+                    .json()
+                    .flatten_event(true)
+                    .with_current_span(true)
+                    .with_span_list(false),
+            )
             .try_init(),
         LogFormat::Pretty => registry.with(tracing_subscriber::fmt::layer().compact()).try_init(),
     };
@@ -35,6 +41,7 @@ pub fn init(format: LogFormat) {
 type Classifier = SharedClassifier<ServerErrorsAsFailures>;
 
 /// One line per request: method, matched route, status, latency, request id.
+#[expect(clippy::type_complexity, reason = "the layer's type names its closures")]
 pub fn request_log() -> TraceLayer<
     Classifier,
     impl Fn(&Request<Body>) -> Span + Clone,
@@ -47,11 +54,7 @@ pub fn request_log() -> TraceLayer<
     TraceLayer::new_for_http()
         .make_span_with(|req: &Request<Body>| {
             let route = req.extensions().get::<MatchedPath>().map_or("(unmatched)", MatchedPath::as_str);
-            let request_id = req
-                .headers()
-                .get("x-request-id")
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("-");
+            let request_id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
             tracing::info_span!("request", method = %req.method(), route, request_id)
         })
         .on_request(())

@@ -59,13 +59,10 @@ fn raw_token<A: Audience>(parts: &Parts) -> Result<Option<String>, ApiError> {
         }
         return Ok(Some(token.to_owned()));
     }
-    if A::QUERY_TOKEN {
-        if let Some(query) = parts.uri.query() {
-            let token = form_urlencoded_token(query);
-            if token.is_some() {
-                return Ok(token);
-            }
-        }
+    if A::QUERY_TOKEN
+        && let Some(token) = parts.uri.query().and_then(form_urlencoded_token)
+    {
+        return Ok(Some(token));
     }
     Ok(None)
 }
@@ -94,7 +91,10 @@ impl<A: Audience> FromRequestParts<AppState> for Authed<A> {
 impl<A: Audience> OptionalFromRequestParts<AppState> for Authed<A> {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Option<Self>, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Option<Self>, Self::Rejection> {
         match raw_token::<A>(parts)? {
             Some(raw) => Self::from_token(state, &raw).await.map(Some),
             None => Ok(None),

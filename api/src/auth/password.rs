@@ -13,15 +13,13 @@ use tokio::sync::Semaphore;
 use crate::error::ApiError;
 
 /// At most one hash per core at a time.
-static PERMITS: LazyLock<Semaphore> = LazyLock::new(|| {
-    Semaphore::new(std::thread::available_parallelism().map_or(1, usize::from))
-});
+static PERMITS: LazyLock<Semaphore> =
+    LazyLock::new(|| Semaphore::new(std::thread::available_parallelism().map_or(1, usize::from)));
 
 /// A hash of a password nobody has, verified against for unknown logins so that
 /// their answer takes as long as a wrong password.
-static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
-    hash_blocking("dummy password for timing").unwrap_or_default()
-});
+static DUMMY_HASH: LazyLock<String> =
+    LazyLock::new(|| hash_blocking("dummy password for timing").unwrap_or_default());
 
 /// OWASP's minimum for argon2id (m = 19 MiB, t = 2, p = 1), the crate's default.
 fn hasher() -> Argon2<'static> {

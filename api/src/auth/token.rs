@@ -29,9 +29,7 @@ pub struct Claims {
 
 impl Claims {
     pub fn user_id(&self) -> Result<i64, ApiError> {
-        self.sub
-            .parse()
-            .map_err(|_| ApiError::Unauthorized("the token's subject is not a user id".into()))
+        self.sub.parse().map_err(|_| ApiError::Unauthorized("the token's subject is not a user id".into()))
     }
 
     pub fn expires_at(&self) -> DateTime<Utc> {
@@ -54,13 +52,16 @@ pub struct TokenKeys {
 
 impl TokenKeys {
     pub fn new(secret: &[u8]) -> Self {
-        Self {
-            encoding: EncodingKey::from_secret(secret),
-            decoding: DecodingKey::from_secret(secret),
-        }
+        Self { encoding: EncodingKey::from_secret(secret), decoding: DecodingKey::from_secret(secret) }
     }
 
-    pub fn issue(&self, aud: &str, user_id: i64, ttl: Duration, scope: Option<i64>) -> Result<Issued, ApiError> {
+    pub fn issue(
+        &self,
+        aud: &str,
+        user_id: i64,
+        ttl: Duration,
+        scope: Option<i64>,
+    ) -> Result<Issued, ApiError> {
         let now = Utc::now();
         let expires_at = now + ttl;
         let claims = Claims {
@@ -84,17 +85,15 @@ impl TokenKeys {
         validation.set_audience(&[aud]);
         validation.set_required_spec_claims(&["exp", "aud", "sub", "iat"]);
         validation.leeway = 0;
-        decode::<Claims>(token, &self.decoding, &validation)
-            .map(|data| data.claims)
-            .map_err(|e| {
-                use jsonwebtoken::errors::ErrorKind;
-                let reason = match e.kind() {
-                    ErrorKind::ExpiredSignature => "the token has expired",
-                    ErrorKind::InvalidAudience => "the token was not issued by this app",
-                    _ => "the token is invalid",
-                };
-                ApiError::Unauthorized(reason.into())
-            })
+        decode::<Claims>(token, &self.decoding, &validation).map(|data| data.claims).map_err(|e| {
+            use jsonwebtoken::errors::ErrorKind;
+            let reason = match e.kind() {
+                ErrorKind::ExpiredSignature => "the token has expired",
+                ErrorKind::InvalidAudience => "the token was not issued by this app",
+                _ => "the token is invalid",
+            };
+            ApiError::Unauthorized(reason.into())
+        })
     }
 }
 

@@ -43,11 +43,17 @@ pub struct TokenOut {
 #[schema(as = TodoTaskIn, example = json!({"title": "Buy milk", "description": "2 litres", "completed": false}))]
 pub struct TaskIn {
     /// 1-200 characters.
-    #[validate(length(min = 1, max = 200, message = "must be 1 to 200 characters"), custom(function = "crate::validate::text"))]
+    #[validate(
+        length(min = 1, max = 200, message = "must be 1 to 200 characters"),
+        custom(function = "crate::validate::text")
+    )]
     #[schema(min_length = 1, max_length = 200)]
     pub title: String,
     /// Up to 10,000 characters; absent or null for none.
-    #[validate(length(max = 10000, message = "must be at most 10000 characters"), custom(function = "crate::validate::text"))]
+    #[validate(
+        length(max = 10000, message = "must be at most 10000 characters"),
+        custom(function = "crate::validate::text")
+    )]
     #[schema(max_length = 10000)]
     pub description: Option<String>,
     /// Defaults to false.

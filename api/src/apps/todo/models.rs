@@ -73,7 +73,12 @@ pub fn find_task(conn: &mut PgConnection, user_id: i64, id: i64) -> QueryResult<
         .optional()
 }
 
-pub fn update_task(conn: &mut PgConnection, user_id: i64, id: i64, task: &TaskChanges) -> QueryResult<Option<Task>> {
+pub fn update_task(
+    conn: &mut PgConnection,
+    user_id: i64,
+    id: i64,
+    task: &TaskChanges,
+) -> QueryResult<Option<Task>> {
     diesel::update(todo_tasks::table.filter(todo_tasks::id.eq(id).and(todo_tasks::user_id.eq(user_id))))
         .set((task, todo_tasks::updated_at.eq(diesel::dsl::now)))
         .returning(Task::as_returning())

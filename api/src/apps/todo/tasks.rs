@@ -29,9 +29,7 @@ pub async fn create_task(
     user: TodoUser,
     Json(body): Json<TaskIn>,
 ) -> Result<(StatusCode, Json<TaskOut>), ApiError> {
-    let task = state
-        .db(move |conn| Ok(models::insert_task(conn, user.user_id, &body.into())?))
-        .await?;
+    let task = state.db(move |conn| Ok(models::insert_task(conn, user.user_id, &body.into())?)).await?;
     Ok((StatusCode::CREATED, Json(task.into())))
 }
 
@@ -60,7 +58,9 @@ pub async fn get_task(
     Path(task_id): Path<i64>,
 ) -> Result<Json<TaskOut>, ApiError> {
     state
-        .db(move |conn| models::find_task(conn, user.user_id, task_id)?.ok_or_else(|| ApiError::not_found("task")))
+        .db(move |conn| {
+            models::find_task(conn, user.user_id, task_id)?.ok_or_else(|| ApiError::not_found("task"))
+        })
         .await
         .map(|t| Json(t.into()))
 }
@@ -78,7 +78,8 @@ pub async fn update_task(
 ) -> Result<Json<TaskOut>, ApiError> {
     state
         .db(move |conn| {
-            models::update_task(conn, user.user_id, task_id, &body.into())?.ok_or_else(|| ApiError::not_found("task"))
+            models::update_task(conn, user.user_id, task_id, &body.into())?
+                .ok_or_else(|| ApiError::not_found("task"))
         })
         .await
         .map(|t| Json(t.into()))

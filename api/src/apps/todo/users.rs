@@ -26,15 +26,13 @@ pub async fn register(
     let username = body.username;
     let id = state
         .db(move |conn| {
-            models::insert_user(conn, &username, &hash)
-                .map(|id| UserOut { id, username })
-                .map_err(|e| {
-                    if crate::db::is_unique_violation(&e, models::USERNAME_TAKEN) {
-                        ApiError::Conflict("this username is taken".into())
-                    } else {
-                        e.into()
-                    }
-                })
+            models::insert_user(conn, &username, &hash).map(|id| UserOut { id, username }).map_err(|e| {
+                if crate::db::is_unique_violation(&e, models::USERNAME_TAKEN) {
+                    ApiError::Conflict("this username is taken".into())
+                } else {
+                    e.into()
+                }
+            })
         })
         .await?;
     Ok((StatusCode::CREATED, Json(id)))
