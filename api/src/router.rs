@@ -28,9 +28,47 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 /// The bearer security schemes, by name, besides /todo's OAuth2 one.
 pub const BEARER_SCHEMES: &[(&str, &str)] = &[];
 
-/// Each app's prefix, its rate-limit name and its routes.
-fn apps() -> Vec<(&'static str, OpenApiRouter<AppState>)> {
-    vec![("todo", apps::todo::router())]
+/// An app as mounted under `/{name}`.
+struct App {
+    /// The prefix without its slash; also the rate limit's budget name.
+    name: &'static str,
+    /// Routes behind the per-client rate limit.
+    routes: OpenApiRouter<AppState>,
+    /// Routes outside it (the payment webhook is not limited per client).
+    unlimited: Option<OpenApiRouter<AppState>>,
+    /// Rewrites every error answer of the app, rate limit included (/dealer's bodies).
+    map_errors: Option<fn(Router<AppState>) -> Router<AppState>>,
+}
+
+impl App {
+    fn new(name: &'static str, routes: OpenApiRouter<AppState>) -> Self {
+        Self { name, routes, unlimited: None, map_errors: None }
+    }
+
+    #[expect(dead_code, reason = "used as apps land")]
+    fn unlimited(mut self, routes: OpenApiRouter<AppState>) -> Self {
+        self.unlimited = Some(routes);
+        self
+    }
+
+    #[expect(dead_code, reason = "used as apps land")]
+    fn map_errors(mut self, layer: fn(Router<AppState>) -> Router<AppState>) -> Self {
+        self.map_errors = Some(layer);
+        self
+    }
+
+    /// The app's routes in one router, for the document only.
+    fn all_routes(self) -> OpenApiRouter<AppState> {
+        match self.unlimited {
+            Some(unlimited) => self.routes.merge(unlimited),
+            None => self.routes,
+        }
+    }
+}
+
+/// Every app. Adding an app is one line here.
+fn apps() -> Vec<App> {
+    vec![App::new("todo", apps::todo::router())]
 }
 
 fn platform_routes() -> OpenApiRouter<AppState> {
@@ -40,8 +78,8 @@ fn platform_routes() -> OpenApiRouter<AppState> {
 /// The whole OpenAPI document, built from the code without a server.
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut router = OpenApiRouter::with_openapi(ApiDoc::openapi()).merge(platform_routes());
-    for (name, app) in apps() {
-        router = router.nest(&format!("/{name}"), app);
+    for app in apps() {
+        router = router.nest(&format!("/{}", app.name), app.all_routes());
     }
     router.into_openapi()
 }
@@ -49,17 +87,22 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 /// The server's router: every app under its prefix with its rate limit, the
 /// platform routes, Swagger UI, and the request-wide layers.
 pub fn app(state: AppState) -> Router {
-    let mut router = OpenApiRouter::with_openapi(ApiDoc::openapi()).merge(platform_routes());
-    for (name, app) in apps() {
-        let limited = app.layer(middleware::from_fn_with_state(
-            Limit { state: state.clone(), app: name },
-            rate_limit::limit,
-        ));
-        router = router.nest(&format!("/{name}"), limited);
+    let mut router = Router::new();
+    for app in apps() {
+        let limit = Limit { state: state.clone(), app: app.name };
+        let mut mounted: Router<AppState> =
+            app.routes.layer(middleware::from_fn_with_state(limit, rate_limit::limit)).into();
+        if let Some(unlimited) = app.unlimited {
+            mounted = mounted.merge(Router::from(unlimited));
+        }
+        if let Some(map_errors) = app.map_errors {
+            mounted = map_errors(mounted);
+        }
+        router = router.nest(&format!("/{}", app.name), mounted);
     }
-    let (router, openapi) = router.split_for_parts();
     router
-        .merge(SwaggerUi::new("/docs").url("/openapi.json", openapi))
+        .merge(Router::from(platform_routes()))
+        .merge(SwaggerUi::new("/docs").url("/openapi.json", openapi()))
         .fallback(|| async { ApiError::NotFound("no such route".into()) })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .with_state(state)
