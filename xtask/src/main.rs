@@ -3,7 +3,9 @@
 //! - `spec [--check]`: writes `spec/openapi.json` from the code (no server).
 //! - `clients [--check]`: generates the Rust client in `clients/rust` from it.
 //! - `schema [--check]`: `spec/schema.sql` from a freshly migrated database.
+//! - `bench [scenario…]`: the benchmark (see `bench/mod.rs`).
 
+mod bench;
 mod codegen;
 mod rust_client;
 mod schema;
@@ -20,7 +22,8 @@ fn main() -> anyhow::Result<()> {
         Some("spec") => spec(mode),
         Some("clients") => rust_client::generate(mode),
         Some("schema") => schema::dump(mode),
-        _ => bail!("usage: cargo xtask <spec|clients|schema> [--check]"),
+        Some("bench") => bench::run(&args[1..]),
+        _ => bail!("usage: cargo xtask <spec|clients|schema|bench> [--check]"),
     }
 }
 

@@ -1,0 +1,172 @@
+//! The scenarios, grouped by app. Each returns outcomes with the target it is
+//! judged against, so the report says met or missed with the figure.
+
+use std::{net::SocketAddr, sync::Arc, time::Duration};
+
+use hyper::Method;
+use serde::Serialize;
+
+use super::{
+    load::{self, Req, Stats, step},
+    seed::TodoUser,
+};
+
+pub const RUN: Duration = Duration::from_secs(6);
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome {
+    pub scenario: String,
+    pub connections: usize,
+    #[serde(flatten)]
+    pub stats: Stats,
+    /// The target it is judged against, if any.
+    pub target: Option<String>,
+    pub met: Option<bool>,
+}
+
+impl Outcome {
+    pub fn new(scenario: impl Into<String>, connections: usize, stats: Stats) -> Self {
+        let met = (stats.errors == 0).then_some(true).or(Some(false));
+        Self { scenario: scenario.into(), connections, stats, target: Some("no errors".into()), met }
+    }
+
+    /// Judges against a target; a run with errors never meets it.
+    pub fn judged(mut self, target: &str, met: impl FnOnce(&Stats) -> bool) -> Self {
+        self.met = Some(self.stats.errors == 0 && met(&self.stats));
+        self.target = Some(target.into());
+        self
+    }
+}
+
+/// The authenticated list target at 64 connections, and no errors at 256.
+pub async fn list(
+    addr: SocketAddr,
+    name: &str,
+    tokens: Arc<Vec<String>>,
+    path: &'static str,
+) -> anyhow::Result<Vec<Outcome>> {
+    let mut out = Vec::new();
+    for connections in [64, 256] {
+        let tokens = tokens.clone();
+        let stats = load::run(
+            addr,
+            connections,
+            RUN,
+            None,
+            step(move |i, mut conn| {
+                let token = tokens[i as usize % tokens.len()].clone();
+                async move {
+                    conn.call(Req::get(path, Some(&token))).await;
+                    conn
+                }
+            }),
+        )
+        .await?;
+        let outcome = Outcome::new(format!("{name} list"), connections, stats);
+        out.push(if connections == 64 {
+            outcome.judged("≥ 5,000 req/s, p99 < 10 ms", |s| s.rps >= 5000.0 && s.p99_ms < 10.0)
+        } else {
+            outcome
+        });
+    }
+    Ok(out)
+}
+
+/// Single-row authenticated read, `GET /todo/tasks/{id}`.
+pub async fn read_task(
+    addr: SocketAddr,
+    users: Arc<Vec<TodoUser>>,
+    connections: usize,
+) -> anyhow::Result<Stats> {
+    load::run(
+        addr,
+        connections,
+        RUN,
+        None,
+        step(move |i, mut conn| {
+            let user = &users[i as usize % users.len()];
+            let id = user.task_ids[(i as usize / users.len()) % user.task_ids.len()];
+            let req = Req::get(format!("/todo/tasks/{id}"), Some(&user.token));
+            async move {
+                conn.call(req).await;
+                conn
+            }
+        }),
+    )
+    .await
+}
+
+/// Task create, update, delete: three writes per iteration.
+pub async fn write_tasks(addr: SocketAddr, users: Arc<Vec<TodoUser>>) -> anyhow::Result<Outcome> {
+    let stats = load::run(
+        addr,
+        64,
+        RUN,
+        None,
+        step(move |i, mut conn| {
+            let token = users[i as usize % users.len()].token.clone();
+            async move {
+                let body = format!(r#"{{"title":"bench {i}"}}"#);
+                let created =
+                    conn.call(Req::send(Method::POST, "/todo/tasks", Some(&token), body, 201)).await;
+                let Some(id) = json_id(created) else { return conn };
+                let path = format!("/todo/tasks/{id}");
+                let body = format!(r#"{{"title":"bench {i} done","completed":true}}"#);
+                conn.call(Req::send(Method::PUT, path.clone(), Some(&token), body, 200)).await;
+                conn.call(Req { method: Method::DELETE, path, token: Some(token), body: None, expect: 204 })
+                    .await;
+                conn
+            }
+        }),
+    )
+    .await?;
+    Ok(Outcome::new("todo task create+update+delete", 64, stats))
+}
+
+/// Logins per second with argon2id.
+pub async fn logins(addr: SocketAddr, connections: usize, duration: Duration) -> anyhow::Result<Stats> {
+    load::run(
+        addr,
+        connections,
+        duration,
+        None,
+        step(move |i, mut conn| async move {
+            let body =
+                format!(r#"{{"username":"todo-user-{}","password":"{}"}}"#, i % 100, super::seed::PASSWORD);
+            conn.call(Req::send(Method::POST, "/todo/login", None, body, 200)).await;
+            conn
+        }),
+    )
+    .await
+}
+
+/// A read scenario's latency while a login flood runs beside it.
+pub async fn read_during_logins(addr: SocketAddr, tokens: Arc<Vec<String>>) -> anyhow::Result<Vec<Outcome>> {
+    let flood = tokio::spawn(logins(addr, 16, RUN));
+    let reads = load::run(
+        addr,
+        16,
+        RUN,
+        None,
+        step(move |i, mut conn| {
+            let token = tokens[i as usize % tokens.len()].clone();
+            async move {
+                conn.call(Req::get("/todo/tasks?limit=50", Some(&token))).await;
+                conn
+            }
+        }),
+    )
+    .await?;
+    let flood = flood.await??;
+    Ok(vec![
+        Outcome::new("logins (argon2id m=19 MiB t=2 p=1)", 16, flood.clone())
+            .judged("≥ 60 logins/s", |s| s.rps >= 60.0),
+        Outcome::new("todo list during the login flood", 16, reads)
+            .judged("p99 < 25 ms", |s| s.p99_ms < 25.0),
+    ])
+}
+
+/// The `id` of a JSON answer.
+pub fn json_id(body: Option<bytes::Bytes>) -> Option<i64> {
+    body.and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok()).and_then(|v| v["id"].as_i64())
+}

@@ -1,0 +1,124 @@
+//! The server under test: the release binary against a fresh database, its
+//! own Redis prefix, the rate limit off (or on, for the limiter's scenario).
+
+use std::{
+    net::SocketAddr,
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use anyhow::{Context, bail};
+
+pub const JWT_SECRET: &str = "bench-secret-bench-secret-bench-secret-01";
+pub const PAYMENT_KEY: &str = "bench-payment-key";
+pub const ADMIN: (&str, &str) = ("bench-admin", "bench-admin-password");
+
+pub struct Server {
+    child: Child,
+    pub addr: SocketAddr,
+}
+
+/// Builds the release binary (`cargo build --release -p api`).
+pub fn build_release() -> anyhow::Result<std::path::PathBuf> {
+    let status = Command::new(env!("CARGO"))
+        .args(["build", "--release", "--locked", "-p", "api"])
+        .current_dir(crate::root())
+        .status()?;
+    if !status.success() {
+        bail!("release build failed");
+    }
+    let target = std::env::var("CARGO_TARGET_DIR").map_or_else(|_| crate::root().join("target"), Into::into);
+    Ok(target.join("release/api"))
+}
+
+impl Server {
+    pub fn start(
+        binary: &std::path::Path,
+        database: &str,
+        port: u16,
+        rate_limit: u32,
+    ) -> anyhow::Result<Self> {
+        let pg = std::env::var("XTASK_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
+        let addr: SocketAddr = format!("127.0.0.1:{port}").parse()?;
+        let log = std::fs::File::create(std::env::temp_dir().join(format!("bench-server-{port}.log")))?;
+        let child = Command::new(binary)
+            .arg("serve")
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("DATABASE_URL", format!("{pg}/{database}"))
+            .env("BIND_ADDR", addr.to_string())
+            .env("JWT_SECRET", JWT_SECRET)
+            .env("PAYMENT_PRIVATE_KEY", PAYMENT_KEY)
+            .env("ADMIN_LOGIN", ADMIN.0)
+            .env("ADMIN_PASSWORD", ADMIN.1)
+            .env("RATE_LIMIT_PER_MINUTE", rate_limit.to_string())
+            .env("REDIS_KEY_PREFIX", format!("bench:{database}:"))
+            .env("DB_POOL_SIZE", "24")
+            .env("LOG_FORMAT", "json")
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .context("start the server")?;
+        let server = Self { child, addr };
+        server.wait_ready()?;
+        Ok(server)
+    }
+
+    fn wait_ready(&self) -> anyhow::Result<()> {
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(60) {
+            if let Ok(mut stream) = std::net::TcpStream::connect(self.addr) {
+                use std::io::{Read, Write};
+                let _ = stream.write_all(b"GET /ready HTTP/1.0\r\n\r\n");
+                let mut answer = String::new();
+                let _ = stream.read_to_string(&mut answer);
+                if answer.starts_with("HTTP/1.0 200") || answer.starts_with("HTTP/1.1 200") {
+                    return Ok(());
+                }
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        bail!("the server did not become ready (see {}/bench-server-*.log)", std::env::temp_dir().display())
+    }
+
+    /// The peak resident set size so far (VmHWM), in MiB.
+    pub fn peak_rss_mib(&self) -> f64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+            .map_or(0.0, |kb| kb / 1024.0)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        // SIGTERM lets it finish in-flight requests; then make sure it is gone.
+        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Runs `psql -c` on the maintenance database.
+pub fn psql(sql: &str) -> anyhow::Result<String> {
+    let pg = std::env::var("XTASK_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
+    psql_on(&format!("{pg}/postgres"), sql)
+}
+
+pub fn psql_on(url: &str, sql: &str) -> anyhow::Result<String> {
+    let out = Command::new("psql").args([url, "-qtAc", sql]).output().context("psql")?;
+    if !out.status.success() {
+        bail!("psql failed: {sql}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    Ok(String::from_utf8(out.stdout)?.trim().to_owned())
+}
