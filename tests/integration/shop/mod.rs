@@ -2,6 +2,7 @@
 //! PostgreSQL and Redis. Helpers set data up through the API.
 
 mod admin;
+mod bench;
 mod ledger;
 mod races;
 mod users;

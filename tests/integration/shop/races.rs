@@ -69,10 +69,10 @@ async fn interleaved_credits_and_purchases_leave_credits_minus_purchases() {
     let (token, me) = user(&app, "dave").await;
     credit(&app, 1, me, 8, "10").await;
     let client = app.client_as(&token);
-    let app = &app;
+    let server = &app;
     let credits = (2..=26).map(|t| {
         let body = webhook_body(t, me, 8, json!("1.50"));
-        async move { post_webhook(app, &body).await.0 == 200 }
+        async move { post_webhook(server, &body).await.0 == 200 }
     });
     let purchases = (0..25).map(|_| {
         let call =
