@@ -3,8 +3,10 @@
 //! - `spec [--check]`: writes `spec/openapi.json` from the code (no server).
 //! - `clients [--check]`: generates the Rust client in `clients/rust` from it.
 //! - `schema [--check]`: `spec/schema.sql` from a freshly migrated database.
+//! - `replicas`: three servers behind nginx, checked through it (see `replicas.rs`).
 
 mod codegen;
+mod replicas;
 mod rust_client;
 mod schema;
 
@@ -20,7 +22,8 @@ fn main() -> anyhow::Result<()> {
         Some("spec") => spec(mode),
         Some("clients") => rust_client::generate(mode),
         Some("schema") => schema::dump(mode),
-        _ => bail!("usage: cargo xtask <spec|clients|schema> [--check]"),
+        Some("replicas") => replicas::run(),
+        _ => bail!("usage: cargo xtask <spec|clients|schema> [--check] | cargo xtask replicas"),
     }
 }
 
