@@ -274,3 +274,19 @@ pub fn psql_on(url: &str, sql: &str) -> anyhow::Result<String> {
     }
     Ok(String::from_utf8(out.stdout)?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_nginx_conf_renders_for_three_loopback_replicas() {
+        let conf = fs::read_to_string(crate::root().join("deploy/nginx.conf")).unwrap();
+        let out = render_nginx(&conf, 18080, &[18081, 18082, 18083], Path::new("/tmp/r")).unwrap();
+        assert!(out.contains("server 127.0.0.1:18081 max_fails=1 fail_timeout=10s;"));
+        assert!(out.contains("server 127.0.0.1:18083 "));
+        assert!(out.contains("listen 127.0.0.1:18080;") && out.contains("pid /tmp/r/nginx.pid;"));
+        assert!(!out.contains("api-1") && !out.contains("listen 80;"));
+        assert!(render_nginx(&conf, 1, &[2, 3], Path::new("/tmp")).is_err(), "three replicas expected");
+    }
+}
