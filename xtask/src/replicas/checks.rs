@@ -152,6 +152,12 @@ impl Drop for Victim {
     }
 }
 
+/// When the replica was signalled and when it was gone.
+struct Kill {
+    signalled: Instant,
+    reaped: Instant,
+}
+
 struct Outcome {
     started: Instant,
     finished: Instant,
@@ -196,17 +202,20 @@ async fn killing_a_replica_loses_no_acknowledged_write(cluster: &mut Cluster) ->
         })
         .buffer_unordered(12)
         .collect::<Vec<_>>();
+    // The kill lasts from the signal until the process is reaped (its sockets
+    // closed): requests in flight during that window may fail, no others.
     let killer = async {
         while done.load(Ordering::SeqCst) < KILL_AFTER {
             tokio::time::sleep(Duration::from_millis(2)).await;
         }
+        let signalled = Instant::now();
         let _ = victim.0.kill();
-        Instant::now()
+        let _ = tokio::task::block_in_place(|| victim.0.wait());
+        Kill { signalled, reaped: Instant::now() }
     };
-    let (outcomes, killed_at) = tokio::join!(load, killer);
-    let _ = victim.0.wait();
+    let (outcomes, kill) = tokio::join!(load, killer);
     let elapsed = began.elapsed();
-    report_writes(cluster, &outcomes, killed_at, victim_port, elapsed)?;
+    report_writes(cluster, &outcomes, &kill, victim_port, elapsed)?;
     // The survivors carry on: every request after the kill lands on them.
     let from = cluster.access_log_len();
     for _ in 0..10 {
@@ -224,13 +233,13 @@ async fn killing_a_replica_loses_no_acknowledged_write(cluster: &mut Cluster) ->
 fn report_writes(
     cluster: &Cluster,
     outcomes: &[Outcome],
-    killed_at: Instant,
+    kill: &Kill,
     victim_port: u16,
     elapsed: Duration,
 ) -> anyhow::Result<()> {
     let acked: Vec<i64> = outcomes.iter().filter(|o| o.status == 201).filter_map(|o| o.id).collect();
     let failed: Vec<&Outcome> = outcomes.iter().filter(|o| o.status != 201).collect();
-    let in_flight = |o: &Outcome| o.started <= killed_at && o.finished >= killed_at;
+    let in_flight = |o: &Outcome| o.started <= kill.reaped && o.finished >= kill.signalled;
     let late: Vec<u16> = failed.iter().filter(|o| !in_flight(o)).map(|o| o.status).collect();
     let ids = acked.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
     let found: usize =
@@ -245,12 +254,13 @@ fn report_writes(
     let (rows, distinct) = rows.trim().split_once(' ').context("row counts")?;
     let (rows, distinct): (usize, usize) = (rows.parse()?, distinct.parse()?);
     println!(
-        "kill: {} writes in {:.1} s ({:.0}/s), replica on port {victim_port} killed after {}; {} acknowledged (201), \
-         {} failed while in flight at the kill, {} failed later; {rows} rows stored",
+        "kill: {} writes in {:.1} s ({:.0}/s), replica on port {victim_port} killed after {} (gone in {:.1} ms); \
+         {} acknowledged (201), {} failed while in flight at the kill, {} failed outside it; {rows} rows stored",
         outcomes.len(),
         elapsed.as_secs_f64(),
         outcomes.len() as f64 / elapsed.as_secs_f64(),
-        outcomes.iter().filter(|o| o.finished < killed_at).count(),
+        outcomes.iter().filter(|o| o.finished < kill.signalled).count(),
+        kill.reaped.duration_since(kill.signalled).as_secs_f64() * 1000.0,
         acked.len(),
         failed.len() - late.len(),
         late.len(),
