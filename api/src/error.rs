@@ -152,6 +152,9 @@ impl IntoResponse for ApiError {
         }
         let body = serde_json::to_vec(&self.problem()).unwrap_or_default();
         let mut response = (status, body).into_response();
+        if matches!(self, Self::Internal(_)) {
+            response.extensions_mut().insert(crate::monitoring::Reported);
+        }
         let headers = response.headers_mut();
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
         match self {
@@ -179,6 +182,7 @@ impl From<diesel::result::Error> for ApiError {
 impl From<redis::RedisError> for ApiError {
     fn from(err: redis::RedisError) -> Self {
         tracing::warn!(error = %err, "redis failed");
+        crate::metrics::redis_error("request");
         Self::Unavailable("a backing service is unavailable, try again".into())
     }
 }

@@ -50,9 +50,19 @@ pub async fn run_logged(state: &AppState) {
     let config = state.config.clone();
     let result =
         state.db(move |conn| purge_once(conn, &config).map_err(crate::error::ApiError::Internal)).await;
-    match result {
-        Ok(Some(report)) => tracing::info!(removed = ?report, "purge finished"),
-        Ok(None) => tracing::info!("purge skipped: another replica holds the lock"),
-        Err(e) => tracing::error!(error = %e, "purge failed"),
-    }
+    let outcome = match result {
+        Ok(Some(report)) => {
+            tracing::info!(removed = ?report, "purge finished");
+            "done"
+        }
+        Ok(None) => {
+            tracing::info!("purge skipped: another replica holds the lock");
+            "skipped"
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "purge failed");
+            "failed"
+        }
+    };
+    crate::metrics::purge_run(outcome);
 }

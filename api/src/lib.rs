@@ -8,6 +8,8 @@ pub mod db;
 pub mod error;
 pub mod extract;
 pub mod jobs;
+pub mod metrics;
+pub mod monitoring;
 pub mod openapi;
 pub mod platform;
 pub mod rate_limit;

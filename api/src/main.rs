@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use api::{config::Config, server, telemetry};
+use api::{config::Config, monitoring, server, telemetry};
 
 fn main() -> ExitCode {
     let _ = dotenvy::dotenv();
@@ -19,14 +19,13 @@ fn main() -> ExitCode {
         }
     };
     // Sentry starts before the runtime so that it sees every thread.
-    let _sentry = config.sentry_dsn.as_deref().map(|dsn| {
-        sentry::init(
-            sentry::ClientOptions::new()
-                .dsn(dsn)
-                .release(sentry::release_name!().unwrap_or_default())
-                .send_default_pii(false),
-        )
-    });
+    let _sentry = match monitoring::init(config.sentry_dsn.as_deref()) {
+        Ok(guard) => guard,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
     telemetry::init(config.log_format);
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,

@@ -63,6 +63,7 @@ pub async fn limit(State(limit): State<Limit>, req: Request, next: Next) -> Resp
         Ok(v) => v,
         Err(e) => {
             tracing::warn!(error = %e, "rate limiter unavailable, letting the request through");
+            crate::metrics::redis_error("rate_limit");
             return next.run(req).await;
         }
     };

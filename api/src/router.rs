@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use axum::{Router, extract::DefaultBodyLimit, middleware};
 use tower_http::{
+    catch_panic::CatchPanicLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     timeout::TimeoutLayer,
 };
@@ -15,6 +16,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::{
     apps,
     error::ApiError,
+    metrics, monitoring,
     openapi::ApiDoc,
     platform,
     rate_limit::{self, Limit},
@@ -74,7 +76,10 @@ fn apps() -> Vec<App> {
 }
 
 fn platform_routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(platform::health)).routes(routes!(platform::ready))
+    OpenApiRouter::new()
+        .routes(routes!(platform::health))
+        .routes(routes!(platform::ready))
+        .routes(routes!(metrics::render))
 }
 
 /// The whole OpenAPI document, built from the code without a server.
@@ -89,6 +94,11 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 /// The server's router: every app under its prefix with its rate limit, the
 /// platform routes, Swagger UI, and the request-wide layers.
 pub fn app(state: AppState) -> Router {
+    layers(routes(state))
+}
+
+/// Every route, without the request-wide layers (tests add a route before them).
+pub fn routes(state: AppState) -> Router {
     let mut router = Router::new();
     for app in apps() {
         let limit = Limit { state: state.clone(), app: app.name };
@@ -108,13 +118,24 @@ pub fn app(state: AppState) -> Router {
         .fallback(|| async { ApiError::NotFound("no such route".into()) })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .with_state(state)
+}
+
+/// The layers every request goes through, innermost first: body limit, panic
+/// to 500, timeout, Sentry (5xx report, request data, per-request hub),
+/// metrics, request id, request log.
+pub fn layers(router: Router) -> Router {
+    metrics::init();
+    router
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(CatchPanicLayer::custom(monitoring::panic_response))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::SERVICE_UNAVAILABLE,
             Duration::from_secs(30),
         ))
+        .layer(middleware::from_fn(monitoring::report))
         .layer(sentry::integrations::tower::SentryHttpLayer::new())
         .layer(sentry::integrations::tower::NewSentryLayer::new_from_top())
+        .layer(middleware::from_fn(metrics::track))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(telemetry::request_log())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))

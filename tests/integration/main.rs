@@ -1,5 +1,6 @@
 //! The integration tests: one binary, one module per app.
 
+mod monitoring;
 mod platform;
 mod shop;
 mod todo;

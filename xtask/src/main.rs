@@ -4,9 +4,11 @@
 //! - `clients [--check]`: generates the Rust client in `clients/rust` from it.
 //! - `schema [--check]`: `spec/schema.sql` from a freshly migrated database.
 //! - `bench [scenario…]`: the benchmark (see `bench/mod.rs`).
+//! - `replicas`: three servers behind nginx, checked through it (see `replicas.rs`).
 
 mod bench;
 mod codegen;
+mod replicas;
 mod rust_client;
 mod schema;
 
@@ -23,7 +25,10 @@ fn main() -> anyhow::Result<()> {
         Some("clients") => rust_client::generate(mode),
         Some("schema") => schema::dump(mode),
         Some("bench") => bench::run(&args[1..]),
-        _ => bail!("usage: cargo xtask <spec|clients|schema|bench> [--check]"),
+        Some("replicas") => replicas::run(),
+        _ => bail!(
+            "usage: cargo xtask <spec|clients|schema> [--check] | cargo xtask <bench [scenario…]|replicas>"
+        ),
     }
 }
 

@@ -2214,6 +2214,18 @@ impl Client {
     pub fn health(&self) -> builder::Health<'_> {
         builder::Health::new(self)
     }
+    /**Metrics in the Prometheus text format
+
+    Sends a `GET` request to `/metrics`
+
+    ```ignore
+    let response = client.metrics()
+        .send()
+        .await;
+    ```*/
+    pub fn metrics(&self) -> builder::Metrics<'_> {
+        builder::Metrics::new(self)
+    }
     /**Readiness: PostgreSQL and Redis both answer
 
     Sends a `GET` request to `/ready`
@@ -2632,6 +2644,39 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::metrics`]
+
+    [`Client::metrics`]: super::Client::metrics*/
+    #[derive(Debug, Clone)]
+    pub struct Metrics<'a> {
+        client: &'a super::Client,
+    }
+    impl<'a> Metrics<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+        ///Sends a `GET` request to `/metrics`
+        pub async fn send(self) -> Result<ResponseValue<ByteStream>, Error<()>> {
+            let Self { client } = self;
+            let url = format!("{}/metrics", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client.client.get(url).headers(header_map).build()?;
+            let info = OperationInfo { operation_id: "metrics" };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => Ok(ResponseValue::stream(response)),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }

@@ -1,0 +1,104 @@
+//! Prometheus metrics at `GET /metrics`: requests by matched route and status,
+//! their latency, the database pool, Redis errors and purge runs.
+//!
+//! One process-wide recorder (the `metrics` facade with its Prometheus
+//! exporter), installed on first use; the pool gauges are read at scrape time.
+//! Routes are labelled by their template (`/todo/tasks/{task_id}`), never the
+//! raw path, so the label set stays small and holds no ids or tokens.
+
+use std::{sync::OnceLock, time::Instant};
+
+use axum::{
+    extract::{MatchedPath, Request, State},
+    http::header,
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+
+use crate::state::AppState;
+
+/// Latency buckets in seconds, from a cache hit to a slow argon2 login.
+const LATENCY_BUCKETS: &[f64] =
+    &[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
+
+/// The process's recorder, installed once (tests start many servers in one process).
+fn handle() -> Option<&'static PrometheusHandle> {
+    static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            let installed = PrometheusBuilder::new()
+                .set_buckets_for_metric(
+                    Matcher::Full("http_request_duration_seconds".into()),
+                    LATENCY_BUCKETS,
+                )
+                .and_then(PrometheusBuilder::install_recorder);
+            match installed {
+                Ok(handle) => {
+                    describe();
+                    Some(handle)
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "metrics recorder not installed");
+                    None
+                }
+            }
+        })
+        .as_ref()
+}
+
+fn describe() {
+    use ::metrics::{describe_counter, describe_gauge, describe_histogram};
+    describe_counter!("http_requests_total", "Requests answered, by method, matched route and status");
+    describe_histogram!(
+        "http_request_duration_seconds",
+        ::metrics::Unit::Seconds,
+        "Time to answer, by method, matched route and status"
+    );
+    describe_gauge!("db_pool_connections", "Database pool connections, by state (in_use, idle)");
+    describe_counter!("redis_errors_total", "Failed Redis calls, by where they failed");
+    describe_counter!("purge_runs_total", "Purge job runs, by outcome (done, skipped, failed)");
+}
+
+/// Installs the recorder; called when the router is built, before any request.
+pub fn init() {
+    let _ = handle();
+}
+
+/// Middleware: counts and times every answer under its matched route.
+pub async fn track(req: Request, next: Next) -> Response {
+    let route = req.extensions().get::<MatchedPath>().map_or("(unmatched)", MatchedPath::as_str).to_owned();
+    let method = req.method().as_str().to_owned();
+    let started = Instant::now();
+    let response = next.run(req).await;
+    let labels = [("method", method), ("route", route), ("status", response.status().as_u16().to_string())];
+    ::metrics::counter!("http_requests_total", &labels).increment(1);
+    ::metrics::histogram!("http_request_duration_seconds", &labels).record(started.elapsed().as_secs_f64());
+    response
+}
+
+/// A Redis call failed (`source`: `rate_limit`, `request`, ...).
+pub fn redis_error(source: &'static str) {
+    ::metrics::counter!("redis_errors_total", "source" => source).increment(1);
+}
+
+/// A purge run ended (`outcome`: `done`, `skipped`, `failed`).
+pub fn purge_run(outcome: &'static str) {
+    ::metrics::counter!("purge_runs_total", "outcome" => outcome).increment(1);
+}
+
+/// Metrics in the Prometheus text format.
+#[utoipa::path(get, path = "/metrics", tag = "platform", operation_id = "metrics",
+    responses((status = 200, description = "Prometheus text exposition format (version 0.0.4)",
+        body = String, content_type = "text/plain")))]
+pub async fn render(State(state): State<AppState>) -> Response {
+    let pool = state.db.state();
+    let in_use = pool.connections.saturating_sub(pool.idle_connections);
+    ::metrics::gauge!("db_pool_connections", "state" => "in_use").set(f64::from(in_use));
+    ::metrics::gauge!("db_pool_connections", "state" => "idle").set(f64::from(pool.idle_connections));
+    let body = handle().map_or_else(String::new, |handle| {
+        handle.run_upkeep();
+        handle.render()
+    });
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], body).into_response()
+}

@@ -1,0 +1,292 @@
+//! `cargo xtask replicas`: the multi-replica check, without Docker.
+//!
+//! Builds the debug `api` binary, migrates a fresh database with `api migrate`
+//! (compose's one-shot service), starts three replicas on loopback ports that
+//! share that database, Redis (under their own key prefix) and one JWT secret,
+//! and puts Debian's nginx in front with `deploy/nginx.conf` rendered for
+//! them. The checks (in `checks.rs`) then run through nginx. Everything it
+//! starts is killed and the database dropped when it ends, pass or fail; the
+//! logs stay in `<target>/replicas/`.
+
+mod checks;
+
+use std::{
+    fs,
+    net::TcpListener,
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use anyhow::{Context, bail};
+
+/// The whole run, setup included, never takes longer than this.
+const DEADLINE: Duration = Duration::from_secs(300);
+pub const JWT_SECRET: &str = "replicas-check-secret-0123456789abcdef";
+pub const RATE_LIMIT: u32 = 100;
+
+pub struct Replica {
+    pub port: u16,
+    child: Option<Child>,
+}
+
+impl Replica {
+    /// Hands the process over (to be killed by the caller).
+    pub fn take_child(&mut self) -> Option<Child> {
+        self.child.take()
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+}
+
+/// Three replicas behind nginx; dropping it stops them and drops the database.
+pub struct Cluster {
+    pub replicas: Vec<Replica>,
+    pub nginx_port: u16,
+    nginx: Option<Child>,
+    pub dir: PathBuf,
+    pub pg_server: String,
+    pub db_name: String,
+    pub http: reqwest::Client,
+}
+
+impl Cluster {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.nginx_port)
+    }
+
+    pub fn database_url(&self) -> String {
+        format!("{}/{}", self.pg_server, self.db_name)
+    }
+
+    /// The access log's lines from `from` on (nginx writes it unbuffered).
+    pub fn access_log(&self, from: usize) -> Vec<String> {
+        let text = fs::read_to_string(self.dir.join("access.log")).unwrap_or_default();
+        text.lines().skip(from).map(str::to_owned).collect()
+    }
+
+    pub fn access_log_len(&self) -> usize {
+        self.access_log(0).len()
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        for child in self.replicas.iter_mut().filter_map(|r| r.child.as_mut()).chain(self.nginx.as_mut()) {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        let _ = psql(&self.pg_server, &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.db_name));
+    }
+}
+
+pub fn run() -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    let started = Instant::now();
+    let binary = build_api()?;
+    let mut cluster = start(&binary)?;
+    runtime
+        .block_on(async {
+            for replica in &cluster.replicas {
+                wait_healthy(&cluster.http, &replica.url("/health")).await?;
+            }
+            wait_healthy(&cluster.http, &cluster.url("/health")).await?;
+            println!("three replicas behind nginx on 127.0.0.1:{}", cluster.nginx_port);
+            let left = DEADLINE.saturating_sub(started.elapsed());
+            tokio::time::timeout(left, checks::all(&mut cluster))
+                .await
+                .with_context(|| format!("the checks did not finish within {DEADLINE:?}"))?
+        })
+        .with_context(|| format!("logs are in {}", cluster.dir.display()))?;
+    println!("replicas: all checks passed in {:.1} s", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| crate::root().join("target"), PathBuf::from)
+}
+
+fn build_api() -> anyhow::Result<PathBuf> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = Command::new(cargo)
+        .args(["build", "--quiet", "--locked", "-p", "api"])
+        .current_dir(crate::root())
+        .status()
+        .context("run cargo build")?;
+    if !status.success() {
+        bail!("cargo build -p api failed");
+    }
+    Ok(target_dir().join("debug/api"))
+}
+
+fn free_port() -> anyhow::Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+fn start(binary: &Path) -> anyhow::Result<Cluster> {
+    let dir = target_dir().join("replicas");
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir)?;
+    let pg_server = std::env::var("TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
+    let id = format!("{}_{}", std::process::id(), chrono_free_stamp());
+    let mut cluster = Cluster {
+        replicas: Vec::new(),
+        nginx_port: free_port()?,
+        nginx: None,
+        dir: dir.clone(),
+        pg_server,
+        db_name: format!("api_replicas_{id}"),
+        http: reqwest::Client::builder().timeout(Duration::from_secs(15)).build()?,
+    };
+    let env: Vec<(&str, String)> = vec![
+        ("DATABASE_URL", cluster.database_url()),
+        ("REDIS_URL", std::env::var("TEST_REDIS").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())),
+        ("REDIS_KEY_PREFIX", format!("replicas:{id}:")),
+        ("JWT_SECRET", JWT_SECRET.into()),
+        ("TRUSTED_PROXIES", "127.0.0.1".into()),
+        ("RATE_LIMIT_PER_MINUTE", RATE_LIMIT.to_string()),
+        ("PUBLIC_URL", cluster.url("")),
+        ("DB_POOL_SIZE", "8".into()),
+        ("LOG_FORMAT", "json".into()),
+        ("SENTRY_DSN", String::new()),
+    ];
+    // compose's `migrate` service: one `api migrate` before the replicas start.
+    let migrate = Command::new(binary).arg("migrate").envs(env.iter().map(|(k, v)| (k, v))).output()?;
+    if !migrate.status.success() {
+        bail!("api migrate failed: {}", String::from_utf8_lossy(&migrate.stderr));
+    }
+    for n in 1..=3 {
+        let port = free_port()?;
+        let log = fs::File::create(dir.join(format!("api-{n}.log")))?;
+        let child = Command::new(binary)
+            .arg("serve")
+            .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+            .env("BIND_ADDR", format!("127.0.0.1:{port}"))
+            .stdin(Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            .spawn()
+            .context("start a replica")?;
+        cluster.replicas.push(Replica { port, child: Some(child) });
+    }
+    let ports: Vec<u16> = cluster.replicas.iter().map(|r| r.port).collect();
+    let conf = render_nginx(
+        &fs::read_to_string(crate::root().join("deploy/nginx.conf"))?,
+        cluster.nginx_port,
+        &ports,
+        &dir,
+    )?;
+    fs::write(dir.join("nginx.conf"), conf)?;
+    let access = fs::File::create(dir.join("access.log"))?;
+    let nginx = Command::new(nginx_binary()?)
+        .arg("-p")
+        .arg(&dir)
+        .arg("-c")
+        .arg(dir.join("nginx.conf"))
+        .arg("-e")
+        .arg(dir.join("error.log"))
+        // One foreground process: killing it leaves no orphaned worker behind.
+        .args(["-g", "daemon off; master_process off;"])
+        .stdin(Stdio::null())
+        .stdout(access)
+        .stderr(fs::File::create(dir.join("nginx.stderr"))?)
+        .spawn()
+        .context("start nginx")?;
+    cluster.nginx = Some(nginx);
+    Ok(cluster)
+}
+
+/// `deploy/nginx.conf` for loopback: the `server api-N:8080` lines become the
+/// replicas' ports, `listen 80` the chosen port, the pid file goes in `dir`.
+pub fn render_nginx(conf: &str, listen: u16, ports: &[u16], dir: &Path) -> anyhow::Result<String> {
+    let mut servers = ports.iter();
+    let mut out = String::new();
+    for line in conf.lines() {
+        let trimmed = line.trim_start();
+        let indent = &line[..line.len() - trimmed.len()];
+        if let Some(rest) = trimmed.strip_prefix("server api-") {
+            let port = servers.next().context("more `server api-N` lines than replicas")?;
+            let params = rest.split_once(' ').map_or(";", |(_, p)| p);
+            out.push_str(&format!("{indent}server 127.0.0.1:{port} {params}\n"));
+        } else if trimmed == "listen 80;" {
+            out.push_str(&format!("{indent}listen 127.0.0.1:{listen};\n"));
+        } else if trimmed.starts_with("pid ") {
+            out.push_str(&format!("{indent}pid {};\n", dir.join("nginx.pid").display()));
+        } else {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    if servers.next().is_some() {
+        bail!("deploy/nginx.conf has fewer `server api-N` lines than replicas");
+    }
+    Ok(out)
+}
+
+fn nginx_binary() -> anyhow::Result<PathBuf> {
+    let found = ["/usr/sbin/nginx", "/usr/local/sbin/nginx", "/usr/bin/nginx"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.exists());
+    if let Some(path) = found {
+        return Ok(path);
+    }
+    println!("installing nginx-light from Debian's packages");
+    let status = Command::new("sh")
+        .args(["-c", "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null"])
+        .status()?;
+    if !status.success() {
+        bail!("nginx is missing and could not be installed");
+    }
+    Ok(PathBuf::from("/usr/sbin/nginx"))
+}
+
+/// Seconds since the epoch: a unique enough database and key-prefix suffix.
+fn chrono_free_stamp() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+async fn wait_healthy(http: &reqwest::Client, url: &str) -> anyhow::Result<()> {
+    let until = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < until {
+        if let Ok(r) = http.get(url).send().await
+            && r.status().is_success()
+        {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    bail!("{url} did not answer 200 within 60 s")
+}
+
+/// Runs SQL with psql against `server`'s `postgres` database.
+pub fn psql(server: &str, sql: &str) -> anyhow::Result<String> {
+    psql_on(&format!("{server}/postgres"), sql)
+}
+
+/// Runs SQL with psql against a database URL; returns its unaligned output.
+pub fn psql_on(url: &str, sql: &str) -> anyhow::Result<String> {
+    let out = Command::new("psql").args([url, "-qtAc", sql]).output().context("psql is needed")?;
+    if !out.status.success() {
+        bail!("psql failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    Ok(String::from_utf8(out.stdout)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_nginx_conf_renders_for_three_loopback_replicas() {
+        let conf = fs::read_to_string(crate::root().join("deploy/nginx.conf")).unwrap();
+        let out = render_nginx(&conf, 18080, &[18081, 18082, 18083], Path::new("/tmp/r")).unwrap();
+        assert!(out.contains("server 127.0.0.1:18081 max_fails=1 fail_timeout=10s;"));
+        assert!(out.contains("server 127.0.0.1:18083 "));
+        assert!(out.contains("listen 127.0.0.1:18080;") && out.contains("pid /tmp/r/nginx.pid;"));
+        assert!(!out.contains("api-1") && !out.contains("listen 80;"));
+        assert!(render_nginx(&conf, 1, &[2, 3], Path::new("/tmp")).is_err(), "three replicas expected");
+    }
+}
