@@ -26,7 +26,13 @@ use crate::{
 pub const BODY_LIMIT: usize = 64 * 1024;
 
 /// The bearer security schemes, by name, besides /todo's OAuth2 one.
-pub const BEARER_SCHEMES: &[(&str, &str)] = &[];
+pub const BEARER_SCHEMES: &[(&str, &str)] = &[
+    (
+        "exchange_auth",
+        "An /exchange token from `POST /exchange/login` (also accepted as a `token` query parameter or body field)",
+    ),
+    ("dealer_auth", "A /dealer token from `POST /dealer/auth` (`Bearer` or `JWT` before it)"),
+];
 
 /// An app as mounted under `/{name}`.
 struct App {
@@ -51,7 +57,6 @@ impl App {
         self
     }
 
-    #[expect(dead_code, reason = "used as apps land")]
     fn map_errors(mut self, layer: fn(Router<AppState>) -> Router<AppState>) -> Self {
         self.map_errors = Some(layer);
         self
@@ -68,7 +73,11 @@ impl App {
 
 /// Every app. Adding an app is one line here.
 fn apps() -> Vec<App> {
-    vec![App::new("todo", apps::todo::router())]
+    vec![
+        App::new("exchange", apps::exchange::router()),
+        App::new("todo", apps::todo::router()),
+        App::new("dealer", apps::dealer::router()).map_errors(apps::dealer::shape_errors),
+    ]
 }
 
 fn platform_routes() -> OpenApiRouter<AppState> {

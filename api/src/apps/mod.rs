@@ -1,3 +1,5 @@
 //! The apps, one folder per prefix. Apps never import each other.
 
+pub mod dealer;
+pub mod exchange;
 pub mod todo;
