@@ -24,7 +24,8 @@ fn main() -> ExitCode {
             sentry::ClientOptions::new()
                 .dsn(dsn)
                 .release(sentry::release_name!().unwrap_or_default())
-                .send_default_pii(false),
+                .send_default_pii(false)
+                .before_send(telemetry::scrub_event),
         )
     });
     telemetry::init(config.log_format);

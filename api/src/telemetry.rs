@@ -38,6 +38,18 @@ pub fn init(format: LogFormat) {
     let _ = result;
 }
 
+/// Sentry's `before_send`: drops the query string of an event's request, as
+/// /exchange takes tokens and transfer codes there (the request log never has it).
+pub fn scrub_event(mut event: sentry::protocol::Event<'static>) -> Option<sentry::protocol::Event<'static>> {
+    if let Some(request) = event.request.as_mut() {
+        request.query_string = None;
+        if let Some(url) = request.url.as_mut() {
+            url.set_query(None);
+        }
+    }
+    Some(event)
+}
+
 type Classifier = SharedClassifier<ServerErrorsAsFailures>;
 
 /// One line per request: method, matched route, status, latency, request id.
@@ -68,4 +80,24 @@ pub fn request_log() -> TraceLayer<
         .on_body_chunk(())
         .on_eos(())
         .on_failure(())
+}
+
+#[cfg(test)]
+mod tests {
+    use sentry::protocol::{Event, Request};
+
+    #[test]
+    fn sentry_events_never_carry_the_query_string() {
+        let event = Event {
+            request: Some(Request {
+                url: "http://h/exchange/get?transfer=code&token=secret".parse().ok(),
+                query_string: Some("transfer=code&token=secret".into()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let request = super::scrub_event(event).and_then(|e| e.request).unwrap();
+        assert_eq!(request.url.unwrap().as_str(), "http://h/exchange/get");
+        assert_eq!(request.query_string, None);
+    }
 }
