@@ -200,6 +200,36 @@ async fn sixteen_concurrent_follows_move_the_item_exactly_once() {
     assert_eq!(used, 1);
 }
 
+/// Holds the item's row lock (as a slow concurrent transaction would) while
+/// sixteen follows arrive, so that they all overlap inside the server for sure.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn follows_that_overlap_behind_a_held_lock_still_move_the_item_once() {
+    use diesel::{Connection, OptionalExtension};
+    let app = TestApp::spawn().await;
+    let sender = user(&app, "hal").await;
+    let recipient = user(&app, "ida").await;
+    let item = create_item(&app, &sender, "Harp").await;
+    let link = send(&app, &sender, item, "ida").await;
+    let (locked_tx, locked_rx) = tokio::sync::oneshot::channel();
+    let mut conn = app.db();
+    let holder = std::thread::spawn(move || {
+        conn.transaction::<_, diesel::result::Error, _>(|c| {
+            use api::schema::exchange_items::dsl::*;
+            exchange_items.find(item).select(id).for_update().first::<i64>(c).optional()?;
+            let _ = locked_tx.send(());
+            std::thread::sleep(std::time::Duration::from_millis(1000));
+            Ok(())
+        })
+    });
+    locked_rx.await.expect("the lock is held");
+    let follows = (0..16).map(|_| follow(&app, &recipient, &link));
+    let mut statuses = futures::future::join_all(follows).await;
+    holder.join().expect("lock holder").expect("lock transaction");
+    statuses.sort_unstable();
+    assert_eq!(statuses, [[200].as_slice(), &[410; 15]].concat());
+    assert_eq!(owner_login(&app, item).await.as_deref(), Some("ida"));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn racing_send_delete_and_follow_never_give_an_item_to_someone_not_asked() {
     let app = TestApp::spawn().await;
