@@ -4,6 +4,164 @@
 --
 
 --
+-- Name: dealer_autos; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.dealer_autos (
+    id bigint NOT NULL,
+    mark text NOT NULL,
+    max_speed integer NOT NULL,
+    distance integer NOT NULL,
+    handler text NOT NULL,
+    stock text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT dealer_autos_distance_check CHECK ((distance >= 0)),
+    CONSTRAINT dealer_autos_handler_check CHECK (((char_length(handler) >= 1) AND (char_length(handler) <= 200))),
+    CONSTRAINT dealer_autos_mark_check CHECK (((char_length(mark) >= 1) AND (char_length(mark) <= 200))),
+    CONSTRAINT dealer_autos_max_speed_check CHECK ((max_speed >= 0)),
+    CONSTRAINT dealer_autos_stock_check CHECK (((char_length(stock) >= 1) AND (char_length(stock) <= 200)))
+);
+
+--
+-- Name: dealer_autos_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.dealer_autos_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: dealer_autos_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.dealer_autos_id_seq OWNED BY public.dealer_autos.id;
+
+--
+-- Name: dealer_users; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.dealer_users (
+    id bigint NOT NULL,
+    username text NOT NULL,
+    password_hash text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+--
+-- Name: dealer_users_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.dealer_users_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: dealer_users_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.dealer_users_id_seq OWNED BY public.dealer_users.id;
+
+--
+-- Name: exchange_items; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.exchange_items (
+    id bigint NOT NULL,
+    owner_id bigint NOT NULL,
+    name text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT exchange_items_name_check CHECK (((char_length(name) >= 1) AND (char_length(name) <= 200)))
+);
+
+--
+-- Name: exchange_items_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.exchange_items_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: exchange_items_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.exchange_items_id_seq OWNED BY public.exchange_items.id;
+
+--
+-- Name: exchange_transfers; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.exchange_transfers (
+    id bigint NOT NULL,
+    item_id bigint,
+    sender_id bigint NOT NULL,
+    recipient_id bigint NOT NULL,
+    code_hash bytea NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    used_at timestamp with time zone,
+    superseded_at timestamp with time zone,
+    CONSTRAINT exchange_transfers_code_hash_len CHECK ((octet_length(code_hash) = 32)),
+    CONSTRAINT exchange_transfers_not_to_oneself CHECK ((sender_id <> recipient_id)),
+    CONSTRAINT exchange_transfers_used_or_superseded CHECK (((used_at IS NULL) OR (superseded_at IS NULL)))
+);
+
+--
+-- Name: exchange_transfers_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.exchange_transfers_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: exchange_transfers_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.exchange_transfers_id_seq OWNED BY public.exchange_transfers.id;
+
+--
+-- Name: exchange_users; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.exchange_users (
+    id bigint NOT NULL,
+    login text NOT NULL,
+    password_hash text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+--
+-- Name: exchange_users_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.exchange_users_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: exchange_users_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.exchange_users_id_seq OWNED BY public.exchange_users.id;
+
+--
 -- Name: purge_runs; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -243,6 +401,36 @@ CREATE SEQUENCE public.todo_users_id_seq
 ALTER SEQUENCE public.todo_users_id_seq OWNED BY public.todo_users.id;
 
 --
+-- Name: dealer_autos id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.dealer_autos ALTER COLUMN id SET DEFAULT nextval('public.dealer_autos_id_seq'::regclass);
+
+--
+-- Name: dealer_users id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.dealer_users ALTER COLUMN id SET DEFAULT nextval('public.dealer_users_id_seq'::regclass);
+
+--
+-- Name: exchange_items id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.exchange_items ALTER COLUMN id SET DEFAULT nextval('public.exchange_items_id_seq'::regclass);
+
+--
+-- Name: exchange_transfers id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.exchange_transfers ALTER COLUMN id SET DEFAULT nextval('public.exchange_transfers_id_seq'::regclass);
+
+--
+-- Name: exchange_users id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.exchange_users ALTER COLUMN id SET DEFAULT nextval('public.exchange_users_id_seq'::regclass);
+
+--
 -- Name: purge_runs id; Type: DEFAULT; Schema: public; Owner: -
 --
 
@@ -283,6 +471,69 @@ ALTER TABLE ONLY public.todo_tasks ALTER COLUMN id SET DEFAULT nextval('public.t
 --
 
 ALTER TABLE ONLY public.todo_users ALTER COLUMN id SET DEFAULT nextval('public.todo_users_id_seq'::regclass);
+
+--
+-- Name: dealer_autos dealer_autos_mark_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.dealer_autos
+    ADD CONSTRAINT dealer_autos_mark_key UNIQUE (mark);
+
+--
+-- Name: dealer_autos dealer_autos_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.dealer_autos
+    ADD CONSTRAINT dealer_autos_pkey PRIMARY KEY (id);
+
+--
+-- Name: dealer_users dealer_users_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.dealer_users
+    ADD CONSTRAINT dealer_users_pkey PRIMARY KEY (id);
+
+--
+-- Name: dealer_users dealer_users_username_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.dealer_users
+    ADD CONSTRAINT dealer_users_username_key UNIQUE (username);
+
+--
+-- Name: exchange_items exchange_items_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.exchange_items
+    ADD CONSTRAINT exchange_items_pkey PRIMARY KEY (id);
+
+--
+-- Name: exchange_transfers exchange_transfers_code_hash_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.exchange_transfers
+    ADD CONSTRAINT exchange_transfers_code_hash_key UNIQUE (code_hash);
+
+--
+-- Name: exchange_transfers exchange_transfers_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.exchange_transfers
+    ADD CONSTRAINT exchange_transfers_pkey PRIMARY KEY (id);
+
+--
+-- Name: exchange_users exchange_users_login_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.exchange_users
+    ADD CONSTRAINT exchange_users_login_key UNIQUE (login);
+
+--
+-- Name: exchange_users exchange_users_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.exchange_users
+    ADD CONSTRAINT exchange_users_pkey PRIMARY KEY (id);
 
 --
 -- Name: purge_runs purge_runs_pkey; Type: CONSTRAINT; Schema: public; Owner: -
@@ -369,6 +620,24 @@ ALTER TABLE ONLY public.todo_users
     ADD CONSTRAINT todo_users_username_key UNIQUE (username);
 
 --
+-- Name: exchange_items_owner_id_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX exchange_items_owner_id_id_idx ON public.exchange_items USING btree (owner_id, id);
+
+--
+-- Name: exchange_transfers_expires_at_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX exchange_transfers_expires_at_idx ON public.exchange_transfers USING btree (expires_at);
+
+--
+-- Name: exchange_transfers_one_live_per_item; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX exchange_transfers_one_live_per_item ON public.exchange_transfers USING btree (item_id) WHERE ((used_at IS NULL) AND (superseded_at IS NULL));
+
+--
 -- Name: shop_activation_codes_user_id_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -397,6 +666,34 @@ CREATE INDEX shop_transactions_bill_id_id_idx ON public.shop_transactions USING 
 --
 
 CREATE INDEX todo_tasks_user_id_id_idx ON public.todo_tasks USING btree (user_id, id);
+
+--
+-- Name: exchange_items exchange_items_owner_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.exchange_items
+    ADD CONSTRAINT exchange_items_owner_id_fkey FOREIGN KEY (owner_id) REFERENCES public.exchange_users(id) ON DELETE CASCADE;
+
+--
+-- Name: exchange_transfers exchange_transfers_item_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.exchange_transfers
+    ADD CONSTRAINT exchange_transfers_item_id_fkey FOREIGN KEY (item_id) REFERENCES public.exchange_items(id) ON DELETE SET NULL;
+
+--
+-- Name: exchange_transfers exchange_transfers_recipient_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.exchange_transfers
+    ADD CONSTRAINT exchange_transfers_recipient_id_fkey FOREIGN KEY (recipient_id) REFERENCES public.exchange_users(id) ON DELETE CASCADE;
+
+--
+-- Name: exchange_transfers exchange_transfers_sender_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.exchange_transfers
+    ADD CONSTRAINT exchange_transfers_sender_id_fkey FOREIGN KEY (sender_id) REFERENCES public.exchange_users(id) ON DELETE CASCADE;
 
 --
 -- Name: shop_activation_codes shop_activation_codes_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -

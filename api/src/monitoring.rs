@@ -23,8 +23,17 @@ use crate::config::ConfigError;
 pub struct Reported;
 
 /// Header names, query parameters and fields whose values never leave the process.
-const SECRET_KEYS: &[&str] =
-    &["authorization", "cookie", "set-cookie", "x-api-key", "token", "password", "secret", "signature"];
+const SECRET_KEYS: &[&str] = &[
+    "authorization",
+    "cookie",
+    "set-cookie",
+    "x-api-key",
+    "token",
+    "password",
+    "secret",
+    "signature",
+    "transfer",
+];
 
 const FILTERED: &str = "[Filtered]";
 
@@ -177,9 +186,9 @@ mod tests {
         event.extra.insert("nested".into(), serde_json::json!({"access_token": "s3cret", "ok": 1}));
         let scrubbed = scrub(event);
         let text = serde_json::to_string(&scrubbed).unwrap();
-        assert!(!text.contains("s3cret") && !text.contains("hunter22"), "{text}");
+        assert!(!text.contains("s3cret") && !text.contains("hunter22") && !text.contains("abc"), "{text}");
         let request = scrubbed.request.unwrap();
         assert_eq!(request.headers.get("x-request-id").map(String::as_str), Some("r-1"));
-        assert_eq!(request.query_string.as_deref(), Some("transfer=abc&token=[Filtered]"));
+        assert_eq!(request.query_string.as_deref(), Some("transfer=[Filtered]&token=[Filtered]"));
     }
 }

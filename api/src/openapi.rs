@@ -18,7 +18,9 @@ use utoipa::{
     components(schemas(crate::error::Problem, crate::error::FieldError)),
     tags(
         (name = "platform", description = "Health, readiness and this document"),
+        (name = "exchange", description = "`/exchange`: items handed between users by a one-time confirmation link (seed 000)"),
         (name = "todo", description = "`/todo`: tasks of a user, JWT logout, 100 requests/min (seed 001)"),
+        (name = "dealer", description = "`/dealer`: a car dealer's stock, answering `{\"Message\"}` / `{\"Error\"}` bodies (seed 002)"),
         (name = "shop", description = "`/shop`: products, bills, purchases, a signed payment webhook, admins (seed 003)"),
     )
 )]

@@ -28,7 +28,14 @@ use crate::{
 pub const BODY_LIMIT: usize = 64 * 1024;
 
 /// The bearer security schemes, by name, besides /todo's OAuth2 one.
-pub const BEARER_SCHEMES: &[(&str, &str)] = &[("shop_auth", "A /shop token from `POST /shop/login`")];
+pub const BEARER_SCHEMES: &[(&str, &str)] = &[
+    (
+        "exchange_auth",
+        "An /exchange token from `POST /exchange/login` (also accepted as a `token` query parameter or body field)",
+    ),
+    ("dealer_auth", "A /dealer token from `POST /dealer/auth` (`Bearer` or `JWT` before it)"),
+    ("shop_auth", "A /shop token from `POST /shop/login`"),
+];
 
 /// An app as mounted under `/{name}`.
 struct App {
@@ -52,7 +59,6 @@ impl App {
         self
     }
 
-    #[expect(dead_code, reason = "used as apps land")]
     fn map_errors(mut self, layer: fn(Router<AppState>) -> Router<AppState>) -> Self {
         self.map_errors = Some(layer);
         self
@@ -70,7 +76,9 @@ impl App {
 /// Every app. Adding an app is one line here.
 fn apps() -> Vec<App> {
     vec![
+        App::new("exchange", apps::exchange::router()),
         App::new("todo", apps::todo::router()),
+        App::new("dealer", apps::dealer::router()).map_errors(apps::dealer::shape_errors),
         App::new("shop", apps::shop::router()).unlimited(apps::shop::webhook_router()),
     ]
 }

@@ -8,6 +8,626 @@ use progenitor_client::{ClientHooks, OperationInfo, RequestBuilderExt, encode_pa
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
+    ///An auto's data (its mark is in the path).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct DealerAutoIn {
+        ///Range, 0 or more.
+        pub distance: i32,
+        ///The maker, 1-200 characters.
+        pub handler: DealerAutoInHandler,
+        ///Top speed, 0 or more.
+        pub max_speed: i32,
+        ///Where it is kept, 1-200 characters.
+        pub stock: DealerAutoInStock,
+    }
+    impl DealerAutoIn {
+        pub fn builder() -> builder::DealerAutoIn {
+            Default::default()
+        }
+    }
+    ///The maker, 1-200 characters.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct DealerAutoInHandler(::std::string::String);
+    impl ::std::ops::Deref for DealerAutoInHandler {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<DealerAutoInHandler> for ::std::string::String {
+        fn from(value: DealerAutoInHandler) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for DealerAutoInHandler {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 200usize {
+                return Err("longer than 200 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for DealerAutoInHandler {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for DealerAutoInHandler {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for DealerAutoInHandler {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?.parse().map_err(
+                |e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()),
+            )
+        }
+    }
+    ///Where it is kept, 1-200 characters.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct DealerAutoInStock(::std::string::String);
+    impl ::std::ops::Deref for DealerAutoInStock {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<DealerAutoInStock> for ::std::string::String {
+        fn from(value: DealerAutoInStock) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for DealerAutoInStock {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 200usize {
+                return Err("longer than 200 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for DealerAutoInStock {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for DealerAutoInStock {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for DealerAutoInStock {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?.parse().map_err(
+                |e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()),
+            )
+        }
+    }
+    ///An auto in stock.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct DealerAutoOut {
+        pub distance: i32,
+        pub handler: ::std::string::String,
+        pub mark: ::std::string::String,
+        pub max_speed: i32,
+        pub stock: ::std::string::String,
+    }
+    impl DealerAutoOut {
+        pub fn builder() -> builder::DealerAutoOut {
+            Default::default()
+        }
+    }
+    ///Credentials to register or authenticate with.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct DealerCredentials {
+        ///8-128 characters.
+        pub password: DealerCredentialsPassword,
+        ///1-64 characters, no control characters.
+        pub username: DealerCredentialsUsername,
+    }
+    impl DealerCredentials {
+        pub fn builder() -> builder::DealerCredentials {
+            Default::default()
+        }
+    }
+    ///8-128 characters.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct DealerCredentialsPassword(::std::string::String);
+    impl ::std::ops::Deref for DealerCredentialsPassword {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<DealerCredentialsPassword> for ::std::string::String {
+        fn from(value: DealerCredentialsPassword) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for DealerCredentialsPassword {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 128usize {
+                return Err("longer than 128 characters".into());
+            }
+            if value.chars().count() < 8usize {
+                return Err("shorter than 8 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for DealerCredentialsPassword {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for DealerCredentialsPassword {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for DealerCredentialsPassword {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?.parse().map_err(
+                |e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()),
+            )
+        }
+    }
+    ///1-64 characters, no control characters.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct DealerCredentialsUsername(::std::string::String);
+    impl ::std::ops::Deref for DealerCredentialsUsername {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<DealerCredentialsUsername> for ::std::string::String {
+        fn from(value: DealerCredentialsUsername) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for DealerCredentialsUsername {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 64usize {
+                return Err("longer than 64 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for DealerCredentialsUsername {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for DealerCredentialsUsername {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for DealerCredentialsUsername {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?.parse().map_err(
+                |e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()),
+            )
+        }
+    }
+    ///Every /dealer error: the spec's `{"Error": ...}` body, for every 4xx and 5xx.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct DealerError {
+        #[serde(rename = "Error")]
+        pub error: ::std::string::String,
+    }
+    impl DealerError {
+        pub fn builder() -> builder::DealerError {
+            Default::default()
+        }
+    }
+    ///A success message, as the spec words it.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct DealerMessage {
+        #[serde(rename = "Message")]
+        pub message: ::std::string::String,
+    }
+    impl DealerMessage {
+        pub fn builder() -> builder::DealerMessage {
+            Default::default()
+        }
+    }
+    ///A JWT for the /dealer routes.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct DealerTokenOut {
+        ///Send it as `Authorization: Bearer <token>` or `Authorization: JWT <token>`.
+        pub access_token: ::std::string::String,
+    }
+    impl DealerTokenOut {
+        pub fn builder() -> builder::DealerTokenOut {
+            Default::default()
+        }
+    }
+    ///Credentials to register or log in with.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ExchangeCredentials {
+        ///1-64 characters, no control characters.
+        pub login: ExchangeCredentialsLogin,
+        ///8-128 characters.
+        pub password: ExchangeCredentialsPassword,
+    }
+    impl ExchangeCredentials {
+        pub fn builder() -> builder::ExchangeCredentials {
+            Default::default()
+        }
+    }
+    ///1-64 characters, no control characters.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct ExchangeCredentialsLogin(::std::string::String);
+    impl ::std::ops::Deref for ExchangeCredentialsLogin {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ExchangeCredentialsLogin> for ::std::string::String {
+        fn from(value: ExchangeCredentialsLogin) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ExchangeCredentialsLogin {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 64usize {
+                return Err("longer than 64 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ExchangeCredentialsLogin {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ExchangeCredentialsLogin {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ExchangeCredentialsLogin {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?.parse().map_err(
+                |e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()),
+            )
+        }
+    }
+    ///8-128 characters.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct ExchangeCredentialsPassword(::std::string::String);
+    impl ::std::ops::Deref for ExchangeCredentialsPassword {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ExchangeCredentialsPassword> for ::std::string::String {
+        fn from(value: ExchangeCredentialsPassword) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ExchangeCredentialsPassword {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 128usize {
+                return Err("longer than 128 characters".into());
+            }
+            if value.chars().count() < 8usize {
+                return Err("shorter than 8 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ExchangeCredentialsPassword {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ExchangeCredentialsPassword {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ExchangeCredentialsPassword {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?.parse().map_err(
+                |e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()),
+            )
+        }
+    }
+    ///A created item.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ExchangeItemCreated {
+        pub id: i64,
+        pub message: ::std::string::String,
+        pub name: ::std::string::String,
+    }
+    impl ExchangeItemCreated {
+        pub fn builder() -> builder::ExchangeItemCreated {
+            Default::default()
+        }
+    }
+    ///A new item.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ExchangeItemIn {
+        ///1-200 characters.
+        pub name: ExchangeItemInName,
+        ///The caller's token, when not sent as `Authorization: Bearer` or a `token` query parameter.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub token: ::std::option::Option<::std::string::String>,
+    }
+    impl ExchangeItemIn {
+        pub fn builder() -> builder::ExchangeItemIn {
+            Default::default()
+        }
+    }
+    ///1-200 characters.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct ExchangeItemInName(::std::string::String);
+    impl ::std::ops::Deref for ExchangeItemInName {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ExchangeItemInName> for ::std::string::String {
+        fn from(value: ExchangeItemInName) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ExchangeItemInName {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 200usize {
+                return Err("longer than 200 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ExchangeItemInName {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ExchangeItemInName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ExchangeItemInName {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?.parse().map_err(
+                |e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()),
+            )
+        }
+    }
+    ///The caller's items, by id.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ExchangeItemList {
+        pub items: ::std::vec::Vec<ExchangeItemOut>,
+    }
+    impl ExchangeItemList {
+        pub fn builder() -> builder::ExchangeItemList {
+            Default::default()
+        }
+    }
+    ///An item of the caller.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ExchangeItemOut {
+        pub id: i64,
+        pub name: ::std::string::String,
+    }
+    impl ExchangeItemOut {
+        pub fn builder() -> builder::ExchangeItemOut {
+            Default::default()
+        }
+    }
+    ///The confirmation link for the recipient.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ExchangeLinkOut {
+        ///Absolute; works once, for the recipient only, until it expires or a newer link replaces it.
+        pub link: ::std::string::String,
+    }
+    impl ExchangeLinkOut {
+        pub fn builder() -> builder::ExchangeLinkOut {
+            Default::default()
+        }
+    }
+    ///A message for a person.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ExchangeMessage {
+        pub message: ::std::string::String,
+    }
+    impl ExchangeMessage {
+        pub fn builder() -> builder::ExchangeMessage {
+            Default::default()
+        }
+    }
+    ///A received item.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ExchangeReceivedOut {
+        pub item: ExchangeItemOut,
+        pub message: ::std::string::String,
+    }
+    impl ExchangeReceivedOut {
+        pub fn builder() -> builder::ExchangeReceivedOut {
+            Default::default()
+        }
+    }
+    ///An item to hand to another user.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ExchangeSendIn {
+        ///One of the caller's items.
+        pub item_id: i64,
+        ///The login of the user who may take it.
+        pub recipient: ExchangeSendInRecipient,
+        ///The caller's token, when not sent as `Authorization: Bearer` or a `token` query parameter.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub token: ::std::option::Option<::std::string::String>,
+    }
+    impl ExchangeSendIn {
+        pub fn builder() -> builder::ExchangeSendIn {
+            Default::default()
+        }
+    }
+    ///The login of the user who may take it.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct ExchangeSendInRecipient(::std::string::String);
+    impl ::std::ops::Deref for ExchangeSendInRecipient {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ExchangeSendInRecipient> for ::std::string::String {
+        fn from(value: ExchangeSendInRecipient) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ExchangeSendInRecipient {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 64usize {
+                return Err("longer than 64 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ExchangeSendInRecipient {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ExchangeSendInRecipient {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ExchangeSendInRecipient {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?.parse().map_err(
+                |e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()),
+            )
+        }
+    }
+    ///The token as a body field, for POSTs sent without `Authorization`.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct ExchangeTokenIn {
+        ///The caller's token, when not sent as `Authorization: Bearer` or a `token` query parameter.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub token: ::std::option::Option<::std::string::String>,
+    }
+    impl ExchangeTokenIn {
+        pub fn builder() -> builder::ExchangeTokenIn {
+            Default::default()
+        }
+    }
+    ///A temporary token for the other /exchange routes.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ExchangeTokenOut {
+        ///Seconds until the token expires.
+        pub expires_in: i64,
+        ///Send it as `Authorization: Bearer <token>`, a `token` query parameter, or a `token` body field.
+        pub token: ::std::string::String,
+        ///Always `bearer`.
+        pub token_type: ::std::string::String,
+    }
+    impl ExchangeTokenOut {
+        pub fn builder() -> builder::ExchangeTokenOut {
+            Default::default()
+        }
+    }
     ///One invalid field of a request.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct FieldError {
@@ -861,6 +1481,805 @@ pub mod types {
     }
     /// Types for composing complex structures.
     pub mod builder {
+        #[derive(Clone, Debug)]
+        pub struct DealerAutoIn {
+            distance: ::std::result::Result<i32, ::std::string::String>,
+            handler: ::std::result::Result<super::DealerAutoInHandler, ::std::string::String>,
+            max_speed: ::std::result::Result<i32, ::std::string::String>,
+            stock: ::std::result::Result<super::DealerAutoInStock, ::std::string::String>,
+        }
+        impl ::std::default::Default for DealerAutoIn {
+            fn default() -> Self {
+                Self {
+                    distance: Err("no value supplied for distance".to_string()),
+                    handler: Err("no value supplied for handler".to_string()),
+                    max_speed: Err("no value supplied for max_speed".to_string()),
+                    stock: Err("no value supplied for stock".to_string()),
+                }
+            }
+        }
+        impl DealerAutoIn {
+            pub fn distance<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i32>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.distance = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for distance: {e}"));
+                self
+            }
+            pub fn handler<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::DealerAutoInHandler>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.handler =
+                    value.try_into().map_err(|e| format!("error converting supplied value for handler: {e}"));
+                self
+            }
+            pub fn max_speed<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i32>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.max_speed = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for max_speed: {e}"));
+                self
+            }
+            pub fn stock<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::DealerAutoInStock>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.stock =
+                    value.try_into().map_err(|e| format!("error converting supplied value for stock: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<DealerAutoIn> for super::DealerAutoIn {
+            type Error = super::error::ConversionError;
+            fn try_from(value: DealerAutoIn) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    distance: value.distance?,
+                    handler: value.handler?,
+                    max_speed: value.max_speed?,
+                    stock: value.stock?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::DealerAutoIn> for DealerAutoIn {
+            fn from(value: super::DealerAutoIn) -> Self {
+                Self {
+                    distance: Ok(value.distance),
+                    handler: Ok(value.handler),
+                    max_speed: Ok(value.max_speed),
+                    stock: Ok(value.stock),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct DealerAutoOut {
+            distance: ::std::result::Result<i32, ::std::string::String>,
+            handler: ::std::result::Result<::std::string::String, ::std::string::String>,
+            mark: ::std::result::Result<::std::string::String, ::std::string::String>,
+            max_speed: ::std::result::Result<i32, ::std::string::String>,
+            stock: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for DealerAutoOut {
+            fn default() -> Self {
+                Self {
+                    distance: Err("no value supplied for distance".to_string()),
+                    handler: Err("no value supplied for handler".to_string()),
+                    mark: Err("no value supplied for mark".to_string()),
+                    max_speed: Err("no value supplied for max_speed".to_string()),
+                    stock: Err("no value supplied for stock".to_string()),
+                }
+            }
+        }
+        impl DealerAutoOut {
+            pub fn distance<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i32>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.distance = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for distance: {e}"));
+                self
+            }
+            pub fn handler<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.handler =
+                    value.try_into().map_err(|e| format!("error converting supplied value for handler: {e}"));
+                self
+            }
+            pub fn mark<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.mark =
+                    value.try_into().map_err(|e| format!("error converting supplied value for mark: {e}"));
+                self
+            }
+            pub fn max_speed<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i32>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.max_speed = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for max_speed: {e}"));
+                self
+            }
+            pub fn stock<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.stock =
+                    value.try_into().map_err(|e| format!("error converting supplied value for stock: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<DealerAutoOut> for super::DealerAutoOut {
+            type Error = super::error::ConversionError;
+            fn try_from(value: DealerAutoOut) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    distance: value.distance?,
+                    handler: value.handler?,
+                    mark: value.mark?,
+                    max_speed: value.max_speed?,
+                    stock: value.stock?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::DealerAutoOut> for DealerAutoOut {
+            fn from(value: super::DealerAutoOut) -> Self {
+                Self {
+                    distance: Ok(value.distance),
+                    handler: Ok(value.handler),
+                    mark: Ok(value.mark),
+                    max_speed: Ok(value.max_speed),
+                    stock: Ok(value.stock),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct DealerCredentials {
+            password: ::std::result::Result<super::DealerCredentialsPassword, ::std::string::String>,
+            username: ::std::result::Result<super::DealerCredentialsUsername, ::std::string::String>,
+        }
+        impl ::std::default::Default for DealerCredentials {
+            fn default() -> Self {
+                Self {
+                    password: Err("no value supplied for password".to_string()),
+                    username: Err("no value supplied for username".to_string()),
+                }
+            }
+        }
+        impl DealerCredentials {
+            pub fn password<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::DealerCredentialsPassword>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.password = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for password: {e}"));
+                self
+            }
+            pub fn username<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::DealerCredentialsUsername>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.username = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for username: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<DealerCredentials> for super::DealerCredentials {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: DealerCredentials,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { password: value.password?, username: value.username? })
+            }
+        }
+        impl ::std::convert::From<super::DealerCredentials> for DealerCredentials {
+            fn from(value: super::DealerCredentials) -> Self {
+                Self { password: Ok(value.password), username: Ok(value.username) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct DealerError {
+            error: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for DealerError {
+            fn default() -> Self {
+                Self { error: Err("no value supplied for error".to_string()) }
+            }
+        }
+        impl DealerError {
+            pub fn error<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.error =
+                    value.try_into().map_err(|e| format!("error converting supplied value for error: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<DealerError> for super::DealerError {
+            type Error = super::error::ConversionError;
+            fn try_from(value: DealerError) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { error: value.error? })
+            }
+        }
+        impl ::std::convert::From<super::DealerError> for DealerError {
+            fn from(value: super::DealerError) -> Self {
+                Self { error: Ok(value.error) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct DealerMessage {
+            message: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for DealerMessage {
+            fn default() -> Self {
+                Self { message: Err("no value supplied for message".to_string()) }
+            }
+        }
+        impl DealerMessage {
+            pub fn message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message =
+                    value.try_into().map_err(|e| format!("error converting supplied value for message: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<DealerMessage> for super::DealerMessage {
+            type Error = super::error::ConversionError;
+            fn try_from(value: DealerMessage) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { message: value.message? })
+            }
+        }
+        impl ::std::convert::From<super::DealerMessage> for DealerMessage {
+            fn from(value: super::DealerMessage) -> Self {
+                Self { message: Ok(value.message) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct DealerTokenOut {
+            access_token: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for DealerTokenOut {
+            fn default() -> Self {
+                Self { access_token: Err("no value supplied for access_token".to_string()) }
+            }
+        }
+        impl DealerTokenOut {
+            pub fn access_token<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.access_token = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for access_token: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<DealerTokenOut> for super::DealerTokenOut {
+            type Error = super::error::ConversionError;
+            fn try_from(value: DealerTokenOut) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { access_token: value.access_token? })
+            }
+        }
+        impl ::std::convert::From<super::DealerTokenOut> for DealerTokenOut {
+            fn from(value: super::DealerTokenOut) -> Self {
+                Self { access_token: Ok(value.access_token) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ExchangeCredentials {
+            login: ::std::result::Result<super::ExchangeCredentialsLogin, ::std::string::String>,
+            password: ::std::result::Result<super::ExchangeCredentialsPassword, ::std::string::String>,
+        }
+        impl ::std::default::Default for ExchangeCredentials {
+            fn default() -> Self {
+                Self {
+                    login: Err("no value supplied for login".to_string()),
+                    password: Err("no value supplied for password".to_string()),
+                }
+            }
+        }
+        impl ExchangeCredentials {
+            pub fn login<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::ExchangeCredentialsLogin>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.login =
+                    value.try_into().map_err(|e| format!("error converting supplied value for login: {e}"));
+                self
+            }
+            pub fn password<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::ExchangeCredentialsPassword>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.password = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for password: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ExchangeCredentials> for super::ExchangeCredentials {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ExchangeCredentials,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { login: value.login?, password: value.password? })
+            }
+        }
+        impl ::std::convert::From<super::ExchangeCredentials> for ExchangeCredentials {
+            fn from(value: super::ExchangeCredentials) -> Self {
+                Self { login: Ok(value.login), password: Ok(value.password) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ExchangeItemCreated {
+            id: ::std::result::Result<i64, ::std::string::String>,
+            message: ::std::result::Result<::std::string::String, ::std::string::String>,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for ExchangeItemCreated {
+            fn default() -> Self {
+                Self {
+                    id: Err("no value supplied for id".to_string()),
+                    message: Err("no value supplied for message".to_string()),
+                    name: Err("no value supplied for name".to_string()),
+                }
+            }
+        }
+        impl ExchangeItemCreated {
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id =
+                    value.try_into().map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message =
+                    value.try_into().map_err(|e| format!("error converting supplied value for message: {e}"));
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name =
+                    value.try_into().map_err(|e| format!("error converting supplied value for name: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ExchangeItemCreated> for super::ExchangeItemCreated {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ExchangeItemCreated,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { id: value.id?, message: value.message?, name: value.name? })
+            }
+        }
+        impl ::std::convert::From<super::ExchangeItemCreated> for ExchangeItemCreated {
+            fn from(value: super::ExchangeItemCreated) -> Self {
+                Self { id: Ok(value.id), message: Ok(value.message), name: Ok(value.name) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ExchangeItemIn {
+            name: ::std::result::Result<super::ExchangeItemInName, ::std::string::String>,
+            token: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
+        }
+        impl ::std::default::Default for ExchangeItemIn {
+            fn default() -> Self {
+                Self { name: Err("no value supplied for name".to_string()), token: Ok(Default::default()) }
+            }
+        }
+        impl ExchangeItemIn {
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::ExchangeItemInName>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name =
+                    value.try_into().map_err(|e| format!("error converting supplied value for name: {e}"));
+                self
+            }
+            pub fn token<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.token =
+                    value.try_into().map_err(|e| format!("error converting supplied value for token: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ExchangeItemIn> for super::ExchangeItemIn {
+            type Error = super::error::ConversionError;
+            fn try_from(value: ExchangeItemIn) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { name: value.name?, token: value.token? })
+            }
+        }
+        impl ::std::convert::From<super::ExchangeItemIn> for ExchangeItemIn {
+            fn from(value: super::ExchangeItemIn) -> Self {
+                Self { name: Ok(value.name), token: Ok(value.token) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ExchangeItemList {
+            items: ::std::result::Result<::std::vec::Vec<super::ExchangeItemOut>, ::std::string::String>,
+        }
+        impl ::std::default::Default for ExchangeItemList {
+            fn default() -> Self {
+                Self { items: Err("no value supplied for items".to_string()) }
+            }
+        }
+        impl ExchangeItemList {
+            pub fn items<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::ExchangeItemOut>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.items =
+                    value.try_into().map_err(|e| format!("error converting supplied value for items: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ExchangeItemList> for super::ExchangeItemList {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ExchangeItemList,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { items: value.items? })
+            }
+        }
+        impl ::std::convert::From<super::ExchangeItemList> for ExchangeItemList {
+            fn from(value: super::ExchangeItemList) -> Self {
+                Self { items: Ok(value.items) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ExchangeItemOut {
+            id: ::std::result::Result<i64, ::std::string::String>,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for ExchangeItemOut {
+            fn default() -> Self {
+                Self {
+                    id: Err("no value supplied for id".to_string()),
+                    name: Err("no value supplied for name".to_string()),
+                }
+            }
+        }
+        impl ExchangeItemOut {
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id =
+                    value.try_into().map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name =
+                    value.try_into().map_err(|e| format!("error converting supplied value for name: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ExchangeItemOut> for super::ExchangeItemOut {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ExchangeItemOut,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { id: value.id?, name: value.name? })
+            }
+        }
+        impl ::std::convert::From<super::ExchangeItemOut> for ExchangeItemOut {
+            fn from(value: super::ExchangeItemOut) -> Self {
+                Self { id: Ok(value.id), name: Ok(value.name) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ExchangeLinkOut {
+            link: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for ExchangeLinkOut {
+            fn default() -> Self {
+                Self { link: Err("no value supplied for link".to_string()) }
+            }
+        }
+        impl ExchangeLinkOut {
+            pub fn link<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.link =
+                    value.try_into().map_err(|e| format!("error converting supplied value for link: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ExchangeLinkOut> for super::ExchangeLinkOut {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ExchangeLinkOut,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { link: value.link? })
+            }
+        }
+        impl ::std::convert::From<super::ExchangeLinkOut> for ExchangeLinkOut {
+            fn from(value: super::ExchangeLinkOut) -> Self {
+                Self { link: Ok(value.link) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ExchangeMessage {
+            message: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for ExchangeMessage {
+            fn default() -> Self {
+                Self { message: Err("no value supplied for message".to_string()) }
+            }
+        }
+        impl ExchangeMessage {
+            pub fn message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message =
+                    value.try_into().map_err(|e| format!("error converting supplied value for message: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ExchangeMessage> for super::ExchangeMessage {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ExchangeMessage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { message: value.message? })
+            }
+        }
+        impl ::std::convert::From<super::ExchangeMessage> for ExchangeMessage {
+            fn from(value: super::ExchangeMessage) -> Self {
+                Self { message: Ok(value.message) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ExchangeReceivedOut {
+            item: ::std::result::Result<super::ExchangeItemOut, ::std::string::String>,
+            message: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for ExchangeReceivedOut {
+            fn default() -> Self {
+                Self {
+                    item: Err("no value supplied for item".to_string()),
+                    message: Err("no value supplied for message".to_string()),
+                }
+            }
+        }
+        impl ExchangeReceivedOut {
+            pub fn item<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::ExchangeItemOut>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.item =
+                    value.try_into().map_err(|e| format!("error converting supplied value for item: {e}"));
+                self
+            }
+            pub fn message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message =
+                    value.try_into().map_err(|e| format!("error converting supplied value for message: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ExchangeReceivedOut> for super::ExchangeReceivedOut {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ExchangeReceivedOut,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { item: value.item?, message: value.message? })
+            }
+        }
+        impl ::std::convert::From<super::ExchangeReceivedOut> for ExchangeReceivedOut {
+            fn from(value: super::ExchangeReceivedOut) -> Self {
+                Self { item: Ok(value.item), message: Ok(value.message) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ExchangeSendIn {
+            item_id: ::std::result::Result<i64, ::std::string::String>,
+            recipient: ::std::result::Result<super::ExchangeSendInRecipient, ::std::string::String>,
+            token: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
+        }
+        impl ::std::default::Default for ExchangeSendIn {
+            fn default() -> Self {
+                Self {
+                    item_id: Err("no value supplied for item_id".to_string()),
+                    recipient: Err("no value supplied for recipient".to_string()),
+                    token: Ok(Default::default()),
+                }
+            }
+        }
+        impl ExchangeSendIn {
+            pub fn item_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.item_id =
+                    value.try_into().map_err(|e| format!("error converting supplied value for item_id: {e}"));
+                self
+            }
+            pub fn recipient<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::ExchangeSendInRecipient>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.recipient = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for recipient: {e}"));
+                self
+            }
+            pub fn token<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.token =
+                    value.try_into().map_err(|e| format!("error converting supplied value for token: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ExchangeSendIn> for super::ExchangeSendIn {
+            type Error = super::error::ConversionError;
+            fn try_from(value: ExchangeSendIn) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { item_id: value.item_id?, recipient: value.recipient?, token: value.token? })
+            }
+        }
+        impl ::std::convert::From<super::ExchangeSendIn> for ExchangeSendIn {
+            fn from(value: super::ExchangeSendIn) -> Self {
+                Self { item_id: Ok(value.item_id), recipient: Ok(value.recipient), token: Ok(value.token) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ExchangeTokenIn {
+            token: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
+        }
+        impl ::std::default::Default for ExchangeTokenIn {
+            fn default() -> Self {
+                Self { token: Ok(Default::default()) }
+            }
+        }
+        impl ExchangeTokenIn {
+            pub fn token<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.token =
+                    value.try_into().map_err(|e| format!("error converting supplied value for token: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ExchangeTokenIn> for super::ExchangeTokenIn {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ExchangeTokenIn,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { token: value.token? })
+            }
+        }
+        impl ::std::convert::From<super::ExchangeTokenIn> for ExchangeTokenIn {
+            fn from(value: super::ExchangeTokenIn) -> Self {
+                Self { token: Ok(value.token) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ExchangeTokenOut {
+            expires_in: ::std::result::Result<i64, ::std::string::String>,
+            token: ::std::result::Result<::std::string::String, ::std::string::String>,
+            token_type: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for ExchangeTokenOut {
+            fn default() -> Self {
+                Self {
+                    expires_in: Err("no value supplied for expires_in".to_string()),
+                    token: Err("no value supplied for token".to_string()),
+                    token_type: Err("no value supplied for token_type".to_string()),
+                }
+            }
+        }
+        impl ExchangeTokenOut {
+            pub fn expires_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.expires_in = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for expires_in: {e}"));
+                self
+            }
+            pub fn token<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.token =
+                    value.try_into().map_err(|e| format!("error converting supplied value for token: {e}"));
+                self
+            }
+            pub fn token_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.token_type = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for token_type: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ExchangeTokenOut> for super::ExchangeTokenOut {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ExchangeTokenOut,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { expires_in: value.expires_in?, token: value.token?, token_type: value.token_type? })
+            }
+        }
+        impl ::std::convert::From<super::ExchangeTokenOut> for ExchangeTokenOut {
+            fn from(value: super::ExchangeTokenOut) -> Self {
+                Self {
+                    expires_in: Ok(value.expires_in),
+                    token: Ok(value.token),
+                    token_type: Ok(value.token_type),
+                }
+            }
+        }
         #[derive(Clone, Debug)]
         pub struct FieldError {
             field: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -2202,6 +3621,260 @@ impl ClientInfo<()> for Client {
 }
 impl ClientHooks<()> for &Client {}
 impl Client {
+    /**Authenticate: a JWT for `/stock` and `/auto/{mark}`
+
+    Sends a `POST` request to `/dealer/auth`
+
+    ```ignore
+    let response = client.dealer_auth()
+        .body(body)
+        .send()
+        .await;
+    ```*/
+    pub fn dealer_auth(&self) -> builder::DealerAuth<'_> {
+        builder::DealerAuth::new(self)
+    }
+    /**One auto, by mark
+
+    Sends a `GET` request to `/dealer/auto/{mark}`
+
+    Arguments:
+    - `mark`: The auto's mark
+    ```ignore
+    let response = client.dealer_get_auto()
+        .mark(mark)
+        .send()
+        .await;
+    ```*/
+    pub fn dealer_get_auto(&self) -> builder::DealerGetAuto<'_> {
+        builder::DealerGetAuto::new(self)
+    }
+    /**Replace an auto's data
+
+    Sends a `PUT` request to `/dealer/auto/{mark}`
+
+    Arguments:
+    - `mark`: The auto's mark
+    - `body`
+    ```ignore
+    let response = client.dealer_update_auto()
+        .mark(mark)
+        .body(body)
+        .send()
+        .await;
+    ```*/
+    pub fn dealer_update_auto(&self) -> builder::DealerUpdateAuto<'_> {
+        builder::DealerUpdateAuto::new(self)
+    }
+    /**Add an auto under a new mark
+
+    Sends a `POST` request to `/dealer/auto/{mark}`
+
+    Arguments:
+    - `mark`: The new auto's mark, 1-200 characters
+    - `body`
+    ```ignore
+    let response = client.dealer_create_auto()
+        .mark(mark)
+        .body(body)
+        .send()
+        .await;
+    ```*/
+    pub fn dealer_create_auto(&self) -> builder::DealerCreateAuto<'_> {
+        builder::DealerCreateAuto::new(self)
+    }
+    /**Remove an auto
+
+    Sends a `DELETE` request to `/dealer/auto/{mark}`
+
+    Arguments:
+    - `mark`: The auto's mark
+    ```ignore
+    let response = client.dealer_delete_auto()
+        .mark(mark)
+        .send()
+        .await;
+    ```*/
+    pub fn dealer_delete_auto(&self) -> builder::DealerDeleteAuto<'_> {
+        builder::DealerDeleteAuto::new(self)
+    }
+    /**Log out: the presented token is refused from now on, on every replica
+
+    Sends a `POST` request to `/dealer/logout`
+
+    ```ignore
+    let response = client.dealer_logout()
+        .send()
+        .await;
+    ```*/
+    pub fn dealer_logout(&self) -> builder::DealerLogout<'_> {
+        builder::DealerLogout::new(self)
+    }
+    /**Register a user
+
+    Sends a `POST` request to `/dealer/register`
+
+    ```ignore
+    let response = client.dealer_register()
+        .body(body)
+        .send()
+        .await;
+    ```*/
+    pub fn dealer_register(&self) -> builder::DealerRegister<'_> {
+        builder::DealerRegister::new(self)
+    }
+    /**Every auto in stock, by creation
+
+    Sends a `GET` request to `/dealer/stock`
+
+    Arguments:
+    - `limit`: How many rows at most (1-1000, default 1000).
+    - `offset`: How many rows to skip (default 0).
+    ```ignore
+    let response = client.dealer_list_stock()
+        .limit(limit)
+        .offset(offset)
+        .send()
+        .await;
+    ```*/
+    pub fn dealer_list_stock(&self) -> builder::DealerListStock<'_> {
+        builder::DealerListStock::new(self)
+    }
+    /**Follow a confirmation link: the item moves to the caller, its recipient
+
+    Works once. 403 for anyone but the recipient (the link stays valid); 410 when
+    the link is used, expired, superseded, or its item was deleted or changed hands.
+
+    Sends a `GET` request to `/exchange/get`
+
+    Arguments:
+    - `token`: The recipient's token, when not sent as `Authorization: Bearer`. Never logged.
+    - `transfer`: The code from the link's query string.
+    ```ignore
+    let response = client.exchange_follow_link()
+        .token(token)
+        .transfer(transfer)
+        .send()
+        .await;
+    ```*/
+    pub fn exchange_follow_link(&self) -> builder::ExchangeFollowLink<'_> {
+        builder::ExchangeFollowLink::new(self)
+    }
+    /**List the caller's items, by id
+
+    Sends a `GET` request to `/exchange/items`
+
+    Arguments:
+    - `limit`: How many rows at most (1-1000, default 1000).
+    - `offset`: How many rows to skip (default 0).
+    - `token`: The caller's token, when not sent as `Authorization: Bearer`. Never logged.
+    ```ignore
+    let response = client.exchange_list_items()
+        .limit(limit)
+        .offset(offset)
+        .token(token)
+        .send()
+        .await;
+    ```*/
+    pub fn exchange_list_items(&self) -> builder::ExchangeListItems<'_> {
+        builder::ExchangeListItems::new(self)
+    }
+    /**Create an item owned by the caller
+
+    Sends a `POST` request to `/exchange/items/new`
+
+    Arguments:
+    - `token`: The caller's token, when not sent as `Authorization: Bearer`. Never logged.
+    - `body`
+    ```ignore
+    let response = client.exchange_create_item()
+        .token(token)
+        .body(body)
+        .send()
+        .await;
+    ```*/
+    pub fn exchange_create_item(&self) -> builder::ExchangeCreateItem<'_> {
+        builder::ExchangeCreateItem::new(self)
+    }
+    /**Delete one of the caller's items; its pending links stop working
+
+    Sends a `DELETE` request to `/exchange/items/{id}`
+
+    Arguments:
+    - `id`: The item's id
+    - `token`: The caller's token, when not sent as `Authorization: Bearer`. Never logged.
+    ```ignore
+    let response = client.exchange_delete_item()
+        .id(id)
+        .token(token)
+        .send()
+        .await;
+    ```*/
+    pub fn exchange_delete_item(&self) -> builder::ExchangeDeleteItem<'_> {
+        builder::ExchangeDeleteItem::new(self)
+    }
+    /**Log in: a temporary token for the other /exchange routes
+
+    Sends a `POST` request to `/exchange/login`
+
+    ```ignore
+    let response = client.exchange_login()
+        .body(body)
+        .send()
+        .await;
+    ```*/
+    pub fn exchange_login(&self) -> builder::ExchangeLogin<'_> {
+        builder::ExchangeLogin::new(self)
+    }
+    /**Log out: the presented token is refused from now on, on every replica
+
+    Sends a `POST` request to `/exchange/logout`
+
+    Arguments:
+    - `token`: The caller's token, when not sent as `Authorization: Bearer`. Never logged.
+    - `body`: Only when the token is sent in the body
+    ```ignore
+    let response = client.exchange_logout()
+        .token(token)
+        .body(body)
+        .send()
+        .await;
+    ```*/
+    pub fn exchange_logout(&self) -> builder::ExchangeLogout<'_> {
+        builder::ExchangeLogout::new(self)
+    }
+    /**Register a user
+
+    Sends a `POST` request to `/exchange/registration`
+
+    ```ignore
+    let response = client.exchange_register()
+        .body(body)
+        .send()
+        .await;
+    ```*/
+    pub fn exchange_register(&self) -> builder::ExchangeRegister<'_> {
+        builder::ExchangeRegister::new(self)
+    }
+    /**Send an item: a confirmation link that only the recipient can follow
+
+    A newer link for the same item replaces the older ones.
+
+    Sends a `POST` request to `/exchange/send`
+
+    Arguments:
+    - `token`: The caller's token, when not sent as `Authorization: Bearer`. Never logged.
+    - `body`
+    ```ignore
+    let response = client.exchange_send_item()
+        .token(token)
+        .body(body)
+        .send()
+        .await;
+    ```*/
+    pub fn exchange_send_item(&self) -> builder::ExchangeSendItem<'_> {
+        builder::ExchangeSendItem::new(self)
+    }
     /**Liveness: the process answers
 
     Sends a `GET` request to `/health`
@@ -2607,6 +4280,1158 @@ pub mod builder {
         ByteStream, ClientHooks, ClientInfo, Error, OperationInfo, RequestBuilderExt, ResponseValue,
         encode_path,
     };
+    /**Builder for [`Client::dealer_auth`]
+
+    [`Client::dealer_auth`]: super::Client::dealer_auth*/
+    #[derive(Debug, Clone)]
+    pub struct DealerAuth<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::DealerCredentials, String>,
+    }
+    impl<'a> DealerAuth<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client, body: Ok(::std::default::Default::default()) }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::DealerCredentials>,
+            <V as std::convert::TryInto<types::DealerCredentials>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| format!("conversion to `DealerCredentials` for body failed: {}", s));
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(types::builder::DealerCredentials) -> types::builder::DealerCredentials,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/dealer/auth`
+        pub async fn send(self) -> Result<ResponseValue<types::DealerTokenOut>, Error<types::DealerError>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| types::DealerCredentials::try_from(v).map_err(|e| e.to_string()))
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/dealer/auth", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo { operation_id: "dealer_auth" };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                413u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                415u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::dealer_get_auto`]
+
+    [`Client::dealer_get_auto`]: super::Client::dealer_get_auto*/
+    #[derive(Debug, Clone)]
+    pub struct DealerGetAuto<'a> {
+        client: &'a super::Client,
+        mark: Result<::std::string::String, String>,
+    }
+    impl<'a> DealerGetAuto<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client, mark: Err("mark was not initialized".to_string()) }
+        }
+        pub fn mark<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.mark = value
+                .try_into()
+                .map_err(|_| "conversion to `:: std :: string :: String` for mark failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/dealer/auto/{mark}`
+        pub async fn send(self) -> Result<ResponseValue<types::DealerAutoOut>, Error<types::DealerError>> {
+            let Self { client, mark } = self;
+            let mark = mark.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/dealer/auto/{}", client.baseurl, encode_path(&mark.to_string()),);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo { operation_id: "dealer_get_auto" };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::dealer_update_auto`]
+
+    [`Client::dealer_update_auto`]: super::Client::dealer_update_auto*/
+    #[derive(Debug, Clone)]
+    pub struct DealerUpdateAuto<'a> {
+        client: &'a super::Client,
+        mark: Result<::std::string::String, String>,
+        body: Result<types::builder::DealerAutoIn, String>,
+    }
+    impl<'a> DealerUpdateAuto<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                mark: Err("mark was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn mark<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.mark = value
+                .try_into()
+                .map_err(|_| "conversion to `:: std :: string :: String` for mark failed".to_string());
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::DealerAutoIn>,
+            <V as std::convert::TryInto<types::DealerAutoIn>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| format!("conversion to `DealerAutoIn` for body failed: {}", s));
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(types::builder::DealerAutoIn) -> types::builder::DealerAutoIn,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PUT` request to `/dealer/auto/{mark}`
+        pub async fn send(self) -> Result<ResponseValue<types::DealerMessage>, Error<types::DealerError>> {
+            let Self { client, mark, body } = self;
+            let mark = mark.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| types::DealerAutoIn::try_from(v).map_err(|e| e.to_string()))
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/dealer/auto/{}", client.baseurl, encode_path(&mark.to_string()),);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo { operation_id: "dealer_update_auto" };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                202u16 => ResponseValue::from_response(response).await,
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                413u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                415u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::dealer_create_auto`]
+
+    [`Client::dealer_create_auto`]: super::Client::dealer_create_auto*/
+    #[derive(Debug, Clone)]
+    pub struct DealerCreateAuto<'a> {
+        client: &'a super::Client,
+        mark: Result<::std::string::String, String>,
+        body: Result<types::builder::DealerAutoIn, String>,
+    }
+    impl<'a> DealerCreateAuto<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                mark: Err("mark was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn mark<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.mark = value
+                .try_into()
+                .map_err(|_| "conversion to `:: std :: string :: String` for mark failed".to_string());
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::DealerAutoIn>,
+            <V as std::convert::TryInto<types::DealerAutoIn>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| format!("conversion to `DealerAutoIn` for body failed: {}", s));
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(types::builder::DealerAutoIn) -> types::builder::DealerAutoIn,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/dealer/auto/{mark}`
+        pub async fn send(self) -> Result<ResponseValue<types::DealerMessage>, Error<types::DealerError>> {
+            let Self { client, mark, body } = self;
+            let mark = mark.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| types::DealerAutoIn::try_from(v).map_err(|e| e.to_string()))
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/dealer/auto/{}", client.baseurl, encode_path(&mark.to_string()),);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo { operation_id: "dealer_create_auto" };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                413u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                415u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::dealer_delete_auto`]
+
+    [`Client::dealer_delete_auto`]: super::Client::dealer_delete_auto*/
+    #[derive(Debug, Clone)]
+    pub struct DealerDeleteAuto<'a> {
+        client: &'a super::Client,
+        mark: Result<::std::string::String, String>,
+    }
+    impl<'a> DealerDeleteAuto<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client, mark: Err("mark was not initialized".to_string()) }
+        }
+        pub fn mark<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.mark = value
+                .try_into()
+                .map_err(|_| "conversion to `:: std :: string :: String` for mark failed".to_string());
+            self
+        }
+        ///Sends a `DELETE` request to `/dealer/auto/{mark}`
+        pub async fn send(self) -> Result<ResponseValue<types::DealerMessage>, Error<types::DealerError>> {
+            let Self { client, mark } = self;
+            let mark = mark.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/dealer/auto/{}", client.baseurl, encode_path(&mark.to_string()),);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo { operation_id: "dealer_delete_auto" };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                202u16 => ResponseValue::from_response(response).await,
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::dealer_logout`]
+
+    [`Client::dealer_logout`]: super::Client::dealer_logout*/
+    #[derive(Debug, Clone)]
+    pub struct DealerLogout<'a> {
+        client: &'a super::Client,
+    }
+    impl<'a> DealerLogout<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+        ///Sends a `POST` request to `/dealer/logout`
+        pub async fn send(self) -> Result<ResponseValue<types::DealerMessage>, Error<types::DealerError>> {
+            let Self { client } = self;
+            let url = format!("{}/dealer/logout", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo { operation_id: "dealer_logout" };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::dealer_register`]
+
+    [`Client::dealer_register`]: super::Client::dealer_register*/
+    #[derive(Debug, Clone)]
+    pub struct DealerRegister<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::DealerCredentials, String>,
+    }
+    impl<'a> DealerRegister<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client, body: Ok(::std::default::Default::default()) }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::DealerCredentials>,
+            <V as std::convert::TryInto<types::DealerCredentials>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| format!("conversion to `DealerCredentials` for body failed: {}", s));
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(types::builder::DealerCredentials) -> types::builder::DealerCredentials,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/dealer/register`
+        pub async fn send(self) -> Result<ResponseValue<types::DealerMessage>, Error<types::DealerError>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| types::DealerCredentials::try_from(v).map_err(|e| e.to_string()))
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/dealer/register", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo { operation_id: "dealer_register" };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                413u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                415u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::dealer_list_stock`]
+
+    [`Client::dealer_list_stock`]: super::Client::dealer_list_stock*/
+    #[derive(Debug, Clone)]
+    pub struct DealerListStock<'a> {
+        client: &'a super::Client,
+        limit: Result<Option<::std::num::NonZeroU64>, String>,
+        offset: Result<Option<i64>, String>,
+    }
+    impl<'a> DealerListStock<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client, limit: Ok(None), offset: Ok(None) }
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `:: std :: num :: NonZeroU64` for limit failed".to_string());
+            self
+        }
+        pub fn offset<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.offset =
+                value.try_into().map(Some).map_err(|_| "conversion to `i64` for offset failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/dealer/stock`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<::std::vec::Vec<types::DealerAutoOut>>, Error<types::DealerError>> {
+            let Self { client, limit, offset } = self;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let offset = offset.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/dealer/stock", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("offset", &offset))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo { operation_id: "dealer_list_stock" };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::exchange_follow_link`]
+
+    [`Client::exchange_follow_link`]: super::Client::exchange_follow_link*/
+    #[derive(Debug, Clone)]
+    pub struct ExchangeFollowLink<'a> {
+        client: &'a super::Client,
+        token: Result<Option<::std::string::String>, String>,
+        transfer: Result<::std::string::String, String>,
+    }
+    impl<'a> ExchangeFollowLink<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                token: Ok(None),
+                transfer: Err("transfer was not initialized".to_string()),
+            }
+        }
+        pub fn token<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.token = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `:: std :: string :: String` for token failed".to_string());
+            self
+        }
+        pub fn transfer<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.transfer = value
+                .try_into()
+                .map_err(|_| "conversion to `:: std :: string :: String` for transfer failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/exchange/get`
+        pub async fn send(self) -> Result<ResponseValue<types::ExchangeReceivedOut>, Error<types::Problem>> {
+            let Self { client, token, transfer } = self;
+            let token = token.map_err(Error::InvalidRequest)?;
+            let transfer = transfer.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/exchange/get", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("token", &token))
+                .query(&progenitor_client::QueryParam::new("transfer", &transfer))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo { operation_id: "exchange_follow_link" };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                410u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::exchange_list_items`]
+
+    [`Client::exchange_list_items`]: super::Client::exchange_list_items*/
+    #[derive(Debug, Clone)]
+    pub struct ExchangeListItems<'a> {
+        client: &'a super::Client,
+        limit: Result<Option<::std::num::NonZeroU64>, String>,
+        offset: Result<Option<i64>, String>,
+        token: Result<Option<::std::string::String>, String>,
+    }
+    impl<'a> ExchangeListItems<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client, limit: Ok(None), offset: Ok(None), token: Ok(None) }
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `:: std :: num :: NonZeroU64` for limit failed".to_string());
+            self
+        }
+        pub fn offset<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.offset =
+                value.try_into().map(Some).map_err(|_| "conversion to `i64` for offset failed".to_string());
+            self
+        }
+        pub fn token<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.token = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `:: std :: string :: String` for token failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/exchange/items`
+        pub async fn send(self) -> Result<ResponseValue<types::ExchangeItemList>, Error<types::Problem>> {
+            let Self { client, limit, offset, token } = self;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let offset = offset.map_err(Error::InvalidRequest)?;
+            let token = token.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/exchange/items", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("offset", &offset))
+                .query(&progenitor_client::QueryParam::new("token", &token))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo { operation_id: "exchange_list_items" };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::exchange_create_item`]
+
+    [`Client::exchange_create_item`]: super::Client::exchange_create_item*/
+    #[derive(Debug, Clone)]
+    pub struct ExchangeCreateItem<'a> {
+        client: &'a super::Client,
+        token: Result<Option<::std::string::String>, String>,
+        body: Result<types::builder::ExchangeItemIn, String>,
+    }
+    impl<'a> ExchangeCreateItem<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client, token: Ok(None), body: Ok(::std::default::Default::default()) }
+        }
+        pub fn token<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.token = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `:: std :: string :: String` for token failed".to_string());
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ExchangeItemIn>,
+            <V as std::convert::TryInto<types::ExchangeItemIn>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| format!("conversion to `ExchangeItemIn` for body failed: {}", s));
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(types::builder::ExchangeItemIn) -> types::builder::ExchangeItemIn,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/exchange/items/new`
+        pub async fn send(self) -> Result<ResponseValue<types::ExchangeItemCreated>, Error<types::Problem>> {
+            let Self { client, token, body } = self;
+            let token = token.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| types::ExchangeItemIn::try_from(v).map_err(|e| e.to_string()))
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/exchange/items/new", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .query(&progenitor_client::QueryParam::new("token", &token))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo { operation_id: "exchange_create_item" };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                413u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                415u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::exchange_delete_item`]
+
+    [`Client::exchange_delete_item`]: super::Client::exchange_delete_item*/
+    #[derive(Debug, Clone)]
+    pub struct ExchangeDeleteItem<'a> {
+        client: &'a super::Client,
+        id: Result<i64, String>,
+        token: Result<Option<::std::string::String>, String>,
+    }
+    impl<'a> ExchangeDeleteItem<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client, id: Err("id was not initialized".to_string()), token: Ok(None) }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.id = value.try_into().map_err(|_| "conversion to `i64` for id failed".to_string());
+            self
+        }
+        pub fn token<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.token = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `:: std :: string :: String` for token failed".to_string());
+            self
+        }
+        ///Sends a `DELETE` request to `/exchange/items/{id}`
+        pub async fn send(self) -> Result<ResponseValue<types::ExchangeMessage>, Error<types::Problem>> {
+            let Self { client, id, token } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let token = token.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/exchange/items/{}", client.baseurl, encode_path(&id.to_string()),);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("token", &token))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo { operation_id: "exchange_delete_item" };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::exchange_login`]
+
+    [`Client::exchange_login`]: super::Client::exchange_login*/
+    #[derive(Debug, Clone)]
+    pub struct ExchangeLogin<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::ExchangeCredentials, String>,
+    }
+    impl<'a> ExchangeLogin<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client, body: Ok(::std::default::Default::default()) }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ExchangeCredentials>,
+            <V as std::convert::TryInto<types::ExchangeCredentials>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| format!("conversion to `ExchangeCredentials` for body failed: {}", s));
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(types::builder::ExchangeCredentials) -> types::builder::ExchangeCredentials,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/exchange/login`
+        pub async fn send(self) -> Result<ResponseValue<types::ExchangeTokenOut>, Error<types::Problem>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| types::ExchangeCredentials::try_from(v).map_err(|e| e.to_string()))
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/exchange/login", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo { operation_id: "exchange_login" };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                413u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                415u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::exchange_logout`]
+
+    [`Client::exchange_logout`]: super::Client::exchange_logout*/
+    #[derive(Debug, Clone)]
+    pub struct ExchangeLogout<'a> {
+        client: &'a super::Client,
+        token: Result<Option<::std::string::String>, String>,
+        body: Result<::std::option::Option<types::ExchangeTokenIn>, String>,
+    }
+    impl<'a> ExchangeLogout<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client, token: Ok(None), body: Err("body was not initialized".to_string()) }
+        }
+        pub fn token<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.token = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `:: std :: string :: String` for token failed".to_string());
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::option::Option<types::ExchangeTokenIn>>,
+        {
+            self.body = value.try_into().map_err(|_| {
+                "conversion to `:: std :: option :: Option < ExchangeTokenIn >` for body failed".to_string()
+            });
+            self
+        }
+        ///Sends a `POST` request to `/exchange/logout`
+        pub async fn send(self) -> Result<ResponseValue<types::ExchangeMessage>, Error<types::Problem>> {
+            let Self { client, token, body } = self;
+            let token = token.map_err(Error::InvalidRequest)?;
+            let body = body.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/exchange/logout", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .query(&progenitor_client::QueryParam::new("token", &token))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo { operation_id: "exchange_logout" };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::exchange_register`]
+
+    [`Client::exchange_register`]: super::Client::exchange_register*/
+    #[derive(Debug, Clone)]
+    pub struct ExchangeRegister<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::ExchangeCredentials, String>,
+    }
+    impl<'a> ExchangeRegister<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client, body: Ok(::std::default::Default::default()) }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ExchangeCredentials>,
+            <V as std::convert::TryInto<types::ExchangeCredentials>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| format!("conversion to `ExchangeCredentials` for body failed: {}", s));
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(types::builder::ExchangeCredentials) -> types::builder::ExchangeCredentials,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/exchange/registration`
+        pub async fn send(self) -> Result<ResponseValue<types::ExchangeMessage>, Error<types::Problem>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| types::ExchangeCredentials::try_from(v).map_err(|e| e.to_string()))
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/exchange/registration", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo { operation_id: "exchange_register" };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                409u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                413u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                415u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::exchange_send_item`]
+
+    [`Client::exchange_send_item`]: super::Client::exchange_send_item*/
+    #[derive(Debug, Clone)]
+    pub struct ExchangeSendItem<'a> {
+        client: &'a super::Client,
+        token: Result<Option<::std::string::String>, String>,
+        body: Result<types::builder::ExchangeSendIn, String>,
+    }
+    impl<'a> ExchangeSendItem<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client, token: Ok(None), body: Ok(::std::default::Default::default()) }
+        }
+        pub fn token<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.token = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `:: std :: string :: String` for token failed".to_string());
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ExchangeSendIn>,
+            <V as std::convert::TryInto<types::ExchangeSendIn>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| format!("conversion to `ExchangeSendIn` for body failed: {}", s));
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(types::builder::ExchangeSendIn) -> types::builder::ExchangeSendIn,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/exchange/send`
+        pub async fn send(self) -> Result<ResponseValue<types::ExchangeLinkOut>, Error<types::Problem>> {
+            let Self { client, token, body } = self;
+            let token = token.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| types::ExchangeSendIn::try_from(v).map_err(|e| e.to_string()))
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/exchange/send", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .query(&progenitor_client::QueryParam::new("token", &token))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo { operation_id: "exchange_send_item" };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                413u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                415u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
     /**Builder for [`Client::health`]
 
     [`Client::health`]: super::Client::health*/

@@ -1,0 +1,155 @@
+//! /dealer stock: `GET /stock` and `/auto/{mark}` (GET, POST creates, PUT
+//! updates, DELETE). Marks are path segments, percent-decoded by the router,
+//! so any text round-trips. Every route needs a dealer token.
+
+use axum::{extract::State, http::StatusCode};
+
+use super::{
+    DealerUser, TAG,
+    errors::{TokenBody, TokenRead},
+    json::{AutoIn, AutoOut, ErrorOut, MessageOut},
+    models,
+};
+use crate::{
+    error::ApiError,
+    extract::{Json, Path, Query},
+    state::AppState,
+    validate::Page,
+};
+
+const NOT_FOUND: &str = "Auto with that mark not found";
+
+/// A mark that can be stored: 1-200 characters, no NUL. Any other cannot exist.
+fn storable(mark: &str) -> bool {
+    (1..=200).contains(&mark.chars().count()) && !mark.contains('\0')
+}
+
+fn not_found() -> ApiError {
+    ApiError::NotFound(NOT_FOUND.into())
+}
+
+/// Every auto in stock, by creation.
+#[utoipa::path(get, path = "/stock", tag = TAG, operation_id = "dealer_list_stock",
+    security(("dealer_auth" = [])), params(Page),
+    responses(
+        (status = 200, description = "The autos", body = Vec<AutoOut>),
+        (status = 400, description = "There are no autos at all, or bad parameters", body = ErrorOut, example = json!({"Error": "No one autos found in DataBase"})),
+        TokenRead,
+    ))]
+pub async fn list_stock(
+    State(state): State<AppState>,
+    _user: DealerUser,
+    Query(page): Query<Page>,
+) -> Result<axum::Json<Vec<AutoOut>>, ApiError> {
+    let autos = state
+        .db(move |conn| {
+            let autos = models::list_autos(conn, page.limit(), page.offset())?;
+            if autos.is_empty() && !models::any_autos(conn)? {
+                return Err(ApiError::BadRequest("No one autos found in DataBase".into()));
+            }
+            Ok(autos)
+        })
+        .await?;
+    Ok(axum::Json(autos.into_iter().map(Into::into).collect()))
+}
+
+/// One auto, by mark.
+#[utoipa::path(get, path = "/auto/{mark}", tag = TAG, operation_id = "dealer_get_auto",
+    security(("dealer_auth" = [])), params(("mark" = String, Path, description = "The auto's mark")),
+    responses(
+        (status = 200, description = "The auto", body = AutoOut),
+        (status = 404, description = "No auto with that mark", body = ErrorOut, example = json!({"Error": NOT_FOUND})),
+        TokenRead,
+    ))]
+pub async fn get_auto(
+    State(state): State<AppState>,
+    _user: DealerUser,
+    Path(mark): Path<String>,
+) -> Result<axum::Json<AutoOut>, ApiError> {
+    if !storable(&mark) {
+        return Err(not_found());
+    }
+    let auto = state.db(move |conn| models::find_auto(conn, &mark)?.ok_or_else(not_found)).await?;
+    Ok(axum::Json(auto.into()))
+}
+
+/// Add an auto under a new mark.
+#[utoipa::path(post, path = "/auto/{mark}", tag = TAG, operation_id = "dealer_create_auto",
+    security(("dealer_auth" = [])), params(("mark" = String, Path, description = "The new auto's mark, 1-200 characters")),
+    request_body = AutoIn,
+    responses(
+        (status = 201, description = "Created", body = MessageOut, example = json!({"Message": "Auto created"})),
+        (status = 400, description = "The mark exists, or the body is not JSON", body = ErrorOut, example = json!({"Error": "Auto with that mark exists"})),
+        TokenBody,
+    ))]
+pub async fn create_auto(
+    State(state): State<AppState>,
+    _user: DealerUser,
+    Path(mark): Path<String>,
+    Json(body): Json<AutoIn>,
+) -> Result<(StatusCode, axum::Json<MessageOut>), ApiError> {
+    if !storable(&mark) {
+        return Err(ApiError::invalid("mark", "must be 1 to 200 characters, without NUL"));
+    }
+    state
+        .db(move |conn| {
+            models::insert_auto(conn, &mark, &body.into()).map_err(|e| {
+                if crate::db::is_unique_violation(&e, models::MARK_TAKEN) {
+                    ApiError::BadRequest("Auto with that mark exists".into())
+                } else {
+                    e.into()
+                }
+            })
+        })
+        .await?;
+    Ok((StatusCode::CREATED, MessageOut::new("Auto created")))
+}
+
+/// Replace an auto's data.
+#[utoipa::path(put, path = "/auto/{mark}", tag = TAG, operation_id = "dealer_update_auto",
+    security(("dealer_auth" = [])), params(("mark" = String, Path, description = "The auto's mark")),
+    request_body = AutoIn,
+    responses(
+        (status = 202, description = "Updated", body = MessageOut, example = json!({"Message": "Auto updated"})),
+        (status = 400, description = "The body is not JSON", body = ErrorOut, example = json!({"Error": "Failed to parse the request body as JSON"})),
+        (status = 404, description = "No auto with that mark", body = ErrorOut, example = json!({"Error": NOT_FOUND})),
+        TokenBody,
+    ))]
+pub async fn update_auto(
+    State(state): State<AppState>,
+    _user: DealerUser,
+    Path(mark): Path<String>,
+    Json(body): Json<AutoIn>,
+) -> Result<(StatusCode, axum::Json<MessageOut>), ApiError> {
+    if !storable(&mark) {
+        return Err(not_found());
+    }
+    let updated = state.db(move |conn| Ok(models::update_auto(conn, &mark, &body.into())?)).await?;
+    if !updated {
+        return Err(not_found());
+    }
+    Ok((StatusCode::ACCEPTED, MessageOut::new("Auto updated")))
+}
+
+/// Remove an auto.
+#[utoipa::path(delete, path = "/auto/{mark}", tag = TAG, operation_id = "dealer_delete_auto",
+    security(("dealer_auth" = [])), params(("mark" = String, Path, description = "The auto's mark")),
+    responses(
+        (status = 202, description = "Deleted", body = MessageOut, example = json!({"Message": "Auto deleted"})),
+        (status = 404, description = "No auto with that mark", body = ErrorOut, example = json!({"Error": NOT_FOUND})),
+        TokenRead,
+    ))]
+pub async fn delete_auto(
+    State(state): State<AppState>,
+    _user: DealerUser,
+    Path(mark): Path<String>,
+) -> Result<(StatusCode, axum::Json<MessageOut>), ApiError> {
+    if !storable(&mark) {
+        return Err(not_found());
+    }
+    let deleted = state.db(move |conn| Ok(models::delete_auto(conn, &mark)?)).await?;
+    if !deleted {
+        return Err(not_found());
+    }
+    Ok((StatusCode::ACCEPTED, MessageOut::new("Auto deleted")))
+}

@@ -1,0 +1,79 @@
+//! /exchange users and items: rows and queries (no HTTP types here). The
+//! transfer links live in `transfers.rs`.
+
+use diesel::prelude::*;
+
+use crate::schema::{exchange_items, exchange_users};
+
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = exchange_users, check_for_backend(diesel::pg::Pg))]
+pub struct User {
+    pub id: i64,
+    pub password_hash: String,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = exchange_items, check_for_backend(diesel::pg::Pg))]
+pub struct Item {
+    pub id: i64,
+    pub owner_id: i64,
+    pub name: String,
+}
+
+pub const LOGIN_TAKEN: &str = "exchange_users_login_key";
+
+pub fn insert_user(conn: &mut PgConnection, login: &str, password_hash: &str) -> QueryResult<i64> {
+    diesel::insert_into(exchange_users::table)
+        .values((exchange_users::login.eq(login), exchange_users::password_hash.eq(password_hash)))
+        .returning(exchange_users::id)
+        .get_result(conn)
+}
+
+pub fn find_user(conn: &mut PgConnection, login: &str) -> QueryResult<Option<User>> {
+    exchange_users::table
+        .filter(exchange_users::login.eq(login))
+        .select(User::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn insert_item(conn: &mut PgConnection, owner_id: i64, name: &str) -> QueryResult<Item> {
+    diesel::insert_into(exchange_items::table)
+        .values((exchange_items::owner_id.eq(owner_id), exchange_items::name.eq(name)))
+        .returning(Item::as_returning())
+        .get_result(conn)
+}
+
+pub fn list_items(conn: &mut PgConnection, owner_id: i64, limit: i64, offset: i64) -> QueryResult<Vec<Item>> {
+    exchange_items::table
+        .filter(exchange_items::owner_id.eq(owner_id))
+        .order(exchange_items::id)
+        .limit(limit)
+        .offset(offset)
+        .select(Item::as_select())
+        .load(conn)
+}
+
+/// Deletes the owner's item; its pending links lose their item (and answer 410).
+pub fn delete_item(conn: &mut PgConnection, owner_id: i64, id: i64) -> QueryResult<bool> {
+    diesel::delete(
+        exchange_items::table.filter(exchange_items::id.eq(id).and(exchange_items::owner_id.eq(owner_id))),
+    )
+    .execute(conn)
+    .map(|n| n > 0)
+}
+
+/// The item, locked until the transaction ends: every ownership change and
+/// every new link of an item serialises on this row (item first, then links).
+pub fn lock_item(conn: &mut PgConnection, id: i64) -> QueryResult<Option<Item>> {
+    exchange_items::table.find(id).select(Item::as_select()).for_update().first(conn).optional()
+}
+
+pub fn move_item(conn: &mut PgConnection, id: i64, from: i64, to: i64) -> QueryResult<bool> {
+    diesel::update(
+        exchange_items::table.filter(exchange_items::id.eq(id).and(exchange_items::owner_id.eq(from))),
+    )
+    .set(exchange_items::owner_id.eq(to))
+    .execute(conn)
+    .map(|n| n == 1)
+}

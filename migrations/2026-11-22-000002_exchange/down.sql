@@ -1,0 +1,3 @@
+DROP TABLE exchange_transfers;
+DROP TABLE exchange_items;
+DROP TABLE exchange_users;

@@ -1,0 +1,2 @@
+DROP TABLE dealer_autos;
+DROP TABLE dealer_users;
