@@ -19,6 +19,7 @@ use utoipa::{
     tags(
         (name = "platform", description = "Health, readiness and this document"),
         (name = "todo", description = "`/todo`: tasks of a user, JWT logout, 100 requests/min (seed 001)"),
+        (name = "ar", description = "`/ar`: AR projects, image targets, per-project app tokens, soft delete (seed 004)"),
     )
 )]
 pub struct ApiDoc;

@@ -26,7 +26,18 @@ use crate::{
 pub const BODY_LIMIT: usize = 64 * 1024;
 
 /// The bearer security schemes, by name, besides /todo's OAuth2 one.
-pub const BEARER_SCHEMES: &[(&str, &str)] = &[];
+pub const BEARER_SCHEMES: &[(&str, &str)] = &[
+    (
+        "ar_user",
+        "An /ar user token from `POST /ar/api/login/`: for the user and project routes, and the owner's image targets",
+    ),
+    (
+        "ar_app",
+        "An /ar app token from `POST /ar/api/project/{id}/jwt`: a JWT scoped to that one project, for its image \
+         targets only (project and user routes answer 403). Lives 14 days unless `PUT .../jwt/{token_id}` renews \
+         it; revoked at once by `DELETE`.",
+    ),
+];
 
 /// An app as mounted under `/{name}`.
 struct App {
@@ -68,7 +79,7 @@ impl App {
 
 /// Every app. Adding an app is one line here.
 fn apps() -> Vec<App> {
-    vec![App::new("todo", apps::todo::router())]
+    vec![App::new("todo", apps::todo::router()), App::new("ar", apps::ar::router())]
 }
 
 fn platform_routes() -> OpenApiRouter<AppState> {
