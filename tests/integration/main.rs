@@ -1,4 +1,6 @@
 //! The integration tests: one binary, one module per app.
 
+mod ar;
 mod platform;
+mod purge;
 mod todo;

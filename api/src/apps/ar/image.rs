@@ -9,8 +9,7 @@ use axum::{
     http::{HeaderMap, header},
 };
 use base64::{
-    Engine as _,
-    alphabet,
+    Engine as _, alphabet,
     engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig},
 };
 use serde::de::DeserializeOwned;
@@ -105,7 +104,8 @@ fn decode_blocking(encoded: &str, max_bytes: usize) -> Result<Vec<u8>, ApiError>
     if (data.len() / 4).saturating_mul(3).saturating_sub(2) > max_bytes {
         return Err(too_large());
     }
-    let bytes = BASE64.decode(data.as_bytes()).map_err(|_| ApiError::invalid("image", "is not valid base64"))?;
+    let bytes =
+        BASE64.decode(data.as_bytes()).map_err(|_| ApiError::invalid("image", "is not valid base64"))?;
     if bytes.len() > max_bytes {
         return Err(too_large());
     }

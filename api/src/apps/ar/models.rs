@@ -75,8 +75,13 @@ pub fn update_user(
     if login.is_none() && password_hash.is_none() {
         return user_login(conn, id);
     }
-    let changes = (login.map(|l| ar_users::login.eq(l)), password_hash.map(|h| ar_users::password_hash.eq(h)));
-    diesel::update(ar_users::table.find(id)).set(changes).returning(ar_users::login).get_result(conn).optional()
+    let changes =
+        (login.map(|l| ar_users::login.eq(l)), password_hash.map(|h| ar_users::password_hash.eq(h)));
+    diesel::update(ar_users::table.find(id))
+        .set(changes)
+        .returning(ar_users::login)
+        .get_result(conn)
+        .optional()
 }
 
 /// Deletes the user; their projects, targets and app tokens go with them (cascade).
@@ -86,7 +91,12 @@ pub fn delete_user(conn: &mut PgConnection, id: i64) -> QueryResult<bool> {
 
 // --- projects ---
 
-pub fn list_projects(conn: &mut PgConnection, owner: i64, limit: i64, offset: i64) -> QueryResult<Vec<Project>> {
+pub fn list_projects(
+    conn: &mut PgConnection,
+    owner: i64,
+    limit: i64,
+    offset: i64,
+) -> QueryResult<Vec<Project>> {
     ar_projects::table
         .filter(ar_projects::owner_id.eq(owner).and(ar_projects::deleted_at.is_null()))
         .order(ar_projects::id)
@@ -105,17 +115,26 @@ pub fn insert_project(conn: &mut PgConnection, owner: i64, name: &str) -> QueryR
 
 pub fn find_project(conn: &mut PgConnection, owner: i64, id: i64) -> QueryResult<Option<Project>> {
     ar_projects::table
-        .filter(ar_projects::id.eq(id).and(ar_projects::owner_id.eq(owner)).and(ar_projects::deleted_at.is_null()))
+        .filter(
+            ar_projects::id
+                .eq(id)
+                .and(ar_projects::owner_id.eq(owner))
+                .and(ar_projects::deleted_at.is_null()),
+        )
         .select(Project::as_select())
         .first(conn)
         .optional()
 }
 
-pub fn rename_project(conn: &mut PgConnection, owner: i64, id: i64, name: &str) -> QueryResult<Option<Project>> {
-    diesel::update(
-        ar_projects::table
-            .filter(ar_projects::id.eq(id).and(ar_projects::owner_id.eq(owner)).and(ar_projects::deleted_at.is_null())),
-    )
+pub fn rename_project(
+    conn: &mut PgConnection,
+    owner: i64,
+    id: i64,
+    name: &str,
+) -> QueryResult<Option<Project>> {
+    diesel::update(ar_projects::table.filter(
+        ar_projects::id.eq(id).and(ar_projects::owner_id.eq(owner)).and(ar_projects::deleted_at.is_null()),
+    ))
     .set((ar_projects::name.eq(name), ar_projects::updated_at.eq(now)))
     .returning(Project::as_returning())
     .get_result(conn)
@@ -125,10 +144,9 @@ pub fn rename_project(conn: &mut PgConnection, owner: i64, id: i64, name: &str) 
 /// Soft-deletes the project with its targets (same instant) and revokes its
 /// app tokens. Run it in a transaction.
 pub fn soft_delete_project(conn: &mut PgConnection, owner: i64, id: i64) -> QueryResult<bool> {
-    let deleted_at: Option<DateTime<Utc>> = diesel::update(
-        ar_projects::table
-            .filter(ar_projects::id.eq(id).and(ar_projects::owner_id.eq(owner)).and(ar_projects::deleted_at.is_null())),
-    )
+    let deleted_at: Option<DateTime<Utc>> = diesel::update(ar_projects::table.filter(
+        ar_projects::id.eq(id).and(ar_projects::owner_id.eq(owner)).and(ar_projects::deleted_at.is_null()),
+    ))
     .set(ar_projects::deleted_at.eq(now))
     .returning(ar_projects::deleted_at)
     .get_result(conn)
@@ -141,9 +159,12 @@ pub fn soft_delete_project(conn: &mut PgConnection, owner: i64, id: i64) -> Quer
     )
     .set(ar_image_targets::deleted_at.eq(at))
     .execute(conn)?;
-    diesel::update(ar_app_tokens::table.filter(ar_app_tokens::project_id.eq(id).and(ar_app_tokens::revoked_at.is_null())))
-        .set(ar_app_tokens::revoked_at.eq(at))
-        .execute(conn)?;
+    diesel::update(
+        ar_app_tokens::table
+            .filter(ar_app_tokens::project_id.eq(id).and(ar_app_tokens::revoked_at.is_null())),
+    )
+    .set(ar_app_tokens::revoked_at.eq(at))
+    .execute(conn)?;
     Ok(true)
 }
 
@@ -168,7 +189,12 @@ pub fn insert_token(
 }
 
 /// The project's tokens not revoked (expired ones stay until the purge removes them).
-pub fn list_tokens(conn: &mut PgConnection, project_id: i64, limit: i64, offset: i64) -> QueryResult<Vec<AppToken>> {
+pub fn list_tokens(
+    conn: &mut PgConnection,
+    project_id: i64,
+    limit: i64,
+    offset: i64,
+) -> QueryResult<Vec<AppToken>> {
     ar_app_tokens::table
         .filter(ar_app_tokens::project_id.eq(project_id).and(ar_app_tokens::revoked_at.is_null()))
         .order(ar_app_tokens::id)
@@ -187,29 +213,45 @@ pub fn reissue_token(
     issued_at: DateTime<Utc>,
     expires_at: DateTime<Utc>,
 ) -> QueryResult<Option<AppToken>> {
-    diesel::update(ar_app_tokens::table.filter(
-        ar_app_tokens::id.eq(id).and(ar_app_tokens::project_id.eq(project_id)).and(ar_app_tokens::revoked_at.is_null()),
+    diesel::update(
+        ar_app_tokens::table.filter(
+            ar_app_tokens::id
+                .eq(id)
+                .and(ar_app_tokens::project_id.eq(project_id))
+                .and(ar_app_tokens::revoked_at.is_null()),
+        ),
+    )
+    .set((
+        ar_app_tokens::jti.eq(jti),
+        ar_app_tokens::issued_at.eq(issued_at),
+        ar_app_tokens::expires_at.eq(expires_at),
     ))
-    .set((ar_app_tokens::jti.eq(jti), ar_app_tokens::issued_at.eq(issued_at), ar_app_tokens::expires_at.eq(expires_at)))
     .returning(AppToken::as_returning())
     .get_result(conn)
     .optional()
 }
 
 pub fn revoke_token(conn: &mut PgConnection, project_id: i64, id: i64) -> QueryResult<bool> {
-    diesel::update(ar_app_tokens::table.filter(
-        ar_app_tokens::id.eq(id).and(ar_app_tokens::project_id.eq(project_id)).and(ar_app_tokens::revoked_at.is_null()),
-    ))
+    diesel::update(
+        ar_app_tokens::table.filter(
+            ar_app_tokens::id
+                .eq(id)
+                .and(ar_app_tokens::project_id.eq(project_id))
+                .and(ar_app_tokens::revoked_at.is_null()),
+        ),
+    )
     .set(ar_app_tokens::revoked_at.eq(now))
     .execute(conn)
     .map(|n| n > 0)
 }
 
 pub fn revoke_token_by_jti(conn: &mut PgConnection, jti: &str) -> QueryResult<bool> {
-    diesel::update(ar_app_tokens::table.filter(ar_app_tokens::jti.eq(jti).and(ar_app_tokens::revoked_at.is_null())))
-        .set(ar_app_tokens::revoked_at.eq(now))
-        .execute(conn)
-        .map(|n| n > 0)
+    diesel::update(
+        ar_app_tokens::table.filter(ar_app_tokens::jti.eq(jti).and(ar_app_tokens::revoked_at.is_null())),
+    )
+    .set(ar_app_tokens::revoked_at.eq(now))
+    .execute(conn)
+    .map(|n| n > 0)
 }
 
 /// The project of a token that still stands: not revoked, not expired, its
@@ -289,12 +331,14 @@ pub fn update_target(
     description: Option<&str>,
     image: Option<&[u8]>,
 ) -> QueryResult<Option<TargetSummary>> {
-    diesel::update(ar_image_targets::table.filter(
-        ar_image_targets::id
-            .eq(id)
-            .and(ar_image_targets::project_id.eq(project_id))
-            .and(ar_image_targets::deleted_at.is_null()),
-    ))
+    diesel::update(
+        ar_image_targets::table.filter(
+            ar_image_targets::id
+                .eq(id)
+                .and(ar_image_targets::project_id.eq(project_id))
+                .and(ar_image_targets::deleted_at.is_null()),
+        ),
+    )
     .set((
         description.map(|d| ar_image_targets::description.eq(d)),
         image.map(|i| ar_image_targets::image.eq(i)),
@@ -306,12 +350,14 @@ pub fn update_target(
 }
 
 pub fn soft_delete_target(conn: &mut PgConnection, project_id: i64, id: i64) -> QueryResult<bool> {
-    diesel::update(ar_image_targets::table.filter(
-        ar_image_targets::id
-            .eq(id)
-            .and(ar_image_targets::project_id.eq(project_id))
-            .and(ar_image_targets::deleted_at.is_null()),
-    ))
+    diesel::update(
+        ar_image_targets::table.filter(
+            ar_image_targets::id
+                .eq(id)
+                .and(ar_image_targets::project_id.eq(project_id))
+                .and(ar_image_targets::deleted_at.is_null()),
+        ),
+    )
     .set(ar_image_targets::deleted_at.eq(now))
     .execute(conn)
     .map(|n| n > 0)

@@ -16,11 +16,14 @@ use crate::{
 pub fn purge(conn: &mut PgConnection, config: &Config, report: &mut PurgeReport) -> anyhow::Result<()> {
     let cutoff = Utc::now() - chrono::Duration::days(i64::from(config.soft_delete_retention_days));
     let tokens = diesel::delete(
-        ar_app_tokens::table.filter(ar_app_tokens::expires_at.le(now).or(ar_app_tokens::revoked_at.is_not_null())),
+        ar_app_tokens::table
+            .filter(ar_app_tokens::expires_at.le(now).or(ar_app_tokens::revoked_at.is_not_null())),
     )
     .execute(conn)?;
-    let targets = diesel::delete(ar_image_targets::table.filter(ar_image_targets::deleted_at.lt(cutoff))).execute(conn)?;
-    let projects = diesel::delete(ar_projects::table.filter(ar_projects::deleted_at.lt(cutoff))).execute(conn)?;
+    let targets = diesel::delete(ar_image_targets::table.filter(ar_image_targets::deleted_at.lt(cutoff)))
+        .execute(conn)?;
+    let projects =
+        diesel::delete(ar_projects::table.filter(ar_projects::deleted_at.lt(cutoff))).execute(conn)?;
     for (kind, removed) in
         [("ar_app_tokens", tokens), ("ar_image_targets", targets), ("ar_projects", projects)]
     {
