@@ -42,7 +42,9 @@ impl Caller {
     /// project's targets answer 404, a token no longer standing 401.
     pub fn check_project(&self, conn: &mut PgConnection, project_id: i64) -> Result<(), ApiError> {
         match self {
-            Self::User(user) => Owner { user_id: user.user_id }.project(conn, project_id).map(|_| ()),
+            Self::User(user) => models::find_project(conn, user.user_id, project_id)?
+                .map(|_| ())
+                .ok_or_else(|| ApiError::not_found("project")),
             Self::App(claims) => match models::live_token_project(conn, &claims.jti)? {
                 None => Err(ApiError::Unauthorized(
                     "the app token has been revoked, has expired, or its project was deleted".into(),
@@ -57,6 +59,7 @@ impl Caller {
 /// A user token only: user and project routes answer 403 to app tokens.
 pub struct Owner {
     pub user_id: i64,
+    pub claims: Claims,
 }
 
 impl FromRequestParts<AppState> for Owner {
@@ -64,7 +67,7 @@ impl FromRequestParts<AppState> for Owner {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         match Caller::from_request_parts(parts, state).await? {
-            Caller::User(user) => Ok(Self { user_id: user.user_id }),
+            Caller::User(user) => Ok(Self { user_id: user.user_id, claims: user.claims }),
             Caller::App(_) => Err(ApiError::Forbidden(
                 "app tokens reach image targets only; this route takes a user token".into(),
             )),

@@ -98,17 +98,14 @@ pub async fn update_user(
     responses((status = 204, description = "Deleted"), NotFound, Forbidden, AuthedRead))]
 pub async fn delete_user(
     State(state): State<AppState>,
-    caller: Caller,
+    owner: Owner,
     Path(id): Path<i64>,
 ) -> Result<StatusCode, ApiError> {
-    let Caller::User(user) = caller else {
-        return Err(ApiError::Forbidden("this route takes a user token".into()));
-    };
-    own(&Owner { user_id: user.user_id }, id)?;
+    own(&owner, id)?;
     if !state.db(move |conn| Ok(models::delete_user(conn, id)?)).await? {
         return Err(ApiError::Unauthorized("the token's user no longer exists".into()));
     }
-    token::revoke(&state, &user.claims).await?;
+    token::revoke(&state, &owner.claims).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
