@@ -4,6 +4,128 @@
 --
 
 --
+-- Name: ar_app_tokens; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.ar_app_tokens (
+    id bigint NOT NULL,
+    project_id bigint NOT NULL,
+    jti text NOT NULL,
+    issued_at timestamp with time zone NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    revoked_at timestamp with time zone,
+    CONSTRAINT ar_app_tokens_check CHECK ((expires_at > issued_at))
+);
+
+--
+-- Name: ar_app_tokens_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.ar_app_tokens_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: ar_app_tokens_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.ar_app_tokens_id_seq OWNED BY public.ar_app_tokens.id;
+
+--
+-- Name: ar_image_targets; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.ar_image_targets (
+    id bigint NOT NULL,
+    project_id bigint NOT NULL,
+    description text NOT NULL,
+    image bytea NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    deleted_at timestamp with time zone,
+    CONSTRAINT ar_image_targets_description_check CHECK ((char_length(description) <= 10000))
+);
+
+--
+-- Name: ar_image_targets_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.ar_image_targets_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: ar_image_targets_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.ar_image_targets_id_seq OWNED BY public.ar_image_targets.id;
+
+--
+-- Name: ar_projects; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.ar_projects (
+    id bigint NOT NULL,
+    owner_id bigint NOT NULL,
+    name text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    deleted_at timestamp with time zone,
+    CONSTRAINT ar_projects_name_check CHECK (((char_length(name) >= 1) AND (char_length(name) <= 200)))
+);
+
+--
+-- Name: ar_projects_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.ar_projects_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: ar_projects_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.ar_projects_id_seq OWNED BY public.ar_projects.id;
+
+--
+-- Name: ar_users; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.ar_users (
+    id bigint NOT NULL,
+    login text NOT NULL,
+    password_hash text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+--
+-- Name: ar_users_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.ar_users_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: ar_users_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.ar_users_id_seq OWNED BY public.ar_users.id;
+
+--
 -- Name: dealer_autos; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -401,6 +523,30 @@ CREATE SEQUENCE public.todo_users_id_seq
 ALTER SEQUENCE public.todo_users_id_seq OWNED BY public.todo_users.id;
 
 --
+-- Name: ar_app_tokens id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.ar_app_tokens ALTER COLUMN id SET DEFAULT nextval('public.ar_app_tokens_id_seq'::regclass);
+
+--
+-- Name: ar_image_targets id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.ar_image_targets ALTER COLUMN id SET DEFAULT nextval('public.ar_image_targets_id_seq'::regclass);
+
+--
+-- Name: ar_projects id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.ar_projects ALTER COLUMN id SET DEFAULT nextval('public.ar_projects_id_seq'::regclass);
+
+--
+-- Name: ar_users id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.ar_users ALTER COLUMN id SET DEFAULT nextval('public.ar_users_id_seq'::regclass);
+
+--
 -- Name: dealer_autos id; Type: DEFAULT; Schema: public; Owner: -
 --
 
@@ -471,6 +617,48 @@ ALTER TABLE ONLY public.todo_tasks ALTER COLUMN id SET DEFAULT nextval('public.t
 --
 
 ALTER TABLE ONLY public.todo_users ALTER COLUMN id SET DEFAULT nextval('public.todo_users_id_seq'::regclass);
+
+--
+-- Name: ar_app_tokens ar_app_tokens_jti_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.ar_app_tokens
+    ADD CONSTRAINT ar_app_tokens_jti_key UNIQUE (jti);
+
+--
+-- Name: ar_app_tokens ar_app_tokens_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.ar_app_tokens
+    ADD CONSTRAINT ar_app_tokens_pkey PRIMARY KEY (id);
+
+--
+-- Name: ar_image_targets ar_image_targets_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.ar_image_targets
+    ADD CONSTRAINT ar_image_targets_pkey PRIMARY KEY (id);
+
+--
+-- Name: ar_projects ar_projects_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.ar_projects
+    ADD CONSTRAINT ar_projects_pkey PRIMARY KEY (id);
+
+--
+-- Name: ar_users ar_users_login_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.ar_users
+    ADD CONSTRAINT ar_users_login_key UNIQUE (login);
+
+--
+-- Name: ar_users ar_users_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.ar_users
+    ADD CONSTRAINT ar_users_pkey PRIMARY KEY (id);
 
 --
 -- Name: dealer_autos dealer_autos_mark_key; Type: CONSTRAINT; Schema: public; Owner: -
@@ -620,6 +808,48 @@ ALTER TABLE ONLY public.todo_users
     ADD CONSTRAINT todo_users_username_key UNIQUE (username);
 
 --
+-- Name: ar_app_tokens_expires_at_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX ar_app_tokens_expires_at_idx ON public.ar_app_tokens USING btree (expires_at);
+
+--
+-- Name: ar_app_tokens_project_id_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX ar_app_tokens_project_id_id_idx ON public.ar_app_tokens USING btree (project_id, id);
+
+--
+-- Name: ar_image_targets_deleted_at_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX ar_image_targets_deleted_at_idx ON public.ar_image_targets USING btree (deleted_at) WHERE (deleted_at IS NOT NULL);
+
+--
+-- Name: ar_image_targets_project_id_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX ar_image_targets_project_id_id_idx ON public.ar_image_targets USING btree (project_id, id) WHERE (deleted_at IS NULL);
+
+--
+-- Name: ar_projects_deleted_at_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX ar_projects_deleted_at_idx ON public.ar_projects USING btree (deleted_at) WHERE (deleted_at IS NOT NULL);
+
+--
+-- Name: ar_projects_name_key; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX ar_projects_name_key ON public.ar_projects USING btree (name) WHERE (deleted_at IS NULL);
+
+--
+-- Name: ar_projects_owner_id_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX ar_projects_owner_id_id_idx ON public.ar_projects USING btree (owner_id, id) WHERE (deleted_at IS NULL);
+
+--
 -- Name: exchange_items_owner_id_id_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -666,6 +896,27 @@ CREATE INDEX shop_transactions_bill_id_id_idx ON public.shop_transactions USING 
 --
 
 CREATE INDEX todo_tasks_user_id_id_idx ON public.todo_tasks USING btree (user_id, id);
+
+--
+-- Name: ar_app_tokens ar_app_tokens_project_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.ar_app_tokens
+    ADD CONSTRAINT ar_app_tokens_project_id_fkey FOREIGN KEY (project_id) REFERENCES public.ar_projects(id) ON DELETE CASCADE;
+
+--
+-- Name: ar_image_targets ar_image_targets_project_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.ar_image_targets
+    ADD CONSTRAINT ar_image_targets_project_id_fkey FOREIGN KEY (project_id) REFERENCES public.ar_projects(id) ON DELETE CASCADE;
+
+--
+-- Name: ar_projects ar_projects_owner_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.ar_projects
+    ADD CONSTRAINT ar_projects_owner_id_fkey FOREIGN KEY (owner_id) REFERENCES public.ar_users(id) ON DELETE CASCADE;
 
 --
 -- Name: exchange_items exchange_items_owner_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -

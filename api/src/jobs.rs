@@ -21,6 +21,7 @@ pub fn purge_once(conn: &mut PgConnection, config: &Config) -> anyhow::Result<Op
         // Each app that keeps expiring rows adds one line here:
         // `apps::<app>::purge(conn, config, &mut report)?;`
         crate::apps::exchange::purge(conn, config, &mut report)?;
+        crate::apps::ar::purge(conn, config, &mut report)?;
         diesel::insert_into(purge_runs::table)
             .values((
                 purge_runs::started_at.eq(started_at),

@@ -22,6 +22,7 @@ use utoipa::{
         (name = "todo", description = "`/todo`: tasks of a user, JWT logout, 100 requests/min (seed 001)"),
         (name = "dealer", description = "`/dealer`: a car dealer's stock, answering `{\"Message\"}` / `{\"Error\"}` bodies (seed 002)"),
         (name = "shop", description = "`/shop`: products, bills, purchases, a signed payment webhook, admins (seed 003)"),
+        (name = "ar", description = "`/ar`: AR projects, image targets, per-project app tokens, soft delete (seed 004)"),
     )
 )]
 pub struct ApiDoc;

@@ -35,6 +35,16 @@ pub const BEARER_SCHEMES: &[(&str, &str)] = &[
     ),
     ("dealer_auth", "A /dealer token from `POST /dealer/auth` (`Bearer` or `JWT` before it)"),
     ("shop_auth", "A /shop token from `POST /shop/login`"),
+    (
+        "ar_user",
+        "An /ar user token from `POST /ar/api/login/`: for the user and project routes, and the owner's image targets",
+    ),
+    (
+        "ar_app",
+        "An /ar app token from `POST /ar/api/project/{id}/jwt`: a JWT scoped to that one project, for its image \
+         targets only (project and user routes answer 403). Lives 14 days unless `PUT .../jwt/{token_id}` renews \
+         it; revoked at once by `DELETE`.",
+    ),
 ];
 
 /// An app as mounted under `/{name}`.
@@ -80,6 +90,7 @@ fn apps() -> Vec<App> {
         App::new("todo", apps::todo::router()),
         App::new("dealer", apps::dealer::router()).map_errors(apps::dealer::shape_errors),
         App::new("shop", apps::shop::router()).unlimited(apps::shop::webhook_router()),
+        App::new("ar", apps::ar::router()),
     ]
 }
 

@@ -1,6 +1,49 @@
 // @generated automatically by Diesel CLI.
 
 diesel::table! {
+    ar_app_tokens (id) {
+        id -> Int8,
+        project_id -> Int8,
+        jti -> Text,
+        issued_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        revoked_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    ar_image_targets (id) {
+        id -> Int8,
+        project_id -> Int8,
+        description -> Text,
+        image -> Bytea,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        deleted_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    ar_projects (id) {
+        id -> Int8,
+        owner_id -> Int8,
+        name -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        deleted_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    ar_users (id) {
+        id -> Int8,
+        login -> Text,
+        password_hash -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     dealer_autos (id) {
         id -> Int8,
         mark -> Text,
@@ -147,6 +190,9 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(ar_app_tokens -> ar_projects (project_id));
+diesel::joinable!(ar_image_targets -> ar_projects (project_id));
+diesel::joinable!(ar_projects -> ar_users (owner_id));
 diesel::joinable!(exchange_items -> exchange_users (owner_id));
 diesel::joinable!(exchange_transfers -> exchange_items (item_id));
 diesel::joinable!(shop_activation_codes -> shop_users (user_id));
@@ -159,6 +205,10 @@ diesel::joinable!(shop_transactions -> shop_users (user_id));
 diesel::joinable!(todo_tasks -> todo_users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    ar_app_tokens,
+    ar_image_targets,
+    ar_projects,
+    ar_users,
     dealer_autos,
     dealer_users,
     exchange_items,

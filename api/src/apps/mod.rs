@@ -1,5 +1,6 @@
 //! The apps, one folder per prefix. Apps never import each other.
 
+pub mod ar;
 pub mod dealer;
 pub mod exchange;
 pub mod shop;

@@ -42,8 +42,9 @@ impl<A: Audience> Authed<A> {
 }
 
 /// The raw token of a request, if it carries one; `Err` when `Authorization`
-/// is present but not of an accepted scheme.
-fn raw_token<A: Audience>(parts: &Parts) -> Result<Option<String>, ApiError> {
+/// is present but not of an accepted scheme. Public for extractors that take
+/// more than one kind of token (/ar's user or app tokens).
+pub fn bearer_token<A: Audience>(parts: &Parts) -> Result<Option<String>, ApiError> {
     if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
         let value = value
             .to_str()
@@ -79,7 +80,7 @@ impl<A: Audience> FromRequestParts<AppState> for Authed<A> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        match raw_token::<A>(parts)? {
+        match bearer_token::<A>(parts)? {
             Some(raw) => Self::from_token(state, &raw).await,
             None => Err(ApiError::Unauthorized("a bearer token is required".into())),
         }
@@ -95,7 +96,7 @@ impl<A: Audience> OptionalFromRequestParts<AppState> for Authed<A> {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Option<Self>, Self::Rejection> {
-        match raw_token::<A>(parts)? {
+        match bearer_token::<A>(parts)? {
             Some(raw) => Self::from_token(state, &raw).await.map(Some),
             None => Ok(None),
         }

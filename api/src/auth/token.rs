@@ -72,10 +72,16 @@ impl TokenKeys {
             jti: uuid::Uuid::new_v4().simple().to_string(),
             scope,
         };
-        let token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
-            .map_err(|e| ApiError::internal(anyhow::anyhow!("signing a token failed: {e}")))?;
+        let token = self.sign(&claims)?;
         let expires_at = claims.expires_at();
         Ok(Issued { token, jti: claims.jti, expires_at })
+    }
+
+    /// Signs claims as given: HS256 is deterministic, so the same claims give
+    /// the same token (/ar hands its stored app tokens out again this way).
+    pub fn sign(&self, claims: &Claims) -> Result<String, ApiError> {
+        encode(&Header::new(Algorithm::HS256), claims, &self.encoding)
+            .map_err(|e| ApiError::internal(anyhow::anyhow!("signing a token failed: {e}")))
     }
 
     /// Checks signature, algorithm (HS256 only: `alg: none` is refused), expiry

@@ -8,6 +8,509 @@ use progenitor_client::{ClientHooks, OperationInfo, RequestBuilderExt, encode_pa
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
+    ///An app token: a JWT for one project's image targets (scheme `ar_app`).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ArAppTokenOut {
+        pub expires_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///The token's id, stable across `PUT`s.
+        pub id: i64,
+        ///The JWT to send as `Authorization: Bearer <token>`.
+        pub token: ::std::string::String,
+    }
+    impl ArAppTokenOut {
+        pub fn builder() -> builder::ArAppTokenOut {
+            Default::default()
+        }
+    }
+    ///Credentials to sign up or log in with.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ArCredentials {
+        ///1-64 characters, no control characters.
+        pub login: ArCredentialsLogin,
+        ///8-128 characters.
+        pub password: ArCredentialsPassword,
+    }
+    impl ArCredentials {
+        pub fn builder() -> builder::ArCredentials {
+            Default::default()
+        }
+    }
+    ///1-64 characters, no control characters.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct ArCredentialsLogin(::std::string::String);
+    impl ::std::ops::Deref for ArCredentialsLogin {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ArCredentialsLogin> for ::std::string::String {
+        fn from(value: ArCredentialsLogin) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ArCredentialsLogin {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 64usize {
+                return Err("longer than 64 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ArCredentialsLogin {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ArCredentialsLogin {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ArCredentialsLogin {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?.parse().map_err(
+                |e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()),
+            )
+        }
+    }
+    ///8-128 characters.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct ArCredentialsPassword(::std::string::String);
+    impl ::std::ops::Deref for ArCredentialsPassword {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ArCredentialsPassword> for ::std::string::String {
+        fn from(value: ArCredentialsPassword) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ArCredentialsPassword {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 128usize {
+                return Err("longer than 128 characters".into());
+            }
+            if value.chars().count() < 8usize {
+                return Err("shorter than 8 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ArCredentialsPassword {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ArCredentialsPassword {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ArCredentialsPassword {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?.parse().map_err(
+                |e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()),
+            )
+        }
+    }
+    ///A project to create, or its new name.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ArProjectIn {
+        ///1-200 characters, unique among projects not deleted.
+        pub name: ArProjectInName,
+    }
+    impl ArProjectIn {
+        pub fn builder() -> builder::ArProjectIn {
+            Default::default()
+        }
+    }
+    ///1-200 characters, unique among projects not deleted.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct ArProjectInName(::std::string::String);
+    impl ::std::ops::Deref for ArProjectInName {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ArProjectInName> for ::std::string::String {
+        fn from(value: ArProjectInName) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ArProjectInName {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 200usize {
+                return Err("longer than 200 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ArProjectInName {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ArProjectInName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ArProjectInName {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?.parse().map_err(
+                |e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()),
+            )
+        }
+    }
+    ///A project of the caller.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ArProjectOut {
+        pub id: i64,
+        pub name: ::std::string::String,
+    }
+    impl ArProjectOut {
+        pub fn builder() -> builder::ArProjectOut {
+            Default::default()
+        }
+    }
+    ///A new image target.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ArTargetIn {
+        ///Up to 10,000 characters.
+        pub description: ArTargetInDescription,
+        /**A JPEG in standard base64 (a `data:image/jpeg;base64,` prefix and line
+        breaks are accepted); at most `MAX_IMAGE_BYTES` once decoded.*/
+        pub image: ::std::string::String,
+    }
+    impl ArTargetIn {
+        pub fn builder() -> builder::ArTargetIn {
+            Default::default()
+        }
+    }
+    ///Up to 10,000 characters.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct ArTargetInDescription(::std::string::String);
+    impl ::std::ops::Deref for ArTargetInDescription {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ArTargetInDescription> for ::std::string::String {
+        fn from(value: ArTargetInDescription) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ArTargetInDescription {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 10000usize {
+                return Err("longer than 10000 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ArTargetInDescription {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ArTargetInDescription {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ArTargetInDescription {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?.parse().map_err(
+                |e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()),
+            )
+        }
+    }
+    ///One image target with its image.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ArTargetOut {
+        pub description: ::std::string::String,
+        pub id: i64,
+        ///The JPEG, standard base64.
+        pub image: ::std::string::String,
+    }
+    impl ArTargetOut {
+        pub fn builder() -> builder::ArTargetOut {
+            Default::default()
+        }
+    }
+    ///Changes to an image target; absent fields stay as they are.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct ArTargetPatch {
+        ///Up to 10,000 characters.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<ArTargetPatchDescription>,
+        ///A new JPEG, as in `ArTargetIn`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub image: ::std::option::Option<::std::string::String>,
+    }
+    impl ArTargetPatch {
+        pub fn builder() -> builder::ArTargetPatch {
+            Default::default()
+        }
+    }
+    ///Up to 10,000 characters.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct ArTargetPatchDescription(::std::string::String);
+    impl ::std::ops::Deref for ArTargetPatchDescription {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ArTargetPatchDescription> for ::std::string::String {
+        fn from(value: ArTargetPatchDescription) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ArTargetPatchDescription {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 10000usize {
+                return Err("longer than 10000 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ArTargetPatchDescription {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ArTargetPatchDescription {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ArTargetPatchDescription {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?.parse().map_err(
+                |e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()),
+            )
+        }
+    }
+    ///An image target in a list, without its image.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ArTargetSummary {
+        pub description: ::std::string::String,
+        pub id: i64,
+    }
+    impl ArTargetSummary {
+        pub fn builder() -> builder::ArTargetSummary {
+            Default::default()
+        }
+    }
+    ///A user token, for the user and project routes (scheme `ar_user`).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ArTokenOut {
+        pub access_token: ::std::string::String,
+        ///Always `bearer`.
+        pub token_type: ::std::string::String,
+    }
+    impl ArTokenOut {
+        pub fn builder() -> builder::ArTokenOut {
+            Default::default()
+        }
+    }
+    ///A new lifetime for an app token.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct ArTokenTtlIn {
+        ///Seconds from now, 1 to 31536000 (a year); absent: `AR_TOKEN_TTL_SECONDS` (14 days).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub ttl_seconds: ::std::option::Option<::std::num::NonZeroU64>,
+    }
+    impl ArTokenTtlIn {
+        pub fn builder() -> builder::ArTokenTtlIn {
+            Default::default()
+        }
+    }
+    ///A user.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ArUserOut {
+        pub id: i64,
+        pub login: ::std::string::String,
+    }
+    impl ArUserOut {
+        pub fn builder() -> builder::ArUserOut {
+            Default::default()
+        }
+    }
+    ///Changes to the caller's account; absent fields stay as they are.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct ArUserPatch {
+        ///A new login: 1-64 characters, no control characters.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub login: ::std::option::Option<ArUserPatchLogin>,
+        ///A new password: 8-128 characters.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub password: ::std::option::Option<ArUserPatchPassword>,
+    }
+    impl ArUserPatch {
+        pub fn builder() -> builder::ArUserPatch {
+            Default::default()
+        }
+    }
+    ///A new login: 1-64 characters, no control characters.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct ArUserPatchLogin(::std::string::String);
+    impl ::std::ops::Deref for ArUserPatchLogin {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ArUserPatchLogin> for ::std::string::String {
+        fn from(value: ArUserPatchLogin) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ArUserPatchLogin {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 64usize {
+                return Err("longer than 64 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ArUserPatchLogin {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ArUserPatchLogin {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ArUserPatchLogin {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?.parse().map_err(
+                |e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()),
+            )
+        }
+    }
+    ///A new password: 8-128 characters.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct ArUserPatchPassword(::std::string::String);
+    impl ::std::ops::Deref for ArUserPatchPassword {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ArUserPatchPassword> for ::std::string::String {
+        fn from(value: ArUserPatchPassword) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ArUserPatchPassword {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 128usize {
+                return Err("longer than 128 characters".into());
+            }
+            if value.chars().count() < 8usize {
+                return Err("shorter than 8 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ArUserPatchPassword {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ArUserPatchPassword {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ArUserPatchPassword {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?.parse().map_err(
+                |e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()),
+            )
+        }
+    }
     ///An auto's data (its mark is in the path).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DealerAutoIn {
@@ -1481,6 +1984,545 @@ pub mod types {
     }
     /// Types for composing complex structures.
     pub mod builder {
+        #[derive(Clone, Debug)]
+        pub struct ArAppTokenOut {
+            expires_at:
+                ::std::result::Result<::chrono::DateTime<::chrono::offset::Utc>, ::std::string::String>,
+            id: ::std::result::Result<i64, ::std::string::String>,
+            token: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for ArAppTokenOut {
+            fn default() -> Self {
+                Self {
+                    expires_at: Err("no value supplied for expires_at".to_string()),
+                    id: Err("no value supplied for id".to_string()),
+                    token: Err("no value supplied for token".to_string()),
+                }
+            }
+        }
+        impl ArAppTokenOut {
+            pub fn expires_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.expires_at = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for expires_at: {e}"));
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id =
+                    value.try_into().map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn token<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.token =
+                    value.try_into().map_err(|e| format!("error converting supplied value for token: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ArAppTokenOut> for super::ArAppTokenOut {
+            type Error = super::error::ConversionError;
+            fn try_from(value: ArAppTokenOut) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { expires_at: value.expires_at?, id: value.id?, token: value.token? })
+            }
+        }
+        impl ::std::convert::From<super::ArAppTokenOut> for ArAppTokenOut {
+            fn from(value: super::ArAppTokenOut) -> Self {
+                Self { expires_at: Ok(value.expires_at), id: Ok(value.id), token: Ok(value.token) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ArCredentials {
+            login: ::std::result::Result<super::ArCredentialsLogin, ::std::string::String>,
+            password: ::std::result::Result<super::ArCredentialsPassword, ::std::string::String>,
+        }
+        impl ::std::default::Default for ArCredentials {
+            fn default() -> Self {
+                Self {
+                    login: Err("no value supplied for login".to_string()),
+                    password: Err("no value supplied for password".to_string()),
+                }
+            }
+        }
+        impl ArCredentials {
+            pub fn login<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::ArCredentialsLogin>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.login =
+                    value.try_into().map_err(|e| format!("error converting supplied value for login: {e}"));
+                self
+            }
+            pub fn password<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::ArCredentialsPassword>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.password = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for password: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ArCredentials> for super::ArCredentials {
+            type Error = super::error::ConversionError;
+            fn try_from(value: ArCredentials) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { login: value.login?, password: value.password? })
+            }
+        }
+        impl ::std::convert::From<super::ArCredentials> for ArCredentials {
+            fn from(value: super::ArCredentials) -> Self {
+                Self { login: Ok(value.login), password: Ok(value.password) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ArProjectIn {
+            name: ::std::result::Result<super::ArProjectInName, ::std::string::String>,
+        }
+        impl ::std::default::Default for ArProjectIn {
+            fn default() -> Self {
+                Self { name: Err("no value supplied for name".to_string()) }
+            }
+        }
+        impl ArProjectIn {
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::ArProjectInName>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name =
+                    value.try_into().map_err(|e| format!("error converting supplied value for name: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ArProjectIn> for super::ArProjectIn {
+            type Error = super::error::ConversionError;
+            fn try_from(value: ArProjectIn) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { name: value.name? })
+            }
+        }
+        impl ::std::convert::From<super::ArProjectIn> for ArProjectIn {
+            fn from(value: super::ArProjectIn) -> Self {
+                Self { name: Ok(value.name) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ArProjectOut {
+            id: ::std::result::Result<i64, ::std::string::String>,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for ArProjectOut {
+            fn default() -> Self {
+                Self {
+                    id: Err("no value supplied for id".to_string()),
+                    name: Err("no value supplied for name".to_string()),
+                }
+            }
+        }
+        impl ArProjectOut {
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id =
+                    value.try_into().map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name =
+                    value.try_into().map_err(|e| format!("error converting supplied value for name: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ArProjectOut> for super::ArProjectOut {
+            type Error = super::error::ConversionError;
+            fn try_from(value: ArProjectOut) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { id: value.id?, name: value.name? })
+            }
+        }
+        impl ::std::convert::From<super::ArProjectOut> for ArProjectOut {
+            fn from(value: super::ArProjectOut) -> Self {
+                Self { id: Ok(value.id), name: Ok(value.name) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ArTargetIn {
+            description: ::std::result::Result<super::ArTargetInDescription, ::std::string::String>,
+            image: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for ArTargetIn {
+            fn default() -> Self {
+                Self {
+                    description: Err("no value supplied for description".to_string()),
+                    image: Err("no value supplied for image".to_string()),
+                }
+            }
+        }
+        impl ArTargetIn {
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::ArTargetInDescription>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for description: {e}"));
+                self
+            }
+            pub fn image<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.image =
+                    value.try_into().map_err(|e| format!("error converting supplied value for image: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ArTargetIn> for super::ArTargetIn {
+            type Error = super::error::ConversionError;
+            fn try_from(value: ArTargetIn) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { description: value.description?, image: value.image? })
+            }
+        }
+        impl ::std::convert::From<super::ArTargetIn> for ArTargetIn {
+            fn from(value: super::ArTargetIn) -> Self {
+                Self { description: Ok(value.description), image: Ok(value.image) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ArTargetOut {
+            description: ::std::result::Result<::std::string::String, ::std::string::String>,
+            id: ::std::result::Result<i64, ::std::string::String>,
+            image: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for ArTargetOut {
+            fn default() -> Self {
+                Self {
+                    description: Err("no value supplied for description".to_string()),
+                    id: Err("no value supplied for id".to_string()),
+                    image: Err("no value supplied for image".to_string()),
+                }
+            }
+        }
+        impl ArTargetOut {
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for description: {e}"));
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id =
+                    value.try_into().map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn image<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.image =
+                    value.try_into().map_err(|e| format!("error converting supplied value for image: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ArTargetOut> for super::ArTargetOut {
+            type Error = super::error::ConversionError;
+            fn try_from(value: ArTargetOut) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { description: value.description?, id: value.id?, image: value.image? })
+            }
+        }
+        impl ::std::convert::From<super::ArTargetOut> for ArTargetOut {
+            fn from(value: super::ArTargetOut) -> Self {
+                Self { description: Ok(value.description), id: Ok(value.id), image: Ok(value.image) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ArTargetPatch {
+            description: ::std::result::Result<
+                ::std::option::Option<super::ArTargetPatchDescription>,
+                ::std::string::String,
+            >,
+            image: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
+        }
+        impl ::std::default::Default for ArTargetPatch {
+            fn default() -> Self {
+                Self { description: Ok(Default::default()), image: Ok(Default::default()) }
+            }
+        }
+        impl ArTargetPatch {
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::ArTargetPatchDescription>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for description: {e}"));
+                self
+            }
+            pub fn image<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.image =
+                    value.try_into().map_err(|e| format!("error converting supplied value for image: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ArTargetPatch> for super::ArTargetPatch {
+            type Error = super::error::ConversionError;
+            fn try_from(value: ArTargetPatch) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { description: value.description?, image: value.image? })
+            }
+        }
+        impl ::std::convert::From<super::ArTargetPatch> for ArTargetPatch {
+            fn from(value: super::ArTargetPatch) -> Self {
+                Self { description: Ok(value.description), image: Ok(value.image) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ArTargetSummary {
+            description: ::std::result::Result<::std::string::String, ::std::string::String>,
+            id: ::std::result::Result<i64, ::std::string::String>,
+        }
+        impl ::std::default::Default for ArTargetSummary {
+            fn default() -> Self {
+                Self {
+                    description: Err("no value supplied for description".to_string()),
+                    id: Err("no value supplied for id".to_string()),
+                }
+            }
+        }
+        impl ArTargetSummary {
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for description: {e}"));
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id =
+                    value.try_into().map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ArTargetSummary> for super::ArTargetSummary {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ArTargetSummary,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { description: value.description?, id: value.id? })
+            }
+        }
+        impl ::std::convert::From<super::ArTargetSummary> for ArTargetSummary {
+            fn from(value: super::ArTargetSummary) -> Self {
+                Self { description: Ok(value.description), id: Ok(value.id) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ArTokenOut {
+            access_token: ::std::result::Result<::std::string::String, ::std::string::String>,
+            token_type: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for ArTokenOut {
+            fn default() -> Self {
+                Self {
+                    access_token: Err("no value supplied for access_token".to_string()),
+                    token_type: Err("no value supplied for token_type".to_string()),
+                }
+            }
+        }
+        impl ArTokenOut {
+            pub fn access_token<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.access_token = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for access_token: {e}"));
+                self
+            }
+            pub fn token_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.token_type = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for token_type: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ArTokenOut> for super::ArTokenOut {
+            type Error = super::error::ConversionError;
+            fn try_from(value: ArTokenOut) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { access_token: value.access_token?, token_type: value.token_type? })
+            }
+        }
+        impl ::std::convert::From<super::ArTokenOut> for ArTokenOut {
+            fn from(value: super::ArTokenOut) -> Self {
+                Self { access_token: Ok(value.access_token), token_type: Ok(value.token_type) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ArTokenTtlIn {
+            ttl_seconds:
+                ::std::result::Result<::std::option::Option<::std::num::NonZeroU64>, ::std::string::String>,
+        }
+        impl ::std::default::Default for ArTokenTtlIn {
+            fn default() -> Self {
+                Self { ttl_seconds: Ok(Default::default()) }
+            }
+        }
+        impl ArTokenTtlIn {
+            pub fn ttl_seconds<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::num::NonZeroU64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ttl_seconds = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for ttl_seconds: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ArTokenTtlIn> for super::ArTokenTtlIn {
+            type Error = super::error::ConversionError;
+            fn try_from(value: ArTokenTtlIn) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { ttl_seconds: value.ttl_seconds? })
+            }
+        }
+        impl ::std::convert::From<super::ArTokenTtlIn> for ArTokenTtlIn {
+            fn from(value: super::ArTokenTtlIn) -> Self {
+                Self { ttl_seconds: Ok(value.ttl_seconds) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ArUserOut {
+            id: ::std::result::Result<i64, ::std::string::String>,
+            login: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for ArUserOut {
+            fn default() -> Self {
+                Self {
+                    id: Err("no value supplied for id".to_string()),
+                    login: Err("no value supplied for login".to_string()),
+                }
+            }
+        }
+        impl ArUserOut {
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id =
+                    value.try_into().map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn login<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.login =
+                    value.try_into().map_err(|e| format!("error converting supplied value for login: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ArUserOut> for super::ArUserOut {
+            type Error = super::error::ConversionError;
+            fn try_from(value: ArUserOut) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { id: value.id?, login: value.login? })
+            }
+        }
+        impl ::std::convert::From<super::ArUserOut> for ArUserOut {
+            fn from(value: super::ArUserOut) -> Self {
+                Self { id: Ok(value.id), login: Ok(value.login) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ArUserPatch {
+            login:
+                ::std::result::Result<::std::option::Option<super::ArUserPatchLogin>, ::std::string::String>,
+            password: ::std::result::Result<
+                ::std::option::Option<super::ArUserPatchPassword>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ArUserPatch {
+            fn default() -> Self {
+                Self { login: Ok(Default::default()), password: Ok(Default::default()) }
+            }
+        }
+        impl ArUserPatch {
+            pub fn login<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::ArUserPatchLogin>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.login =
+                    value.try_into().map_err(|e| format!("error converting supplied value for login: {e}"));
+                self
+            }
+            pub fn password<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::ArUserPatchPassword>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.password = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for password: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ArUserPatch> for super::ArUserPatch {
+            type Error = super::error::ConversionError;
+            fn try_from(value: ArUserPatch) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { login: value.login?, password: value.password? })
+            }
+        }
+        impl ::std::convert::From<super::ArUserPatch> for ArUserPatch {
+            fn from(value: super::ArUserPatch) -> Self {
+                Self { login: Ok(value.login), password: Ok(value.password) }
+            }
+        }
         #[derive(Clone, Debug)]
         pub struct DealerAutoIn {
             distance: ::std::result::Result<i32, ::std::string::String>,
@@ -3621,6 +4663,366 @@ impl ClientInfo<()> for Client {
 }
 impl ClientHooks<()> for &Client {}
 impl Client {
+    /**Log in (the same as `ar_login`, without the trailing slash)
+
+    Sends a `POST` request to `/ar/api/login`
+
+    ```ignore
+    let response = client.ar_login_no_slash()
+        .body(body)
+        .send()
+        .await;
+    ```*/
+    pub fn ar_login_no_slash(&self) -> builder::ArLoginNoSlash<'_> {
+        builder::ArLoginNoSlash::new(self)
+    }
+    /**Log in: a user token for the user and project routes
+
+    Sends a `POST` request to `/ar/api/login/`
+
+    ```ignore
+    let response = client.ar_login()
+        .body(body)
+        .send()
+        .await;
+    ```*/
+    pub fn ar_login(&self) -> builder::ArLogin<'_> {
+        builder::ArLogin::new(self)
+    }
+    /**List the caller's projects, by id
+
+    Sends a `GET` request to `/ar/api/project`
+
+    Arguments:
+    - `limit`: How many rows at most (1-1000, default 1000).
+    - `offset`: How many rows to skip (default 0).
+    ```ignore
+    let response = client.ar_list_projects()
+        .limit(limit)
+        .offset(offset)
+        .send()
+        .await;
+    ```*/
+    pub fn ar_list_projects(&self) -> builder::ArListProjects<'_> {
+        builder::ArListProjects::new(self)
+    }
+    /**Create a project (its name unique among projects not deleted)
+
+    Sends a `POST` request to `/ar/api/project`
+
+    ```ignore
+    let response = client.ar_create_project()
+        .body(body)
+        .send()
+        .await;
+    ```*/
+    pub fn ar_create_project(&self) -> builder::ArCreateProject<'_> {
+        builder::ArCreateProject::new(self)
+    }
+    /**Read one of the caller's projects
+
+    Sends a `GET` request to `/ar/api/project/{id}`
+
+    Arguments:
+    - `id`: The project's id
+    ```ignore
+    let response = client.ar_get_project()
+        .id(id)
+        .send()
+        .await;
+    ```*/
+    pub fn ar_get_project(&self) -> builder::ArGetProject<'_> {
+        builder::ArGetProject::new(self)
+    }
+    /**Rename a project
+
+    Sends a `PUT` request to `/ar/api/project/{id}`
+
+    Arguments:
+    - `id`: The project's id
+    - `body`
+    ```ignore
+    let response = client.ar_update_project()
+        .id(id)
+        .body(body)
+        .send()
+        .await;
+    ```*/
+    pub fn ar_update_project(&self) -> builder::ArUpdateProject<'_> {
+        builder::ArUpdateProject::new(self)
+    }
+    /**Delete a project (soft): its targets and app tokens go with it
+
+    Sends a `DELETE` request to `/ar/api/project/{id}`
+
+    Arguments:
+    - `id`: The project's id
+    ```ignore
+    let response = client.ar_delete_project()
+        .id(id)
+        .send()
+        .await;
+    ```*/
+    pub fn ar_delete_project(&self) -> builder::ArDeleteProject<'_> {
+        builder::ArDeleteProject::new(self)
+    }
+    /**List the project's image targets (without images), by id
+
+    Sends a `GET` request to `/ar/api/project/{id}/imagetarget`
+
+    Arguments:
+    - `id`: The project's id
+    - `limit`: How many rows at most (1-1000, default 1000).
+    - `offset`: How many rows to skip (default 0).
+    ```ignore
+    let response = client.ar_list_targets()
+        .id(id)
+        .limit(limit)
+        .offset(offset)
+        .send()
+        .await;
+    ```*/
+    pub fn ar_list_targets(&self) -> builder::ArListTargets<'_> {
+        builder::ArListTargets::new(self)
+    }
+    /**Add an image target: a base64 JPEG and a description
+
+    Sends a `POST` request to `/ar/api/project/{id}/imagetarget`
+
+    Arguments:
+    - `id`: The project's id
+    - `body`
+    ```ignore
+    let response = client.ar_create_target()
+        .id(id)
+        .body(body)
+        .send()
+        .await;
+    ```*/
+    pub fn ar_create_target(&self) -> builder::ArCreateTarget<'_> {
+        builder::ArCreateTarget::new(self)
+    }
+    /**Read one image target, its image in base64
+
+    Sends a `GET` request to `/ar/api/project/{id}/imagetarget/{target_id}`
+
+    Arguments:
+    - `id`: The project's id
+    - `target_id`: The target's id
+    ```ignore
+    let response = client.ar_get_target()
+        .id(id)
+        .target_id(target_id)
+        .send()
+        .await;
+    ```*/
+    pub fn ar_get_target(&self) -> builder::ArGetTarget<'_> {
+        builder::ArGetTarget::new(self)
+    }
+    /**Change an image target's image and/or description
+
+    Sends a `PUT` request to `/ar/api/project/{id}/imagetarget/{target_id}`
+
+    Arguments:
+    - `id`: The project's id
+    - `target_id`: The target's id
+    - `body`
+    ```ignore
+    let response = client.ar_update_target()
+        .id(id)
+        .target_id(target_id)
+        .body(body)
+        .send()
+        .await;
+    ```*/
+    pub fn ar_update_target(&self) -> builder::ArUpdateTarget<'_> {
+        builder::ArUpdateTarget::new(self)
+    }
+    /**Delete an image target (soft)
+
+    Sends a `DELETE` request to `/ar/api/project/{id}/imagetarget/{target_id}`
+
+    Arguments:
+    - `id`: The project's id
+    - `target_id`: The target's id
+    ```ignore
+    let response = client.ar_delete_target()
+        .id(id)
+        .target_id(target_id)
+        .send()
+        .await;
+    ```*/
+    pub fn ar_delete_target(&self) -> builder::ArDeleteTarget<'_> {
+        builder::ArDeleteTarget::new(self)
+    }
+    /**The raw JPEG of an image target
+
+    Sends a `GET` request to `/ar/api/project/{id}/imagetarget/{target_id}/image`
+
+    Arguments:
+    - `id`: The project's id
+    - `target_id`: The target's id
+    ```ignore
+    let response = client.ar_get_target_image()
+        .id(id)
+        .target_id(target_id)
+        .send()
+        .await;
+    ```*/
+    pub fn ar_get_target_image(&self) -> builder::ArGetTargetImage<'_> {
+        builder::ArGetTargetImage::new(self)
+    }
+    /**List the project's app tokens not revoked, by id
+
+    Expired tokens stay listed, with their past `expires_at`, until the purge
+    job removes them; `PUT` can give one a new lifetime meanwhile.
+
+    Sends a `GET` request to `/ar/api/project/{id}/jwt`
+
+    Arguments:
+    - `id`: The project's id
+    - `limit`: How many rows at most (1-1000, default 1000).
+    - `offset`: How many rows to skip (default 0).
+    ```ignore
+    let response = client.ar_list_tokens()
+        .id(id)
+        .limit(limit)
+        .offset(offset)
+        .send()
+        .await;
+    ```*/
+    pub fn ar_list_tokens(&self) -> builder::ArListTokens<'_> {
+        builder::ArListTokens::new(self)
+    }
+    /**Create an app token for the project (lives `AR_TOKEN_TTL_SECONDS`, 14 days)
+
+    Sends a `POST` request to `/ar/api/project/{id}/jwt`
+
+    Arguments:
+    - `id`: The project's id
+    ```ignore
+    let response = client.ar_create_token()
+        .id(id)
+        .send()
+        .await;
+    ```*/
+    pub fn ar_create_token(&self) -> builder::ArCreateToken<'_> {
+        builder::ArCreateToken::new(self)
+    }
+    /**Give an app token a new lifetime from now
+
+    Answers the token valid from then on: a new JWT under the same id; the old
+    JWT is refused from now.
+
+    Sends a `PUT` request to `/ar/api/project/{id}/jwt/{token_id}`
+
+    Arguments:
+    - `id`: The project's id
+    - `token_id`: The token's id
+    - `body`
+    ```ignore
+    let response = client.ar_update_token()
+        .id(id)
+        .token_id(token_id)
+        .body(body)
+        .send()
+        .await;
+    ```*/
+    pub fn ar_update_token(&self) -> builder::ArUpdateToken<'_> {
+        builder::ArUpdateToken::new(self)
+    }
+    /**Revoke an app token: refused from this moment on
+
+    Sends a `DELETE` request to `/ar/api/project/{id}/jwt/{token_id}`
+
+    Arguments:
+    - `id`: The project's id
+    - `token_id`: The token's id
+    ```ignore
+    let response = client.ar_delete_token()
+        .id(id)
+        .token_id(token_id)
+        .send()
+        .await;
+    ```*/
+    pub fn ar_delete_token(&self) -> builder::ArDeleteToken<'_> {
+        builder::ArDeleteToken::new(self)
+    }
+    /**Sign up (no token needed)
+
+    Sends a `POST` request to `/ar/api/user`
+
+    ```ignore
+    let response = client.ar_create_user()
+        .body(body)
+        .send()
+        .await;
+    ```*/
+    pub fn ar_create_user(&self) -> builder::ArCreateUser<'_> {
+        builder::ArCreateUser::new(self)
+    }
+    /**Read the caller's account
+
+    Sends a `GET` request to `/ar/api/user/{id}`
+
+    Arguments:
+    - `id`: The caller's own id
+    ```ignore
+    let response = client.ar_get_user()
+        .id(id)
+        .send()
+        .await;
+    ```*/
+    pub fn ar_get_user(&self) -> builder::ArGetUser<'_> {
+        builder::ArGetUser::new(self)
+    }
+    /**Change the caller's login and/or password
+
+    Sends a `PUT` request to `/ar/api/user/{id}`
+
+    Arguments:
+    - `id`: The caller's own id
+    - `body`
+    ```ignore
+    let response = client.ar_update_user()
+        .id(id)
+        .body(body)
+        .send()
+        .await;
+    ```*/
+    pub fn ar_update_user(&self) -> builder::ArUpdateUser<'_> {
+        builder::ArUpdateUser::new(self)
+    }
+    /**Delete the caller's account, with its projects, targets and app tokens
+
+    The presented token is revoked; any other token of the user is refused too,
+    as its user no longer exists.
+
+    Sends a `DELETE` request to `/ar/api/user/{id}`
+
+    Arguments:
+    - `id`: The caller's own id
+    ```ignore
+    let response = client.ar_delete_user()
+        .id(id)
+        .send()
+        .await;
+    ```*/
+    pub fn ar_delete_user(&self) -> builder::ArDeleteUser<'_> {
+        builder::ArDeleteUser::new(self)
+    }
+    /**Log out: the presented token (user or app) is refused from now on
+
+    Sends a `POST` request to `/ar/logout`
+
+    ```ignore
+    let response = client.ar_logout()
+        .send()
+        .await;
+    ```*/
+    pub fn ar_logout(&self) -> builder::ArLogout<'_> {
+        builder::ArLogout::new(self)
+    }
     /**Authenticate: a JWT for `/stock` and `/auto/{mark}`
 
     Sends a `POST` request to `/dealer/auth`
@@ -4280,6 +5682,1628 @@ pub mod builder {
         ByteStream, ClientHooks, ClientInfo, Error, OperationInfo, RequestBuilderExt, ResponseValue,
         encode_path,
     };
+    /**Builder for [`Client::ar_login_no_slash`]
+
+    [`Client::ar_login_no_slash`]: super::Client::ar_login_no_slash*/
+    #[derive(Debug, Clone)]
+    pub struct ArLoginNoSlash<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::ArCredentials, String>,
+    }
+    impl<'a> ArLoginNoSlash<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client, body: Ok(::std::default::Default::default()) }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ArCredentials>,
+            <V as std::convert::TryInto<types::ArCredentials>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| format!("conversion to `ArCredentials` for body failed: {}", s));
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(types::builder::ArCredentials) -> types::builder::ArCredentials,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/ar/api/login`
+        pub async fn send(self) -> Result<ResponseValue<types::ArTokenOut>, Error<types::Problem>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| types::ArCredentials::try_from(v).map_err(|e| e.to_string()))
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/ar/api/login", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo { operation_id: "ar_login_no_slash" };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                413u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                415u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::ar_login`]
+
+    [`Client::ar_login`]: super::Client::ar_login*/
+    #[derive(Debug, Clone)]
+    pub struct ArLogin<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::ArCredentials, String>,
+    }
+    impl<'a> ArLogin<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client, body: Ok(::std::default::Default::default()) }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ArCredentials>,
+            <V as std::convert::TryInto<types::ArCredentials>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| format!("conversion to `ArCredentials` for body failed: {}", s));
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(types::builder::ArCredentials) -> types::builder::ArCredentials,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/ar/api/login/`
+        pub async fn send(self) -> Result<ResponseValue<types::ArTokenOut>, Error<types::Problem>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| types::ArCredentials::try_from(v).map_err(|e| e.to_string()))
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/ar/api/login/", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo { operation_id: "ar_login" };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                413u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                415u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::ar_list_projects`]
+
+    [`Client::ar_list_projects`]: super::Client::ar_list_projects*/
+    #[derive(Debug, Clone)]
+    pub struct ArListProjects<'a> {
+        client: &'a super::Client,
+        limit: Result<Option<::std::num::NonZeroU64>, String>,
+        offset: Result<Option<i64>, String>,
+    }
+    impl<'a> ArListProjects<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client, limit: Ok(None), offset: Ok(None) }
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `:: std :: num :: NonZeroU64` for limit failed".to_string());
+            self
+        }
+        pub fn offset<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.offset =
+                value.try_into().map(Some).map_err(|_| "conversion to `i64` for offset failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/ar/api/project`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<::std::vec::Vec<types::ArProjectOut>>, Error<types::Problem>> {
+            let Self { client, limit, offset } = self;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let offset = offset.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/ar/api/project", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("offset", &offset))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo { operation_id: "ar_list_projects" };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::ar_create_project`]
+
+    [`Client::ar_create_project`]: super::Client::ar_create_project*/
+    #[derive(Debug, Clone)]
+    pub struct ArCreateProject<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::ArProjectIn, String>,
+    }
+    impl<'a> ArCreateProject<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client, body: Ok(::std::default::Default::default()) }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ArProjectIn>,
+            <V as std::convert::TryInto<types::ArProjectIn>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| format!("conversion to `ArProjectIn` for body failed: {}", s));
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(types::builder::ArProjectIn) -> types::builder::ArProjectIn,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/ar/api/project`
+        pub async fn send(self) -> Result<ResponseValue<types::ArProjectOut>, Error<types::Problem>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| types::ArProjectIn::try_from(v).map_err(|e| e.to_string()))
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/ar/api/project", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo { operation_id: "ar_create_project" };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                409u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                413u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                415u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::ar_get_project`]
+
+    [`Client::ar_get_project`]: super::Client::ar_get_project*/
+    #[derive(Debug, Clone)]
+    pub struct ArGetProject<'a> {
+        client: &'a super::Client,
+        id: Result<i64, String>,
+    }
+    impl<'a> ArGetProject<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client, id: Err("id was not initialized".to_string()) }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.id = value.try_into().map_err(|_| "conversion to `i64` for id failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/ar/api/project/{id}`
+        pub async fn send(self) -> Result<ResponseValue<types::ArProjectOut>, Error<types::Problem>> {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/ar/api/project/{}", client.baseurl, encode_path(&id.to_string()),);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo { operation_id: "ar_get_project" };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::ar_update_project`]
+
+    [`Client::ar_update_project`]: super::Client::ar_update_project*/
+    #[derive(Debug, Clone)]
+    pub struct ArUpdateProject<'a> {
+        client: &'a super::Client,
+        id: Result<i64, String>,
+        body: Result<types::builder::ArProjectIn, String>,
+    }
+    impl<'a> ArUpdateProject<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.id = value.try_into().map_err(|_| "conversion to `i64` for id failed".to_string());
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ArProjectIn>,
+            <V as std::convert::TryInto<types::ArProjectIn>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| format!("conversion to `ArProjectIn` for body failed: {}", s));
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(types::builder::ArProjectIn) -> types::builder::ArProjectIn,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PUT` request to `/ar/api/project/{id}`
+        pub async fn send(self) -> Result<ResponseValue<types::ArProjectOut>, Error<types::Problem>> {
+            let Self { client, id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| types::ArProjectIn::try_from(v).map_err(|e| e.to_string()))
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/ar/api/project/{}", client.baseurl, encode_path(&id.to_string()),);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo { operation_id: "ar_update_project" };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                409u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                413u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                415u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::ar_delete_project`]
+
+    [`Client::ar_delete_project`]: super::Client::ar_delete_project*/
+    #[derive(Debug, Clone)]
+    pub struct ArDeleteProject<'a> {
+        client: &'a super::Client,
+        id: Result<i64, String>,
+    }
+    impl<'a> ArDeleteProject<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client, id: Err("id was not initialized".to_string()) }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.id = value.try_into().map_err(|_| "conversion to `i64` for id failed".to_string());
+            self
+        }
+        ///Sends a `DELETE` request to `/ar/api/project/{id}`
+        pub async fn send(self) -> Result<ResponseValue<()>, Error<types::Problem>> {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/ar/api/project/{}", client.baseurl, encode_path(&id.to_string()),);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo { operation_id: "ar_delete_project" };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::ar_list_targets`]
+
+    [`Client::ar_list_targets`]: super::Client::ar_list_targets*/
+    #[derive(Debug, Clone)]
+    pub struct ArListTargets<'a> {
+        client: &'a super::Client,
+        id: Result<i64, String>,
+        limit: Result<Option<::std::num::NonZeroU64>, String>,
+        offset: Result<Option<i64>, String>,
+    }
+    impl<'a> ArListTargets<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                limit: Ok(None),
+                offset: Ok(None),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.id = value.try_into().map_err(|_| "conversion to `i64` for id failed".to_string());
+            self
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `:: std :: num :: NonZeroU64` for limit failed".to_string());
+            self
+        }
+        pub fn offset<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.offset =
+                value.try_into().map(Some).map_err(|_| "conversion to `i64` for offset failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/ar/api/project/{id}/imagetarget`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<::std::vec::Vec<types::ArTargetSummary>>, Error<types::Problem>> {
+            let Self { client, id, limit, offset } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let offset = offset.map_err(Error::InvalidRequest)?;
+            let url =
+                format!("{}/ar/api/project/{}/imagetarget", client.baseurl, encode_path(&id.to_string()),);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("offset", &offset))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo { operation_id: "ar_list_targets" };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::ar_create_target`]
+
+    [`Client::ar_create_target`]: super::Client::ar_create_target*/
+    #[derive(Debug, Clone)]
+    pub struct ArCreateTarget<'a> {
+        client: &'a super::Client,
+        id: Result<i64, String>,
+        body: Result<types::builder::ArTargetIn, String>,
+    }
+    impl<'a> ArCreateTarget<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.id = value.try_into().map_err(|_| "conversion to `i64` for id failed".to_string());
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ArTargetIn>,
+            <V as std::convert::TryInto<types::ArTargetIn>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| format!("conversion to `ArTargetIn` for body failed: {}", s));
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(types::builder::ArTargetIn) -> types::builder::ArTargetIn,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/ar/api/project/{id}/imagetarget`
+        pub async fn send(self) -> Result<ResponseValue<types::ArTargetSummary>, Error<types::Problem>> {
+            let Self { client, id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| types::ArTargetIn::try_from(v).map_err(|e| e.to_string()))
+                .map_err(Error::InvalidRequest)?;
+            let url =
+                format!("{}/ar/api/project/{}/imagetarget", client.baseurl, encode_path(&id.to_string()),);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo { operation_id: "ar_create_target" };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                413u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                415u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::ar_get_target`]
+
+    [`Client::ar_get_target`]: super::Client::ar_get_target*/
+    #[derive(Debug, Clone)]
+    pub struct ArGetTarget<'a> {
+        client: &'a super::Client,
+        id: Result<i64, String>,
+        target_id: Result<i64, String>,
+    }
+    impl<'a> ArGetTarget<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                target_id: Err("target_id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.id = value.try_into().map_err(|_| "conversion to `i64` for id failed".to_string());
+            self
+        }
+        pub fn target_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.target_id =
+                value.try_into().map_err(|_| "conversion to `i64` for target_id failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/ar/api/project/{id}/imagetarget/{target_id}`
+        pub async fn send(self) -> Result<ResponseValue<types::ArTargetOut>, Error<types::Problem>> {
+            let Self { client, id, target_id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let target_id = target_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/ar/api/project/{}/imagetarget/{}",
+                client.baseurl,
+                encode_path(&id.to_string()),
+                encode_path(&target_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo { operation_id: "ar_get_target" };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::ar_update_target`]
+
+    [`Client::ar_update_target`]: super::Client::ar_update_target*/
+    #[derive(Debug, Clone)]
+    pub struct ArUpdateTarget<'a> {
+        client: &'a super::Client,
+        id: Result<i64, String>,
+        target_id: Result<i64, String>,
+        body: Result<types::builder::ArTargetPatch, String>,
+    }
+    impl<'a> ArUpdateTarget<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                target_id: Err("target_id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.id = value.try_into().map_err(|_| "conversion to `i64` for id failed".to_string());
+            self
+        }
+        pub fn target_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.target_id =
+                value.try_into().map_err(|_| "conversion to `i64` for target_id failed".to_string());
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ArTargetPatch>,
+            <V as std::convert::TryInto<types::ArTargetPatch>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| format!("conversion to `ArTargetPatch` for body failed: {}", s));
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(types::builder::ArTargetPatch) -> types::builder::ArTargetPatch,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PUT` request to `/ar/api/project/{id}/imagetarget/{target_id}`
+        pub async fn send(self) -> Result<ResponseValue<types::ArTargetSummary>, Error<types::Problem>> {
+            let Self { client, id, target_id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let target_id = target_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| types::ArTargetPatch::try_from(v).map_err(|e| e.to_string()))
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/ar/api/project/{}/imagetarget/{}",
+                client.baseurl,
+                encode_path(&id.to_string()),
+                encode_path(&target_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo { operation_id: "ar_update_target" };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                413u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                415u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::ar_delete_target`]
+
+    [`Client::ar_delete_target`]: super::Client::ar_delete_target*/
+    #[derive(Debug, Clone)]
+    pub struct ArDeleteTarget<'a> {
+        client: &'a super::Client,
+        id: Result<i64, String>,
+        target_id: Result<i64, String>,
+    }
+    impl<'a> ArDeleteTarget<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                target_id: Err("target_id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.id = value.try_into().map_err(|_| "conversion to `i64` for id failed".to_string());
+            self
+        }
+        pub fn target_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.target_id =
+                value.try_into().map_err(|_| "conversion to `i64` for target_id failed".to_string());
+            self
+        }
+        ///Sends a `DELETE` request to `/ar/api/project/{id}/imagetarget/{target_id}`
+        pub async fn send(self) -> Result<ResponseValue<()>, Error<types::Problem>> {
+            let Self { client, id, target_id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let target_id = target_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/ar/api/project/{}/imagetarget/{}",
+                client.baseurl,
+                encode_path(&id.to_string()),
+                encode_path(&target_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo { operation_id: "ar_delete_target" };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::ar_get_target_image`]
+
+    [`Client::ar_get_target_image`]: super::Client::ar_get_target_image*/
+    #[derive(Debug, Clone)]
+    pub struct ArGetTargetImage<'a> {
+        client: &'a super::Client,
+        id: Result<i64, String>,
+        target_id: Result<i64, String>,
+    }
+    impl<'a> ArGetTargetImage<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                target_id: Err("target_id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.id = value.try_into().map_err(|_| "conversion to `i64` for id failed".to_string());
+            self
+        }
+        pub fn target_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.target_id =
+                value.try_into().map_err(|_| "conversion to `i64` for target_id failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/ar/api/project/{id}/imagetarget/{target_id}/image`
+        pub async fn send(self) -> Result<ResponseValue<ByteStream>, Error<types::Problem>> {
+            let Self { client, id, target_id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let target_id = target_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/ar/api/project/{}/imagetarget/{}/image",
+                client.baseurl,
+                encode_path(&id.to_string()),
+                encode_path(&target_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client.client.get(url).headers(header_map).build()?;
+            let info = OperationInfo { operation_id: "ar_get_target_image" };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => Ok(ResponseValue::stream(response)),
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::ar_list_tokens`]
+
+    [`Client::ar_list_tokens`]: super::Client::ar_list_tokens*/
+    #[derive(Debug, Clone)]
+    pub struct ArListTokens<'a> {
+        client: &'a super::Client,
+        id: Result<i64, String>,
+        limit: Result<Option<::std::num::NonZeroU64>, String>,
+        offset: Result<Option<i64>, String>,
+    }
+    impl<'a> ArListTokens<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                limit: Ok(None),
+                offset: Ok(None),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.id = value.try_into().map_err(|_| "conversion to `i64` for id failed".to_string());
+            self
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `:: std :: num :: NonZeroU64` for limit failed".to_string());
+            self
+        }
+        pub fn offset<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.offset =
+                value.try_into().map(Some).map_err(|_| "conversion to `i64` for offset failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/ar/api/project/{id}/jwt`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<::std::vec::Vec<types::ArAppTokenOut>>, Error<types::Problem>> {
+            let Self { client, id, limit, offset } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let offset = offset.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/ar/api/project/{}/jwt", client.baseurl, encode_path(&id.to_string()),);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("offset", &offset))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo { operation_id: "ar_list_tokens" };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::ar_create_token`]
+
+    [`Client::ar_create_token`]: super::Client::ar_create_token*/
+    #[derive(Debug, Clone)]
+    pub struct ArCreateToken<'a> {
+        client: &'a super::Client,
+        id: Result<i64, String>,
+    }
+    impl<'a> ArCreateToken<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client, id: Err("id was not initialized".to_string()) }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.id = value.try_into().map_err(|_| "conversion to `i64` for id failed".to_string());
+            self
+        }
+        ///Sends a `POST` request to `/ar/api/project/{id}/jwt`
+        pub async fn send(self) -> Result<ResponseValue<types::ArAppTokenOut>, Error<types::Problem>> {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/ar/api/project/{}/jwt", client.baseurl, encode_path(&id.to_string()),);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo { operation_id: "ar_create_token" };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::ar_update_token`]
+
+    [`Client::ar_update_token`]: super::Client::ar_update_token*/
+    #[derive(Debug, Clone)]
+    pub struct ArUpdateToken<'a> {
+        client: &'a super::Client,
+        id: Result<i64, String>,
+        token_id: Result<i64, String>,
+        body: Result<types::builder::ArTokenTtlIn, String>,
+    }
+    impl<'a> ArUpdateToken<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                token_id: Err("token_id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.id = value.try_into().map_err(|_| "conversion to `i64` for id failed".to_string());
+            self
+        }
+        pub fn token_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.token_id =
+                value.try_into().map_err(|_| "conversion to `i64` for token_id failed".to_string());
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ArTokenTtlIn>,
+            <V as std::convert::TryInto<types::ArTokenTtlIn>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| format!("conversion to `ArTokenTtlIn` for body failed: {}", s));
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(types::builder::ArTokenTtlIn) -> types::builder::ArTokenTtlIn,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PUT` request to `/ar/api/project/{id}/jwt/{token_id}`
+        pub async fn send(self) -> Result<ResponseValue<types::ArAppTokenOut>, Error<types::Problem>> {
+            let Self { client, id, token_id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let token_id = token_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| types::ArTokenTtlIn::try_from(v).map_err(|e| e.to_string()))
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/ar/api/project/{}/jwt/{}",
+                client.baseurl,
+                encode_path(&id.to_string()),
+                encode_path(&token_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo { operation_id: "ar_update_token" };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                413u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                415u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::ar_delete_token`]
+
+    [`Client::ar_delete_token`]: super::Client::ar_delete_token*/
+    #[derive(Debug, Clone)]
+    pub struct ArDeleteToken<'a> {
+        client: &'a super::Client,
+        id: Result<i64, String>,
+        token_id: Result<i64, String>,
+    }
+    impl<'a> ArDeleteToken<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                token_id: Err("token_id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.id = value.try_into().map_err(|_| "conversion to `i64` for id failed".to_string());
+            self
+        }
+        pub fn token_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.token_id =
+                value.try_into().map_err(|_| "conversion to `i64` for token_id failed".to_string());
+            self
+        }
+        ///Sends a `DELETE` request to `/ar/api/project/{id}/jwt/{token_id}`
+        pub async fn send(self) -> Result<ResponseValue<()>, Error<types::Problem>> {
+            let Self { client, id, token_id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let token_id = token_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/ar/api/project/{}/jwt/{}",
+                client.baseurl,
+                encode_path(&id.to_string()),
+                encode_path(&token_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo { operation_id: "ar_delete_token" };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::ar_create_user`]
+
+    [`Client::ar_create_user`]: super::Client::ar_create_user*/
+    #[derive(Debug, Clone)]
+    pub struct ArCreateUser<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::ArCredentials, String>,
+    }
+    impl<'a> ArCreateUser<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client, body: Ok(::std::default::Default::default()) }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ArCredentials>,
+            <V as std::convert::TryInto<types::ArCredentials>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| format!("conversion to `ArCredentials` for body failed: {}", s));
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(types::builder::ArCredentials) -> types::builder::ArCredentials,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/ar/api/user`
+        pub async fn send(self) -> Result<ResponseValue<types::ArUserOut>, Error<types::Problem>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| types::ArCredentials::try_from(v).map_err(|e| e.to_string()))
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/ar/api/user", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo { operation_id: "ar_create_user" };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                409u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                413u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                415u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::ar_get_user`]
+
+    [`Client::ar_get_user`]: super::Client::ar_get_user*/
+    #[derive(Debug, Clone)]
+    pub struct ArGetUser<'a> {
+        client: &'a super::Client,
+        id: Result<i64, String>,
+    }
+    impl<'a> ArGetUser<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client, id: Err("id was not initialized".to_string()) }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.id = value.try_into().map_err(|_| "conversion to `i64` for id failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/ar/api/user/{id}`
+        pub async fn send(self) -> Result<ResponseValue<types::ArUserOut>, Error<types::Problem>> {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/ar/api/user/{}", client.baseurl, encode_path(&id.to_string()),);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo { operation_id: "ar_get_user" };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::ar_update_user`]
+
+    [`Client::ar_update_user`]: super::Client::ar_update_user*/
+    #[derive(Debug, Clone)]
+    pub struct ArUpdateUser<'a> {
+        client: &'a super::Client,
+        id: Result<i64, String>,
+        body: Result<types::builder::ArUserPatch, String>,
+    }
+    impl<'a> ArUpdateUser<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.id = value.try_into().map_err(|_| "conversion to `i64` for id failed".to_string());
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ArUserPatch>,
+            <V as std::convert::TryInto<types::ArUserPatch>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| format!("conversion to `ArUserPatch` for body failed: {}", s));
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(types::builder::ArUserPatch) -> types::builder::ArUserPatch,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PUT` request to `/ar/api/user/{id}`
+        pub async fn send(self) -> Result<ResponseValue<types::ArUserOut>, Error<types::Problem>> {
+            let Self { client, id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| types::ArUserPatch::try_from(v).map_err(|e| e.to_string()))
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/ar/api/user/{}", client.baseurl, encode_path(&id.to_string()),);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo { operation_id: "ar_update_user" };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                409u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                413u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                415u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::ar_delete_user`]
+
+    [`Client::ar_delete_user`]: super::Client::ar_delete_user*/
+    #[derive(Debug, Clone)]
+    pub struct ArDeleteUser<'a> {
+        client: &'a super::Client,
+        id: Result<i64, String>,
+    }
+    impl<'a> ArDeleteUser<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client, id: Err("id was not initialized".to_string()) }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.id = value.try_into().map_err(|_| "conversion to `i64` for id failed".to_string());
+            self
+        }
+        ///Sends a `DELETE` request to `/ar/api/user/{id}`
+        pub async fn send(self) -> Result<ResponseValue<()>, Error<types::Problem>> {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/ar/api/user/{}", client.baseurl, encode_path(&id.to_string()),);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo { operation_id: "ar_delete_user" };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::ar_logout`]
+
+    [`Client::ar_logout`]: super::Client::ar_logout*/
+    #[derive(Debug, Clone)]
+    pub struct ArLogout<'a> {
+        client: &'a super::Client,
+    }
+    impl<'a> ArLogout<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+        ///Sends a `POST` request to `/ar/logout`
+        pub async fn send(self) -> Result<ResponseValue<()>, Error<types::Problem>> {
+            let Self { client } = self;
+            let url = format!("{}/ar/logout", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo { operation_id: "ar_logout" };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
     /**Builder for [`Client::dealer_auth`]
 
     [`Client::dealer_auth`]: super::Client::dealer_auth*/

@@ -1,0 +1,138 @@
+//! Image target bodies: read with a limit sized from `MAX_IMAGE_BYTES` (the
+//! global 64 KiB limit would refuse any real image), and the check that an
+//! `image` field is a real JPEG, decoded off the async workers.
+
+use std::{borrow::Cow, sync::LazyLock};
+
+use axum::{
+    extract::{FromRequest, Request},
+    http::{HeaderMap, header},
+};
+use base64::{
+    Engine as _, alphabet,
+    engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig},
+};
+use serde::de::DeserializeOwned;
+use tokio::sync::Semaphore;
+use validator::Validate;
+
+use crate::{error::ApiError, extract::json_rejection, state::AppState};
+
+/// Standard alphabet; padding optional, as encoders differ on it.
+const BASE64: GeneralPurpose = GeneralPurpose::new(
+    &alphabet::STANDARD,
+    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+);
+
+/// Accepted in front of the base64 text (what a browser's `FileReader` gives).
+const DATA_URL_PREFIX: &str = "data:image/jpeg;base64,";
+
+/// Largest image accepted, in pixels: a small JPEG may declare a huge image,
+/// and decoding it would take gigabytes.
+pub const MAX_PIXELS: u64 = 40_000_000;
+
+/// Room in a body for the other fields and JSON escapes beside the image.
+const BODY_SLACK: usize = 256 * 1024;
+
+/// At most one decode per core at a time: decoding is CPU and memory bound.
+static PERMITS: LazyLock<Semaphore> =
+    LazyLock::new(|| Semaphore::new(std::thread::available_parallelism().map_or(1, usize::from)));
+
+/// The largest body an image route reads: the image's base64 (with a `\n`
+/// escape every 76 characters, as `base64` tools wrap lines) plus slack.
+pub fn body_limit(max_image_bytes: usize) -> usize {
+    let encoded = max_image_bytes.div_ceil(3) * 4;
+    encoded + encoded / 38 + DATA_URL_PREFIX.len() + BODY_SLACK
+}
+
+/// A JSON body of an image route, like [`crate::extract::Json`] but with the
+/// limit of [`body_limit`]; an oversized body is 413.
+pub struct ImageJson<T>(pub T);
+
+impl<T: DeserializeOwned + Validate> FromRequest<AppState> for ImageJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        if !is_json(req.headers()) {
+            return Err(ApiError::UnsupportedMediaType(
+                "expected a request with `Content-Type: application/json`".into(),
+            ));
+        }
+        let limit = body_limit(state.config.max_image_bytes);
+        let bytes = axum::body::to_bytes(req.into_body(), limit).await.map_err(|e| {
+            if e.into_inner().is::<http_body_util::LengthLimitError>() {
+                ApiError::PayloadTooLarge("the request body is too large".into())
+            } else {
+                ApiError::BadRequest("the request body could not be read".into())
+            }
+        })?;
+        let axum::Json(value) = axum::Json::<T>::from_bytes(&bytes).map_err(json_rejection)?;
+        value.validate()?;
+        Ok(Self(value))
+    }
+}
+
+fn is_json(headers: &HeaderMap) -> bool {
+    let Some(value) = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let essence = value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+/// Decodes the `image` field and checks it is a whole JPEG of at most
+/// `max_bytes`: 413 when larger, 422 when not base64 or not a JPEG.
+pub async fn decode_jpeg(encoded: String, max_bytes: usize) -> Result<Vec<u8>, ApiError> {
+    let _permit = PERMITS
+        .acquire()
+        .await
+        .map_err(|e| ApiError::internal(anyhow::anyhow!("image semaphore closed: {e}")))?;
+    tokio::task::spawn_blocking(move || decode_blocking(&encoded, max_bytes))
+        .await
+        .map_err(|e| ApiError::internal(anyhow::anyhow!("image task failed: {e}")))?
+}
+
+fn decode_blocking(encoded: &str, max_bytes: usize) -> Result<Vec<u8>, ApiError> {
+    let data = encoded.strip_prefix(DATA_URL_PREFIX).unwrap_or(encoded);
+    let data: Cow<'_, str> = if data.bytes().any(|b| b.is_ascii_whitespace()) {
+        Cow::Owned(data.chars().filter(|c| !c.is_ascii_whitespace()).collect())
+    } else {
+        Cow::Borrowed(data)
+    };
+    let too_large = || ApiError::PayloadTooLarge(format!("the image is larger than {max_bytes} bytes"));
+    // Refuse before decoding when even the shortest reading is too large.
+    if (data.len() / 4).saturating_mul(3).saturating_sub(2) > max_bytes {
+        return Err(too_large());
+    }
+    let bytes =
+        BASE64.decode(data.as_bytes()).map_err(|_| ApiError::invalid("image", "is not valid base64"))?;
+    if bytes.len() > max_bytes {
+        return Err(too_large());
+    }
+    check_jpeg(&bytes)?;
+    Ok(bytes)
+}
+
+/// A full decode (at 1/8 scale: every coded block is still read and checked,
+/// only the output is small), so a PNG, a truncated file or a JPEG header on
+/// garbage are all refused.
+pub fn check_jpeg(bytes: &[u8]) -> Result<(), ApiError> {
+    let not_jpeg = |why: &str| ApiError::invalid("image", format!("is not a valid JPEG: {why}"));
+    if !bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        return Err(not_jpeg("it does not start like one"));
+    }
+    let mut decoder = jpeg_decoder::Decoder::new(bytes);
+    decoder.read_info().map_err(|e| not_jpeg(&e.to_string()))?;
+    let info = decoder.info().ok_or_else(|| not_jpeg("no frame header"))?;
+    if u64::from(info.width) * u64::from(info.height) > MAX_PIXELS {
+        return Err(ApiError::invalid("image", format!("has more than {MAX_PIXELS} pixels")));
+    }
+    decoder.scale(1, 1).map_err(|e| not_jpeg(&e.to_string()))?;
+    decoder.decode().map_err(|e| not_jpeg(&e.to_string()))?;
+    Ok(())
+}
+
+/// Standard base64 of a stored image.
+pub fn encode(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
