@@ -1,12 +1,18 @@
 //! `cargo xtask <task>`: the project's generators and checks.
 //!
-//! - `spec [--check]`: writes `spec/openapi.json` from the code (no server).
-//! - `clients [--check]`: generates the Rust client in `clients/rust` from it.
+//! - `spec [--check]`: writes `spec/openapi.json` (and `.yaml`) from the code (no server).
+//! - `clients [--check]`: generates every client under `clients/` from it: Rust
+//!   (progenitor), TypeScript (openapi-typescript) and Python (openapi-python-client).
+//! - `postman [--check]`: `clients/postman/collection.json` from the spec and the stories.
 //! - `schema [--check]`: `spec/schema.sql` from a freshly migrated database.
+//! - `tools`: installs the pinned Node and Python tools and prints where they are.
 
 mod codegen;
+mod postman;
 mod rust_client;
 mod schema;
+mod sdk;
+mod tools;
 
 use std::path::PathBuf;
 
@@ -18,9 +24,11 @@ fn main() -> anyhow::Result<()> {
     let mode = if check { codegen::Mode::Check } else { codegen::Mode::Write };
     match args.first().map(String::as_str) {
         Some("spec") => spec(mode),
-        Some("clients") => rust_client::generate(mode),
+        Some("clients") => rust_client::generate(mode).and_then(|()| sdk::generate(mode)),
+        Some("postman") => postman::generate(mode),
         Some("schema") => schema::dump(mode),
-        _ => bail!("usage: cargo xtask <spec|clients|schema> [--check]"),
+        Some("tools") => tools::print(),
+        _ => bail!("usage: cargo xtask <spec|clients|postman|schema|tools> [--check]"),
     }
 }
 
@@ -29,7 +37,11 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().map(PathBuf::from).unwrap_or_default()
 }
 
+/// The document as JSON (what the tools read) and YAML (for readers).
 fn spec(mode: codegen::Mode) -> anyhow::Result<()> {
     let json = api::openapi().to_pretty_json()?;
-    codegen::ensure_file_contents(&root().join("spec/openapi.json"), &format!("{json}\n"), mode)
+    codegen::ensure_file_contents(&root().join("spec/openapi.json"), &format!("{json}\n"), mode)?;
+    let value: serde_json::Value = serde_json::from_str(&json)?;
+    let yaml = serde_norway::to_string(&value)?;
+    codegen::ensure_file_contents(&root().join("spec/openapi.yaml"), &yaml, mode)
 }
