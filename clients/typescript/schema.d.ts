@@ -50,6 +50,8 @@ export interface paths {
         /**
          * Log in: a bearer token for the /todo routes.
          * @description Takes JSON, or the OAuth2 password form so that Swagger UI's Authorize works.
+         *     The token (a JWT with `aud: todo`) is refused by every other app, and lives
+         *     `ACCESS_TOKEN_TTL_SECONDS` (an hour by default) unless logged out.
          */
         post: operations["todo_login"];
         delete?: never;
@@ -67,7 +69,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Log out: the presented token is refused from now on, on every replica. */
+        /**
+         * Log out: the presented token is refused from now on, on every replica.
+         * @description The revocation is kept in Redis until the token would have expired anyway.
+         */
         post: operations["todo_logout"];
         delete?: never;
         options?: never;
@@ -84,7 +89,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Register a user. */
+        /**
+         * Register a user.
+         * @description Usernames are unique within /todo (409 when taken); the password is stored
+         *     only as an argon2id hash.
+         */
         post: operations["todo_register"];
         delete?: never;
         options?: never;
@@ -99,10 +108,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the caller's tasks, by id. */
+        /**
+         * List the caller's tasks, by id.
+         * @description Only the caller's own tasks, ordered by id; `limit` (1-1000, default 1000)
+         *     and `offset` page through them.
+         */
         get: operations["todo_list_tasks"];
         put?: never;
-        /** Create a task. */
+        /**
+         * Create a task.
+         * @description The task belongs to the caller; no one else can see or touch it. The
+         *     answer's `id` feeds the links to read, replace and delete it.
+         */
         post: operations["todo_create_task"];
         delete?: never;
         options?: never;
@@ -117,12 +134,22 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read one task. */
+        /**
+         * Read one task.
+         * @description Another user's task answers 404, as if it did not exist.
+         */
         get: operations["todo_get_task"];
-        /** Replace a task (full update: absent fields take their defaults). */
+        /**
+         * Replace a task.
+         * @description A full update: an absent `description` becomes null and an absent
+         *     `completed` false. Another user's task answers 404.
+         */
         put: operations["todo_update_task"];
         post?: never;
-        /** Delete a task. */
+        /**
+         * Delete a task.
+         * @description Deleted for good: reading it afterwards answers 404. Another user's task answers 404.
+         */
         delete: operations["todo_delete_task"];
         options?: never;
         head?: never;
@@ -194,7 +221,7 @@ export interface components {
          *     }
          */
         TodoCredentials: {
-            /** @description 8-128 characters. */
+            /** @description 8-128 characters, no NUL. */
             password: string;
             /** @description 1-64 characters, no control characters. */
             username: string;

@@ -17,7 +17,7 @@ class TodoCredentials:
         {'password': 'correct horse', 'username': 'alice'}
 
     Attributes:
-        password (str): 8-128 characters.
+        password (str): 8-128 characters, no NUL.
         username (str): 1-64 characters, no control characters.
     """
 

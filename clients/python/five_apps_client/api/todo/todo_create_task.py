@@ -95,6 +95,9 @@ def sync_detailed(
 ) -> Response[Problem | TodoTaskOut]:
     """Create a task.
 
+     The task belongs to the caller; no one else can see or touch it. The
+    answer's `id` feeds the links to read, replace and delete it.
+
     Args:
         body (TodoTaskIn): A task to create, or the full new state of one (PUT). Example:
             {'completed': False, 'description': '2 litres', 'title': 'Buy milk'}.
@@ -125,6 +128,9 @@ def sync(
 ) -> Problem | TodoTaskOut | None:
     """Create a task.
 
+     The task belongs to the caller; no one else can see or touch it. The
+    answer's `id` feeds the links to read, replace and delete it.
+
     Args:
         body (TodoTaskIn): A task to create, or the full new state of one (PUT). Example:
             {'completed': False, 'description': '2 litres', 'title': 'Buy milk'}.
@@ -149,6 +155,9 @@ async def asyncio_detailed(
     body: TodoTaskIn,
 ) -> Response[Problem | TodoTaskOut]:
     """Create a task.
+
+     The task belongs to the caller; no one else can see or touch it. The
+    answer's `id` feeds the links to read, replace and delete it.
 
     Args:
         body (TodoTaskIn): A task to create, or the full new state of one (PUT). Example:
@@ -177,6 +186,9 @@ async def asyncio(
     body: TodoTaskIn,
 ) -> Problem | TodoTaskOut | None:
     """Create a task.
+
+     The task belongs to the caller; no one else can see or touch it. The
+    answer's `id` feeds the links to read, replace and delete it.
 
     Args:
         body (TodoTaskIn): A task to create, or the full new state of one (PUT). Example:

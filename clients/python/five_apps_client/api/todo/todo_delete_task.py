@@ -81,6 +81,8 @@ def sync_detailed(
 ) -> Response[Any | Problem]:
     """Delete a task.
 
+     Deleted for good: reading it afterwards answers 404. Another user's task answers 404.
+
     Args:
         task_id (int):
 
@@ -110,6 +112,8 @@ def sync(
 ) -> Any | Problem | None:
     """Delete a task.
 
+     Deleted for good: reading it afterwards answers 404. Another user's task answers 404.
+
     Args:
         task_id (int):
 
@@ -133,6 +137,8 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
 ) -> Response[Any | Problem]:
     """Delete a task.
+
+     Deleted for good: reading it afterwards answers 404. Another user's task answers 404.
 
     Args:
         task_id (int):
@@ -160,6 +166,8 @@ async def asyncio(
     client: AuthenticatedClient,
 ) -> Any | Problem | None:
     """Delete a task.
+
+     Deleted for good: reading it afterwards answers 404. Another user's task answers 404.
 
     Args:
         task_id (int):

@@ -85,6 +85,8 @@ def sync_detailed(
 ) -> Response[Problem | TodoTaskOut]:
     """Read one task.
 
+     Another user's task answers 404, as if it did not exist.
+
     Args:
         task_id (int):
 
@@ -114,6 +116,8 @@ def sync(
 ) -> Problem | TodoTaskOut | None:
     """Read one task.
 
+     Another user's task answers 404, as if it did not exist.
+
     Args:
         task_id (int):
 
@@ -137,6 +141,8 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
 ) -> Response[Problem | TodoTaskOut]:
     """Read one task.
+
+     Another user's task answers 404, as if it did not exist.
 
     Args:
         task_id (int):
@@ -164,6 +170,8 @@ async def asyncio(
     client: AuthenticatedClient,
 ) -> Problem | TodoTaskOut | None:
     """Read one task.
+
+     Another user's task answers 404, as if it did not exist.
 
     Args:
         task_id (int):

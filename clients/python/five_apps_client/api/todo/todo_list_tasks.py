@@ -96,6 +96,9 @@ def sync_detailed(
 ) -> Response[Problem | list[TodoTaskOut]]:
     """List the caller's tasks, by id.
 
+     Only the caller's own tasks, ordered by id; `limit` (1-1000, default 1000)
+    and `offset` page through them.
+
     Args:
         limit (int | Unset):
         offset (int | Unset):
@@ -128,6 +131,9 @@ def sync(
 ) -> Problem | list[TodoTaskOut] | None:
     """List the caller's tasks, by id.
 
+     Only the caller's own tasks, ordered by id; `limit` (1-1000, default 1000)
+    and `offset` page through them.
+
     Args:
         limit (int | Unset):
         offset (int | Unset):
@@ -154,6 +160,9 @@ async def asyncio_detailed(
     offset: int | Unset = UNSET,
 ) -> Response[Problem | list[TodoTaskOut]]:
     """List the caller's tasks, by id.
+
+     Only the caller's own tasks, ordered by id; `limit` (1-1000, default 1000)
+    and `offset` page through them.
 
     Args:
         limit (int | Unset):
@@ -184,6 +193,9 @@ async def asyncio(
     offset: int | Unset = UNSET,
 ) -> Problem | list[TodoTaskOut] | None:
     """List the caller's tasks, by id.
+
+     Only the caller's own tasks, ordered by id; `limit` (1-1000, default 1000)
+    and `offset` page through them.
 
     Args:
         limit (int | Unset):

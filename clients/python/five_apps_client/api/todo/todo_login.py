@@ -96,6 +96,8 @@ def sync_detailed(
     """Log in: a bearer token for the /todo routes.
 
      Takes JSON, or the OAuth2 password form so that Swagger UI's Authorize works.
+    The token (a JWT with `aud: todo`) is refused by every other app, and lives
+    `ACCESS_TOKEN_TTL_SECONDS` (an hour by default) unless logged out.
 
     Args:
         body (TodoCredentials): Credentials to register or log in with. Example: {'password':
@@ -128,6 +130,8 @@ def sync(
     """Log in: a bearer token for the /todo routes.
 
      Takes JSON, or the OAuth2 password form so that Swagger UI's Authorize works.
+    The token (a JWT with `aud: todo`) is refused by every other app, and lives
+    `ACCESS_TOKEN_TTL_SECONDS` (an hour by default) unless logged out.
 
     Args:
         body (TodoCredentials): Credentials to register or log in with. Example: {'password':
@@ -155,6 +159,8 @@ async def asyncio_detailed(
     """Log in: a bearer token for the /todo routes.
 
      Takes JSON, or the OAuth2 password form so that Swagger UI's Authorize works.
+    The token (a JWT with `aud: todo`) is refused by every other app, and lives
+    `ACCESS_TOKEN_TTL_SECONDS` (an hour by default) unless logged out.
 
     Args:
         body (TodoCredentials): Credentials to register or log in with. Example: {'password':
@@ -185,6 +191,8 @@ async def asyncio(
     """Log in: a bearer token for the /todo routes.
 
      Takes JSON, or the OAuth2 password form so that Swagger UI's Authorize works.
+    The token (a JWT with `aud: todo`) is refused by every other app, and lives
+    `ACCESS_TOKEN_TTL_SECONDS` (an hour by default) unless logged out.
 
     Args:
         body (TodoCredentials): Credentials to register or log in with. Example: {'password':

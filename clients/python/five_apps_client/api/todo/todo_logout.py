@@ -70,6 +70,8 @@ def sync_detailed(
 ) -> Response[Any | Problem]:
     """Log out: the presented token is refused from now on, on every replica.
 
+     The revocation is kept in Redis until the token would have expired anyway.
+
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
@@ -93,6 +95,8 @@ def sync(
 ) -> Any | Problem | None:
     """Log out: the presented token is refused from now on, on every replica.
 
+     The revocation is kept in Redis until the token would have expired anyway.
+
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
@@ -111,6 +115,8 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
 ) -> Response[Any | Problem]:
     """Log out: the presented token is refused from now on, on every replica.
+
+     The revocation is kept in Redis until the token would have expired anyway.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -132,6 +138,8 @@ async def asyncio(
     client: AuthenticatedClient,
 ) -> Any | Problem | None:
     """Log out: the presented token is refused from now on, on every replica.
+
+     The revocation is kept in Redis until the token would have expired anyway.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -95,6 +95,9 @@ def sync_detailed(
 ) -> Response[Problem | TodoUserOut]:
     """Register a user.
 
+     Usernames are unique within /todo (409 when taken); the password is stored
+    only as an argon2id hash.
+
     Args:
         body (TodoCredentials): Credentials to register or log in with. Example: {'password':
             'correct horse', 'username': 'alice'}.
@@ -125,6 +128,9 @@ def sync(
 ) -> Problem | TodoUserOut | None:
     """Register a user.
 
+     Usernames are unique within /todo (409 when taken); the password is stored
+    only as an argon2id hash.
+
     Args:
         body (TodoCredentials): Credentials to register or log in with. Example: {'password':
             'correct horse', 'username': 'alice'}.
@@ -149,6 +155,9 @@ async def asyncio_detailed(
     body: TodoCredentials,
 ) -> Response[Problem | TodoUserOut]:
     """Register a user.
+
+     Usernames are unique within /todo (409 when taken); the password is stored
+    only as an argon2id hash.
 
     Args:
         body (TodoCredentials): Credentials to register or log in with. Example: {'password':
@@ -177,6 +186,9 @@ async def asyncio(
     body: TodoCredentials,
 ) -> Problem | TodoUserOut | None:
     """Register a user.
+
+     Usernames are unique within /todo (409 when taken); the password is stored
+    only as an argon2id hash.
 
     Args:
         body (TodoCredentials): Credentials to register or log in with. Example: {'password':

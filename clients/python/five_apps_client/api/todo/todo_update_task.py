@@ -103,7 +103,10 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: TodoTaskIn,
 ) -> Response[Problem | TodoTaskOut]:
-    """Replace a task (full update: absent fields take their defaults).
+    """Replace a task.
+
+     A full update: an absent `description` becomes null and an absent
+    `completed` false. Another user's task answers 404.
 
     Args:
         task_id (int):
@@ -136,7 +139,10 @@ def sync(
     client: AuthenticatedClient,
     body: TodoTaskIn,
 ) -> Problem | TodoTaskOut | None:
-    """Replace a task (full update: absent fields take their defaults).
+    """Replace a task.
+
+     A full update: an absent `description` becomes null and an absent
+    `completed` false. Another user's task answers 404.
 
     Args:
         task_id (int):
@@ -164,7 +170,10 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: TodoTaskIn,
 ) -> Response[Problem | TodoTaskOut]:
-    """Replace a task (full update: absent fields take their defaults).
+    """Replace a task.
+
+     A full update: an absent `description` becomes null and an absent
+    `completed` false. Another user's task answers 404.
 
     Args:
         task_id (int):
@@ -195,7 +204,10 @@ async def asyncio(
     client: AuthenticatedClient,
     body: TodoTaskIn,
 ) -> Problem | TodoTaskOut | None:
-    """Replace a task (full update: absent fields take their defaults).
+    """Replace a task.
+
+     A full update: an absent `description` becomes null and an absent
+    `completed` false. Another user's task answers 404.
 
     Args:
         task_id (int):
