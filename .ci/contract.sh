@@ -78,7 +78,7 @@ ts_smoke() {
   cp "$root/clients/smoke/smoke.ts" "$root/clients/smoke/tsconfig.json" .
   npm install --no-audit --no-fund --install-links --loglevel=error "$root/clients/typescript" &&
     "$NODE_TOOLS/node_modules/.bin/tsc" -p tsconfig.json --typeRoots "$NODE_TOOLS/node_modules/@types" &&
-    "$NODE_TOOLS/node_modules/.bin/tsx" smoke.ts "$base"
+    "$NODE_TOOLS/node_modules/.bin/tsx" smoke.ts "$base" "$root/clients/postman/stories"
   local status=$?
   cd "$root"
   return "$status"
@@ -88,7 +88,7 @@ py_smoke() {
   cp -r "$root/clients/python" "$work/python-sdk"
   "$PY_TOOLS/bin/pip" install --quiet --disable-pip-version-check --force-reinstall --no-deps "$work/python-sdk" &&
     "$PY_TOOLS/bin/pip" check --disable-pip-version-check >/dev/null &&
-    "$PY_TOOLS/bin/python" clients/smoke/smoke.py "$base"
+    "$PY_TOOLS/bin/python" clients/smoke/smoke.py "$base" clients/postman/stories
 }
 
 check "newman: the Postman collection, twice" newman
