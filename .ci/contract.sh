@@ -63,9 +63,10 @@ schemathesis() {
   local tag="$1" phases="$2" token="${3:-}" log="$work/st-$1.log"
   local auth=()
   [ -n "$token" ] && auth=(-H "Authorization: Bearer $token")
-  timeout 600 "$PY_TOOLS/bin/schemathesis" run "$base/openapi.json" --include-tag "$tag" "${auth[@]}" \
-    --exclude-path-regex '/logout/?$' --phases "$phases" --checks all \
-    --max-examples "$max_examples" --seed "$seed" --no-color </dev/null >"$log" 2>&1
+  # From the scratch folder: schemathesis keeps its caches in the current one.
+  (cd "$work" && timeout 600 "$PY_TOOLS/bin/schemathesis" run "$base/openapi.json" --include-tag "$tag" \
+    "${auth[@]}" --exclude-path-regex '/logout/?$' --phases "$phases" --checks all \
+    --max-examples "$max_examples" --seed "$seed" --no-color </dev/null >"$log" 2>&1)
   local status=$?
   sed -n '/=== SUMMARY ===/,$p' "$log"
   [ "$status" -eq 0 ] || cat "$log"
