@@ -54,3 +54,40 @@ impl Modify for SecuritySchemes {
         }
     }
 }
+
+/// utoipa 5.5 writes a link's `operationId`/`operationRef` in snake case
+/// (`operation_id`), which no tool reads: this moves them to their OpenAPI names
+/// (through the link's flattened extensions map) so the links work in
+/// schemathesis' stateful phase and in Swagger UI.
+pub fn fix_links(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{RefOr, extensions::Extensions};
+    for item in doc.paths.paths.values_mut() {
+        let ops = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.options,
+            &mut item.head,
+            &mut item.patch,
+            &mut item.trace,
+        ];
+        for op in ops.into_iter().flatten() {
+            for response in op.responses.responses.values_mut() {
+                let RefOr::T(response) = response else { continue };
+                for link in response.links.values_mut() {
+                    let RefOr::T(link) = link else { continue };
+                    let extensions = link.extensions.get_or_insert_with(Extensions::default);
+                    for (name, value) in [
+                        ("operationId", std::mem::take(&mut link.operation_id)),
+                        ("operationRef", std::mem::take(&mut link.operation_ref)),
+                    ] {
+                        if !value.is_empty() {
+                            extensions.insert(name.into(), value.into());
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

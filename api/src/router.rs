@@ -107,7 +107,9 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     for app in apps() {
         router = router.nest(&format!("/{}", app.name), app.all_routes());
     }
-    router.into_openapi()
+    let mut doc = router.into_openapi();
+    crate::openapi::fix_links(&mut doc);
+    doc
 }
 
 /// The server's router: every app under its prefix with its rate limit, the

@@ -2,6 +2,11 @@
 //!
 //! Lengths count characters (as JSON Schema does), not bytes; NUL is refused
 //! everywhere because PostgreSQL text cannot store it.
+//!
+//! The documented schema must say the same, or schemathesis finds "valid"
+//! input that is refused: beside `min_length`/`max_length`, a field checked by
+//! `text` or `password` carries `pattern = r"^[^\u0000]*$"`, and one checked by
+//! `login` carries `pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$"` (Unicode Cc).
 
 use std::borrow::Cow;
 

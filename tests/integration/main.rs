@@ -1,6 +1,7 @@
 //! The integration tests: one binary, one module per app.
 
 mod ar;
+mod contract;
 mod dealer;
 mod exchange;
 mod monitoring;

@@ -1715,7 +1715,7 @@ pub mod types {
     ///Credentials to register or log in with.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TodoCredentials {
-        ///8-128 characters.
+        ///8-128 characters, no NUL.
         pub password: TodoCredentialsPassword,
         ///1-64 characters, no control characters.
         pub username: TodoCredentialsUsername,
@@ -1725,7 +1725,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///8-128 characters.
+    ///8-128 characters, no NUL.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     pub struct TodoCredentialsPassword(::std::string::String);
@@ -1748,6 +1748,11 @@ pub mod types {
             }
             if value.chars().count() < 8usize {
                 return Err("shorter than 8 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
+                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^[^\\u0000]*$").unwrap());
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[^\\u0000]*$\"".into());
             }
             Ok(Self(value.to_string()))
         }
@@ -1799,6 +1804,12 @@ pub mod types {
             }
             if value.chars().count() < 1usize {
                 return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(|| {
+                ::regress::Regex::new("^[^\\u0000-\\u001F\\u007F-\\u009F]*$").unwrap()
+            });
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[^\\u0000-\\u001F\\u007F-\\u009F]*$\"".into());
             }
             Ok(Self(value.to_string()))
         }
@@ -1865,6 +1876,11 @@ pub mod types {
             if value.chars().count() > 10000usize {
                 return Err("longer than 10000 characters".into());
             }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
+                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^[^\\u0000]*$").unwrap());
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[^\\u0000]*$\"".into());
+            }
             Ok(Self(value.to_string()))
         }
     }
@@ -1915,6 +1931,11 @@ pub mod types {
             }
             if value.chars().count() < 1usize {
                 return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
+                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^[^\\u0000]*$").unwrap());
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[^\\u0000]*$\"".into());
             }
             Ok(Self(value.to_string()))
         }
@@ -5558,6 +5579,8 @@ impl Client {
     /**Log in: a bearer token for the /todo routes
 
     Takes JSON, or the OAuth2 password form so that Swagger UI's Authorize works.
+    The token (a JWT with `aud: todo`) is refused by every other app, and lives
+    `ACCESS_TOKEN_TTL_SECONDS` (an hour by default) unless logged out.
 
     Sends a `POST` request to `/todo/login`
 
@@ -5572,6 +5595,8 @@ impl Client {
     }
     /**Log out: the presented token is refused from now on, on every replica
 
+    The revocation is kept in Redis until the token would have expired anyway.
+
     Sends a `POST` request to `/todo/logout`
 
     ```ignore
@@ -5583,6 +5608,9 @@ impl Client {
         builder::TodoLogout::new(self)
     }
     /**Register a user
+
+    Usernames are unique within /todo (409 when taken); the password is stored
+    only as an argon2id hash.
 
     Sends a `POST` request to `/todo/register`
 
@@ -5596,6 +5624,9 @@ impl Client {
         builder::TodoRegister::new(self)
     }
     /**List the caller's tasks, by id
+
+    Only the caller's own tasks, ordered by id; `limit` (1-1000, default 1000)
+    and `offset` page through them.
 
     Sends a `GET` request to `/todo/tasks`
 
@@ -5614,6 +5645,9 @@ impl Client {
     }
     /**Create a task
 
+    The task belongs to the caller; no one else can see or touch it. The
+    answer's `id` feeds the links to read, replace and delete it.
+
     Sends a `POST` request to `/todo/tasks`
 
     ```ignore
@@ -5626,6 +5660,8 @@ impl Client {
         builder::TodoCreateTask::new(self)
     }
     /**Read one task
+
+    Another user's task answers 404, as if it did not exist.
 
     Sends a `GET` request to `/todo/tasks/{task_id}`
 
@@ -5640,7 +5676,10 @@ impl Client {
     pub fn todo_get_task(&self) -> builder::TodoGetTask<'_> {
         builder::TodoGetTask::new(self)
     }
-    /**Replace a task (full update: absent fields take their defaults)
+    /**Replace a task
+
+    A full update: an absent `description` becomes null and an absent
+    `completed` false. Another user's task answers 404.
 
     Sends a `PUT` request to `/todo/tasks/{task_id}`
 
@@ -5658,6 +5697,8 @@ impl Client {
         builder::TodoUpdateTask::new(self)
     }
     /**Delete a task
+
+    Deleted for good: reading it afterwards answers 404. Another user's task answers 404.
 
     Sends a `DELETE` request to `/todo/tasks/{task_id}`
 

@@ -21,9 +21,19 @@ impl From<TaskIn> for TaskChanges {
 }
 
 /// Create a task.
+///
+/// The task belongs to the caller; no one else can see or touch it. The
+/// answer's `id` feeds the links to read, replace and delete it.
 #[utoipa::path(post, path = "/tasks", tag = TAG, operation_id = "todo_create_task",
     security(("todo_auth" = [])), request_body = TaskIn,
-    responses((status = 201, description = "Created", body = TaskOut), AuthedWrite))]
+    responses((status = 201, description = "Created", body = TaskOut, links(
+        ("GetTask" = (operation_id = "todo_get_task", parameters(("task_id" = "$response.body#/id")),
+            description = "Read the task just created")),
+        ("UpdateTask" = (operation_id = "todo_update_task", parameters(("task_id" = "$response.body#/id")),
+            description = "Replace the task just created")),
+        ("DeleteTask" = (operation_id = "todo_delete_task", parameters(("task_id" = "$response.body#/id")),
+            description = "Delete the task just created")),
+    )), AuthedWrite))]
 pub async fn create_task(
     State(state): State<AppState>,
     user: TodoUser,
@@ -34,6 +44,9 @@ pub async fn create_task(
 }
 
 /// List the caller's tasks, by id.
+///
+/// Only the caller's own tasks, ordered by id; `limit` (1-1000, default 1000)
+/// and `offset` page through them.
 #[utoipa::path(get, path = "/tasks", tag = TAG, operation_id = "todo_list_tasks",
     security(("todo_auth" = [])), params(Page),
     responses((status = 200, description = "The caller's tasks", body = Vec<TaskOut>), AuthedRead))]
@@ -49,6 +62,8 @@ pub async fn list_tasks(
 }
 
 /// Read one task.
+///
+/// Another user's task answers 404, as if it did not exist.
 #[utoipa::path(get, path = "/tasks/{task_id}", tag = TAG, operation_id = "todo_get_task",
     security(("todo_auth" = [])), params(("task_id" = i64, Path, description = "The task's id")),
     responses((status = 200, description = "The task", body = TaskOut), NotFound, AuthedRead))]
@@ -65,7 +80,10 @@ pub async fn get_task(
         .map(|t| Json(t.into()))
 }
 
-/// Replace a task (full update: absent fields take their defaults).
+/// Replace a task.
+///
+/// A full update: an absent `description` becomes null and an absent
+/// `completed` false. Another user's task answers 404.
 #[utoipa::path(put, path = "/tasks/{task_id}", tag = TAG, operation_id = "todo_update_task",
     security(("todo_auth" = [])), params(("task_id" = i64, Path, description = "The task's id")),
     request_body = TaskIn,
@@ -86,6 +104,8 @@ pub async fn update_task(
 }
 
 /// Delete a task.
+///
+/// Deleted for good: reading it afterwards answers 404. Another user's task answers 404.
 #[utoipa::path(delete, path = "/tasks/{task_id}", tag = TAG, operation_id = "todo_delete_task",
     security(("todo_auth" = [])), params(("task_id" = i64, Path, description = "The task's id")),
     responses((status = 204, description = "Deleted"), NotFound, AuthedRead))]

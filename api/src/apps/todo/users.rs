@@ -15,6 +15,9 @@ use crate::{
 };
 
 /// Register a user.
+///
+/// Usernames are unique within /todo (409 when taken); the password is stored
+/// only as an argon2id hash.
 #[utoipa::path(post, path = "/register", tag = TAG, operation_id = "todo_register",
     request_body = CredentialsIn,
     responses((status = 201, description = "Registered", body = UserOut), Conflict, PublicWrite))]
@@ -41,6 +44,8 @@ pub async fn register(
 /// Log in: a bearer token for the /todo routes.
 ///
 /// Takes JSON, or the OAuth2 password form so that Swagger UI's Authorize works.
+/// The token (a JWT with `aud: todo`) is refused by every other app, and lives
+/// `ACCESS_TOKEN_TTL_SECONDS` (an hour by default) unless logged out.
 #[utoipa::path(post, path = "/login", tag = TAG, operation_id = "todo_login",
     request_body(content(
         (CredentialsIn = "application/json"),
@@ -67,6 +72,8 @@ pub async fn login(
 }
 
 /// Log out: the presented token is refused from now on, on every replica.
+///
+/// The revocation is kept in Redis until the token would have expired anyway.
 #[utoipa::path(post, path = "/logout", tag = TAG, operation_id = "todo_logout",
     security(("todo_auth" = [])),
     responses((status = 204, description = "Logged out"), AuthedRead))]

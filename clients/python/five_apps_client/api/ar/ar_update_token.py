@@ -1,0 +1,248 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.ar_app_token_out import ArAppTokenOut
+from ...models.ar_token_ttl_in import ArTokenTtlIn
+from ...models.problem import Problem
+from ...types import Response
+
+
+def _get_kwargs(
+    id: int,
+    token_id: int,
+    *,
+    body: ArTokenTtlIn,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "put",
+        "url": "/ar/api/project/{id}/jwt/{token_id}".format(
+            id=quote(str(id), safe=""),
+            token_id=quote(str(token_id), safe=""),
+        ),
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ArAppTokenOut | Problem | None:
+    if response.status_code == 200:
+        response_200 = ArAppTokenOut.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 413:
+        response_413 = Problem.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 415:
+        response_415 = Problem.from_dict(response.json())
+
+        return response_415
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 503:
+        response_503 = Problem.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ArAppTokenOut | Problem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    id: int,
+    token_id: int,
+    *,
+    client: AuthenticatedClient,
+    body: ArTokenTtlIn,
+) -> Response[ArAppTokenOut | Problem]:
+    """Give an app token a new lifetime from now.
+
+     Answers the token valid from then on: a new JWT under the same id; the old
+    JWT is refused from now.
+
+    Args:
+        id (int):
+        token_id (int):
+        body (ArTokenTtlIn): A new lifetime for an app token. Example: {'ttl_seconds': 86400}.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ArAppTokenOut | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        id=id,
+        token_id=token_id,
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    id: int,
+    token_id: int,
+    *,
+    client: AuthenticatedClient,
+    body: ArTokenTtlIn,
+) -> ArAppTokenOut | Problem | None:
+    """Give an app token a new lifetime from now.
+
+     Answers the token valid from then on: a new JWT under the same id; the old
+    JWT is refused from now.
+
+    Args:
+        id (int):
+        token_id (int):
+        body (ArTokenTtlIn): A new lifetime for an app token. Example: {'ttl_seconds': 86400}.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ArAppTokenOut | Problem
+    """
+
+    return sync_detailed(
+        id=id,
+        token_id=token_id,
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    id: int,
+    token_id: int,
+    *,
+    client: AuthenticatedClient,
+    body: ArTokenTtlIn,
+) -> Response[ArAppTokenOut | Problem]:
+    """Give an app token a new lifetime from now.
+
+     Answers the token valid from then on: a new JWT under the same id; the old
+    JWT is refused from now.
+
+    Args:
+        id (int):
+        token_id (int):
+        body (ArTokenTtlIn): A new lifetime for an app token. Example: {'ttl_seconds': 86400}.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ArAppTokenOut | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        id=id,
+        token_id=token_id,
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    id: int,
+    token_id: int,
+    *,
+    client: AuthenticatedClient,
+    body: ArTokenTtlIn,
+) -> ArAppTokenOut | Problem | None:
+    """Give an app token a new lifetime from now.
+
+     Answers the token valid from then on: a new JWT under the same id; the old
+    JWT is refused from now.
+
+    Args:
+        id (int):
+        token_id (int):
+        body (ArTokenTtlIn): A new lifetime for an app token. Example: {'ttl_seconds': 86400}.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ArAppTokenOut | Problem
+    """
+
+    return (
+        await asyncio_detailed(
+            id=id,
+            token_id=token_id,
+            client=client,
+            body=body,
+        )
+    ).parsed

@@ -1,0 +1,209 @@
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.exchange_message import ExchangeMessage
+from ...models.exchange_token_in import ExchangeTokenIn
+from ...models.problem import Problem
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    *,
+    body: ExchangeTokenIn | None | Unset = UNSET,
+    token: str | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    params: dict[str, Any] = {}
+
+    params["token"] = token
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/exchange/logout",
+        "params": params,
+    }
+
+    if isinstance(body, ExchangeTokenIn):
+        _kwargs["json"] = body.to_dict()
+    else:
+        _kwargs["json"] = body
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ExchangeMessage | Problem | None:
+    if response.status_code == 200:
+        response_200 = ExchangeMessage.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 503:
+        response_503 = Problem.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ExchangeMessage | Problem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient,
+    body: ExchangeTokenIn | None | Unset = UNSET,
+    token: str | Unset = UNSET,
+) -> Response[ExchangeMessage | Problem]:
+    """Log out: the presented token is refused from now on, on every replica.
+
+    Args:
+        token (str | Unset):
+        body (ExchangeTokenIn | None | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ExchangeMessage | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+        token=token,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient,
+    body: ExchangeTokenIn | None | Unset = UNSET,
+    token: str | Unset = UNSET,
+) -> ExchangeMessage | Problem | None:
+    """Log out: the presented token is refused from now on, on every replica.
+
+    Args:
+        token (str | Unset):
+        body (ExchangeTokenIn | None | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ExchangeMessage | Problem
+    """
+
+    return sync_detailed(
+        client=client,
+        body=body,
+        token=token,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient,
+    body: ExchangeTokenIn | None | Unset = UNSET,
+    token: str | Unset = UNSET,
+) -> Response[ExchangeMessage | Problem]:
+    """Log out: the presented token is refused from now on, on every replica.
+
+    Args:
+        token (str | Unset):
+        body (ExchangeTokenIn | None | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ExchangeMessage | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+        token=token,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient,
+    body: ExchangeTokenIn | None | Unset = UNSET,
+    token: str | Unset = UNSET,
+) -> ExchangeMessage | Problem | None:
+    """Log out: the presented token is refused from now on, on every replica.
+
+    Args:
+        token (str | Unset):
+        body (ExchangeTokenIn | None | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ExchangeMessage | Problem
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            body=body,
+            token=token,
+        )
+    ).parsed

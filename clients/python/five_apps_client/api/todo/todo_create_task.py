@@ -1,0 +1,210 @@
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.problem import Problem
+from ...models.todo_task_in import TodoTaskIn
+from ...models.todo_task_out import TodoTaskOut
+from ...types import Response
+
+
+def _get_kwargs(
+    *,
+    body: TodoTaskIn,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/todo/tasks",
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | TodoTaskOut | None:
+    if response.status_code == 201:
+        response_201 = TodoTaskOut.from_dict(response.json())
+
+        return response_201
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 413:
+        response_413 = Problem.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 415:
+        response_415 = Problem.from_dict(response.json())
+
+        return response_415
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 503:
+        response_503 = Problem.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Problem | TodoTaskOut]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient,
+    body: TodoTaskIn,
+) -> Response[Problem | TodoTaskOut]:
+    """Create a task.
+
+     The task belongs to the caller; no one else can see or touch it. The
+    answer's `id` feeds the links to read, replace and delete it.
+
+    Args:
+        body (TodoTaskIn): A task to create, or the full new state of one (PUT). Example:
+            {'completed': False, 'description': '2 litres', 'title': 'Buy milk'}.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Problem | TodoTaskOut]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient,
+    body: TodoTaskIn,
+) -> Problem | TodoTaskOut | None:
+    """Create a task.
+
+     The task belongs to the caller; no one else can see or touch it. The
+    answer's `id` feeds the links to read, replace and delete it.
+
+    Args:
+        body (TodoTaskIn): A task to create, or the full new state of one (PUT). Example:
+            {'completed': False, 'description': '2 litres', 'title': 'Buy milk'}.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Problem | TodoTaskOut
+    """
+
+    return sync_detailed(
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient,
+    body: TodoTaskIn,
+) -> Response[Problem | TodoTaskOut]:
+    """Create a task.
+
+     The task belongs to the caller; no one else can see or touch it. The
+    answer's `id` feeds the links to read, replace and delete it.
+
+    Args:
+        body (TodoTaskIn): A task to create, or the full new state of one (PUT). Example:
+            {'completed': False, 'description': '2 litres', 'title': 'Buy milk'}.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Problem | TodoTaskOut]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient,
+    body: TodoTaskIn,
+) -> Problem | TodoTaskOut | None:
+    """Create a task.
+
+     The task belongs to the caller; no one else can see or touch it. The
+    answer's `id` feeds the links to read, replace and delete it.
+
+    Args:
+        body (TodoTaskIn): A task to create, or the full new state of one (PUT). Example:
+            {'completed': False, 'description': '2 litres', 'title': 'Buy milk'}.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Problem | TodoTaskOut
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            body=body,
+        )
+    ).parsed

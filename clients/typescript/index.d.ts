@@ -1,0 +1,17 @@
+// Types of index.js; the API's own types are generated into schema.d.ts.
+import type { Client } from "openapi-fetch";
+import type { paths } from "./schema.js";
+
+export type { components, operations, paths } from "./schema.js";
+
+export interface ApiClientOptions {
+  /** A bearer token from one app's login; sent on every request. */
+  token?: string;
+  /** A fetch implementation (defaults to the global one). */
+  fetch?: typeof globalThis.fetch;
+  /** Headers added to every request. */
+  headers?: Record<string, string>;
+}
+
+/** A typed client of the API at `baseUrl` (for example `http://127.0.0.1:8080`). */
+export declare function createApiClient(baseUrl: string, options?: ApiClientOptions): Client<paths>;

@@ -1,0 +1,163 @@
+//! The OpenAPI document as a contract: what the SDKs, the Postman collection
+//! and schemathesis rely on, checked on the committed spec for every app.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use api_tests::TestApp;
+use serde_json::Value;
+
+fn spec() -> Value {
+    serde_json::from_str(include_str!("../../spec/openapi.json")).expect("spec/openapi.json")
+}
+
+/// Every operation: (`METHOD path`, operation object).
+fn operations(spec: &Value) -> Vec<(String, &Value)> {
+    let mut out = Vec::new();
+    for (path, item) in spec["paths"].as_object().expect("paths") {
+        for (method, op) in item.as_object().expect("path item") {
+            if op.get("responses").is_some() {
+                out.push((format!("{} {path}", method.to_uppercase()), op));
+            }
+        }
+    }
+    out
+}
+
+/// The schema a media type points at, through `$ref`.
+fn resolve<'a>(spec: &'a Value, schema: &'a Value) -> &'a Value {
+    match schema.get("$ref").and_then(Value::as_str) {
+        Some(r) => spec.pointer(&r.replace("#/", "/")).unwrap_or(&Value::Null),
+        None => schema,
+    }
+}
+
+#[test]
+fn every_operation_has_a_unique_id_a_summary_and_a_tag() {
+    let spec = spec();
+    let mut ids = BTreeSet::new();
+    for (name, op) in operations(&spec) {
+        let id = op["operationId"].as_str().unwrap_or_else(|| panic!("{name}: no operationId"));
+        assert!(ids.insert(id), "{name}: operationId {id} is used twice");
+        assert!(!op["summary"].as_str().unwrap_or("").is_empty(), "{name}: no summary");
+        assert_eq!(op["tags"].as_array().map(Vec::len), Some(1), "{name}: one tag, its app");
+    }
+}
+
+#[test]
+fn every_request_and_success_body_has_an_example() {
+    let spec = spec();
+    for (name, op) in operations(&spec) {
+        let mut bodies: Vec<(&str, &Value)> = Vec::new();
+        if let Some(content) = op.pointer("/requestBody/content").and_then(Value::as_object) {
+            bodies.extend(content.values().map(|m| ("request", m)));
+        }
+        for (status, response) in op["responses"].as_object().expect("responses") {
+            for media in
+                response.get("content").and_then(Value::as_object).into_iter().flatten().map(|(_, m)| m)
+            {
+                bodies.push((status, media));
+            }
+        }
+        for (what, media) in bodies {
+            let schema = &media["schema"];
+            let schema = if schema["type"] == "array" { &schema["items"] } else { schema };
+            let resolved = resolve(&spec, schema);
+            assert!(
+                media.get("example").is_some() || resolved.get("example").is_some(),
+                "{name}: the {what} body has no example"
+            );
+        }
+    }
+}
+
+#[test]
+fn every_operation_documents_its_error_statuses() {
+    let spec = spec();
+    for (name, op) in operations(&spec) {
+        let statuses: BTreeSet<&str> =
+            op["responses"].as_object().expect("responses").keys().map(String::as_str).collect();
+        let mut needed = Vec::new();
+        if op.get("security").is_some() {
+            needed.extend(["401", "429", "503"]);
+        }
+        if op.get("requestBody").is_some() {
+            needed.extend(["400", "413", "415", "422"]);
+        }
+        if name.contains('{') {
+            needed.extend(["400", "404"]);
+        }
+        for status in needed {
+            assert!(statuses.contains(status), "{name}: {status} is not documented");
+        }
+        for (status, response) in op["responses"].as_object().expect("responses") {
+            if status.starts_with('4') || status.starts_with('5') {
+                let content = response["content"].as_object().map(|c| c.keys().cloned().collect::<Vec<_>>());
+                assert!(content.is_some_and(|c| !c.is_empty()), "{name}: {status} documents no body");
+            }
+        }
+    }
+}
+
+#[test]
+fn links_name_existing_operations_and_their_parameters() {
+    let spec = spec();
+    let ops: BTreeMap<&str, &Value> =
+        operations(&spec).into_iter().filter_map(|(_, op)| Some((op["operationId"].as_str()?, op))).collect();
+    let mut count = 0;
+    for (name, op) in operations(&spec) {
+        for response in op["responses"].as_object().expect("responses").values() {
+            for (link_name, link) in response.get("links").and_then(Value::as_object).into_iter().flatten() {
+                assert!(link.get("operation_id").is_none(), "{name} {link_name}: snake-case operation_id");
+                let target = link["operationId"]
+                    .as_str()
+                    .unwrap_or_else(|| panic!("{name} {link_name}: no operationId"));
+                let target =
+                    ops.get(target).unwrap_or_else(|| panic!("{name} {link_name}: no operation {target}"));
+                let params: BTreeSet<&str> = target["parameters"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|p| p["name"].as_str())
+                    .collect();
+                for param in link["parameters"].as_object().into_iter().flatten().map(|(k, _)| k.as_str()) {
+                    assert!(
+                        params.contains(param),
+                        "{name} {link_name}: the target has no parameter {param}"
+                    );
+                }
+                count += 1;
+            }
+        }
+    }
+    assert!(count >= 3, "the /todo task links are declared");
+}
+
+/// The links' runtime expression holds on the live server: the id a create
+/// answers is the one the linked operations take.
+#[tokio::test]
+async fn a_created_task_id_feeds_the_linked_operations() {
+    let app = TestApp::spawn().await;
+    let body = serde_json::json!({"username": "linker", "password": "correct horse"});
+    app.http.post(app.url("/todo/register")).json(&body).send().await.unwrap();
+    let login: Value =
+        app.http.post(app.url("/todo/login")).json(&body).send().await.unwrap().json().await.unwrap();
+    let token = login["access_token"].as_str().unwrap();
+    let created: Value = app
+        .http
+        .post(app.url("/todo/tasks"))
+        .bearer_auth(token)
+        .json(&serde_json::json!({"title": "linked"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let link = &spec()["paths"]["/todo/tasks"]["post"]["responses"]["201"]["links"]["GetTask"];
+    let pointer = link["parameters"]["task_id"].as_str().unwrap().trim_start_matches("$response.body#");
+    let task_id = created.pointer(pointer).unwrap_or_else(|| panic!("no {pointer} in {created}"));
+    let read =
+        app.http.get(app.url(&format!("/todo/tasks/{task_id}"))).bearer_auth(token).send().await.unwrap();
+    assert_eq!(read.status(), 200);
+    assert_eq!(read.json::<Value>().await.unwrap()["title"], "linked");
+}
