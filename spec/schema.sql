@@ -32,6 +32,156 @@ CREATE SEQUENCE public.purge_runs_id_seq
 ALTER SEQUENCE public.purge_runs_id_seq OWNED BY public.purge_runs.id;
 
 --
+-- Name: shop_activation_codes; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.shop_activation_codes (
+    code_hash text NOT NULL,
+    user_id bigint NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+--
+-- Name: shop_bills; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.shop_bills (
+    id bigint NOT NULL,
+    user_id bigint NOT NULL,
+    balance numeric(14,2) DEFAULT 0 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT shop_bills_balance_non_negative CHECK ((balance >= (0)::numeric)),
+    CONSTRAINT shop_bills_id_check CHECK ((id > 0))
+);
+
+--
+-- Name: shop_products; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.shop_products (
+    id bigint NOT NULL,
+    title text NOT NULL,
+    description text DEFAULT ''::text NOT NULL,
+    price numeric(14,2) NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    deleted_at timestamp with time zone,
+    CONSTRAINT shop_products_description_check CHECK ((char_length(description) <= 10000)),
+    CONSTRAINT shop_products_price_positive CHECK ((price > (0)::numeric)),
+    CONSTRAINT shop_products_title_check CHECK (((char_length(title) >= 1) AND (char_length(title) <= 200)))
+);
+
+--
+-- Name: shop_products_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.shop_products_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: shop_products_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.shop_products_id_seq OWNED BY public.shop_products.id;
+
+--
+-- Name: shop_purchases; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.shop_purchases (
+    id bigint NOT NULL,
+    product_id bigint NOT NULL,
+    bill_id bigint NOT NULL,
+    user_id bigint NOT NULL,
+    price numeric(14,2) NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT shop_purchases_price_check CHECK ((price > (0)::numeric))
+);
+
+--
+-- Name: shop_purchases_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.shop_purchases_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: shop_purchases_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.shop_purchases_id_seq OWNED BY public.shop_purchases.id;
+
+--
+-- Name: shop_transactions; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.shop_transactions (
+    id bigint NOT NULL,
+    transaction_id bigint NOT NULL,
+    bill_id bigint NOT NULL,
+    user_id bigint NOT NULL,
+    amount numeric(14,2) NOT NULL,
+    balance_after numeric(14,2) NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT shop_transactions_amount_check CHECK ((amount > (0)::numeric))
+);
+
+--
+-- Name: shop_transactions_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.shop_transactions_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: shop_transactions_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.shop_transactions_id_seq OWNED BY public.shop_transactions.id;
+
+--
+-- Name: shop_users; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.shop_users (
+    id bigint NOT NULL,
+    login text NOT NULL,
+    password_hash text NOT NULL,
+    is_active boolean DEFAULT false NOT NULL,
+    is_admin boolean DEFAULT false NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+--
+-- Name: shop_users_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.shop_users_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: shop_users_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.shop_users_id_seq OWNED BY public.shop_users.id;
+
+--
 -- Name: todo_tasks; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -99,6 +249,30 @@ ALTER SEQUENCE public.todo_users_id_seq OWNED BY public.todo_users.id;
 ALTER TABLE ONLY public.purge_runs ALTER COLUMN id SET DEFAULT nextval('public.purge_runs_id_seq'::regclass);
 
 --
+-- Name: shop_products id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.shop_products ALTER COLUMN id SET DEFAULT nextval('public.shop_products_id_seq'::regclass);
+
+--
+-- Name: shop_purchases id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.shop_purchases ALTER COLUMN id SET DEFAULT nextval('public.shop_purchases_id_seq'::regclass);
+
+--
+-- Name: shop_transactions id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.shop_transactions ALTER COLUMN id SET DEFAULT nextval('public.shop_transactions_id_seq'::regclass);
+
+--
+-- Name: shop_users id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.shop_users ALTER COLUMN id SET DEFAULT nextval('public.shop_users_id_seq'::regclass);
+
+--
 -- Name: todo_tasks id; Type: DEFAULT; Schema: public; Owner: -
 --
 
@@ -116,6 +290,62 @@ ALTER TABLE ONLY public.todo_users ALTER COLUMN id SET DEFAULT nextval('public.t
 
 ALTER TABLE ONLY public.purge_runs
     ADD CONSTRAINT purge_runs_pkey PRIMARY KEY (id);
+
+--
+-- Name: shop_activation_codes shop_activation_codes_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.shop_activation_codes
+    ADD CONSTRAINT shop_activation_codes_pkey PRIMARY KEY (code_hash);
+
+--
+-- Name: shop_bills shop_bills_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.shop_bills
+    ADD CONSTRAINT shop_bills_pkey PRIMARY KEY (id);
+
+--
+-- Name: shop_products shop_products_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.shop_products
+    ADD CONSTRAINT shop_products_pkey PRIMARY KEY (id);
+
+--
+-- Name: shop_purchases shop_purchases_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.shop_purchases
+    ADD CONSTRAINT shop_purchases_pkey PRIMARY KEY (id);
+
+--
+-- Name: shop_transactions shop_transactions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.shop_transactions
+    ADD CONSTRAINT shop_transactions_pkey PRIMARY KEY (id);
+
+--
+-- Name: shop_transactions shop_transactions_transaction_id_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.shop_transactions
+    ADD CONSTRAINT shop_transactions_transaction_id_key UNIQUE (transaction_id);
+
+--
+-- Name: shop_users shop_users_login_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.shop_users
+    ADD CONSTRAINT shop_users_login_key UNIQUE (login);
+
+--
+-- Name: shop_users shop_users_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.shop_users
+    ADD CONSTRAINT shop_users_pkey PRIMARY KEY (id);
 
 --
 -- Name: todo_tasks todo_tasks_pkey; Type: CONSTRAINT; Schema: public; Owner: -
@@ -139,10 +369,83 @@ ALTER TABLE ONLY public.todo_users
     ADD CONSTRAINT todo_users_username_key UNIQUE (username);
 
 --
+-- Name: shop_activation_codes_user_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX shop_activation_codes_user_id_idx ON public.shop_activation_codes USING btree (user_id);
+
+--
+-- Name: shop_bills_user_id_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX shop_bills_user_id_id_idx ON public.shop_bills USING btree (user_id, id);
+
+--
+-- Name: shop_purchases_bill_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX shop_purchases_bill_id_idx ON public.shop_purchases USING btree (bill_id);
+
+--
+-- Name: shop_transactions_bill_id_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX shop_transactions_bill_id_id_idx ON public.shop_transactions USING btree (bill_id, id);
+
+--
 -- Name: todo_tasks_user_id_id_idx; Type: INDEX; Schema: public; Owner: -
 --
 
 CREATE INDEX todo_tasks_user_id_id_idx ON public.todo_tasks USING btree (user_id, id);
+
+--
+-- Name: shop_activation_codes shop_activation_codes_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.shop_activation_codes
+    ADD CONSTRAINT shop_activation_codes_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.shop_users(id) ON DELETE CASCADE;
+
+--
+-- Name: shop_bills shop_bills_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.shop_bills
+    ADD CONSTRAINT shop_bills_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.shop_users(id) ON DELETE CASCADE;
+
+--
+-- Name: shop_purchases shop_purchases_bill_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.shop_purchases
+    ADD CONSTRAINT shop_purchases_bill_id_fkey FOREIGN KEY (bill_id) REFERENCES public.shop_bills(id) ON DELETE CASCADE;
+
+--
+-- Name: shop_purchases shop_purchases_product_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.shop_purchases
+    ADD CONSTRAINT shop_purchases_product_id_fkey FOREIGN KEY (product_id) REFERENCES public.shop_products(id);
+
+--
+-- Name: shop_purchases shop_purchases_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.shop_purchases
+    ADD CONSTRAINT shop_purchases_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.shop_users(id) ON DELETE CASCADE;
+
+--
+-- Name: shop_transactions shop_transactions_bill_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.shop_transactions
+    ADD CONSTRAINT shop_transactions_bill_id_fkey FOREIGN KEY (bill_id) REFERENCES public.shop_bills(id) ON DELETE CASCADE;
+
+--
+-- Name: shop_transactions shop_transactions_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.shop_transactions
+    ADD CONSTRAINT shop_transactions_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.shop_users(id) ON DELETE CASCADE;
 
 --
 -- Name: todo_tasks todo_tasks_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -

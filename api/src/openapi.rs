@@ -19,6 +19,7 @@ use utoipa::{
     tags(
         (name = "platform", description = "Health, readiness and this document"),
         (name = "todo", description = "`/todo`: tasks of a user, JWT logout, 100 requests/min (seed 001)"),
+        (name = "shop", description = "`/shop`: products, bills, purchases, a signed payment webhook, admins (seed 003)"),
     )
 )]
 pub struct ApiDoc;

@@ -26,7 +26,7 @@ use crate::{
 pub const BODY_LIMIT: usize = 64 * 1024;
 
 /// The bearer security schemes, by name, besides /todo's OAuth2 one.
-pub const BEARER_SCHEMES: &[(&str, &str)] = &[];
+pub const BEARER_SCHEMES: &[(&str, &str)] = &[("shop_auth", "A /shop token from `POST /shop/login`")];
 
 /// An app as mounted under `/{name}`.
 struct App {
@@ -45,7 +45,6 @@ impl App {
         Self { name, routes, unlimited: None, map_errors: None }
     }
 
-    #[expect(dead_code, reason = "used as apps land")]
     fn unlimited(mut self, routes: OpenApiRouter<AppState>) -> Self {
         self.unlimited = Some(routes);
         self
@@ -68,7 +67,10 @@ impl App {
 
 /// Every app. Adding an app is one line here.
 fn apps() -> Vec<App> {
-    vec![App::new("todo", apps::todo::router())]
+    vec![
+        App::new("todo", apps::todo::router()),
+        App::new("shop", apps::shop::router()).unlimited(apps::shop::webhook_router()),
+    ]
 }
 
 fn platform_routes() -> OpenApiRouter<AppState> {

@@ -26,6 +26,7 @@ pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
     let state = AppState::connect(config).await?;
     tokio::task::spawn_blocking(crate::auth::password::warm_up).await?;
     // Each app's start-up work adds one line here: `apps::<app>::on_startup(&state).await?;`
+    crate::apps::shop::on_startup(&state).await?;
     Ok(state)
 }
 

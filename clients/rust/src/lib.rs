@@ -53,6 +53,542 @@ pub mod types {
             Default::default()
         }
     }
+    ///An exact amount > 0 with at most 2 decimal places (at most 999999999999.99): a JSON number written in plain decimal (`100`, `100.5`), or a string holding one (`"100.50"`). It is read from its text, never through a float.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum ShopAmountIn {
+        Number(f64),
+        String(ShopAmountInString),
+    }
+    impl ::std::fmt::Display for ShopAmountIn {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match self {
+                Self::Number(x) => x.fmt(f),
+                Self::String(x) => x.fmt(f),
+            }
+        }
+    }
+    impl ::std::str::FromStr for ShopAmountIn {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if let Ok(v) = value.parse() {
+                Ok(Self::Number(v))
+            } else if let Ok(v) = value.parse() {
+                Ok(Self::String(v))
+            } else {
+                Err("string conversion failed for all variants".into())
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ShopAmountIn {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ShopAmountIn {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::From<f64> for ShopAmountIn {
+        fn from(value: f64) -> Self {
+            Self::Number(value)
+        }
+    }
+    impl ::std::convert::From<ShopAmountInString> for ShopAmountIn {
+        fn from(value: ShopAmountInString) -> Self {
+            Self::String(value)
+        }
+    }
+    ///`ShopAmountInString`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct ShopAmountInString(::std::string::String);
+    impl ::std::ops::Deref for ShopAmountInString {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ShopAmountInString> for ::std::string::String {
+        fn from(value: ShopAmountInString) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ShopAmountInString {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(|| {
+                ::regress::Regex::new("^[0-9]{1,12}(\\.[0-9]{1,2})?$").unwrap()
+            });
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[0-9]{1,12}(\\.[0-9]{1,2})?$\"".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ShopAmountInString {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ShopAmountInString {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ShopAmountInString {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?.parse().map_err(
+                |e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()),
+            )
+        }
+    }
+    ///A bill and its balance.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ShopBillOut {
+        pub balance: ShopMoney,
+        pub id: i64,
+    }
+    impl ShopBillOut {
+        pub fn builder() -> builder::ShopBillOut {
+            Default::default()
+        }
+    }
+    ///Which bill of the caller pays.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ShopBuyIn {
+        pub bill_id: i64,
+    }
+    impl ShopBuyIn {
+        pub fn builder() -> builder::ShopBuyIn {
+            Default::default()
+        }
+    }
+    ///Credentials to register or log in with.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ShopCredentials {
+        ///1-64 characters, no control characters.
+        pub login: ShopCredentialsLogin,
+        ///8-128 characters.
+        pub password: ShopCredentialsPassword,
+    }
+    impl ShopCredentials {
+        pub fn builder() -> builder::ShopCredentials {
+            Default::default()
+        }
+    }
+    ///1-64 characters, no control characters.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct ShopCredentialsLogin(::std::string::String);
+    impl ::std::ops::Deref for ShopCredentialsLogin {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ShopCredentialsLogin> for ::std::string::String {
+        fn from(value: ShopCredentialsLogin) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ShopCredentialsLogin {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 64usize {
+                return Err("longer than 64 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ShopCredentialsLogin {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ShopCredentialsLogin {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ShopCredentialsLogin {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?.parse().map_err(
+                |e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()),
+            )
+        }
+    }
+    ///8-128 characters.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct ShopCredentialsPassword(::std::string::String);
+    impl ::std::ops::Deref for ShopCredentialsPassword {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ShopCredentialsPassword> for ::std::string::String {
+        fn from(value: ShopCredentialsPassword) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ShopCredentialsPassword {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 128usize {
+                return Err("longer than 128 characters".into());
+            }
+            if value.chars().count() < 8usize {
+                return Err("shorter than 8 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ShopCredentialsPassword {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ShopCredentialsPassword {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ShopCredentialsPassword {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?.parse().map_err(
+                |e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()),
+            )
+        }
+    }
+    ///A short confirmation.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ShopMessageOut {
+        pub message: ::std::string::String,
+    }
+    impl ShopMessageOut {
+        pub fn builder() -> builder::ShopMessageOut {
+            Default::default()
+        }
+    }
+    ///An exact amount as a string with exactly 2 decimal places
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct ShopMoney(::std::string::String);
+    impl ::std::ops::Deref for ShopMoney {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ShopMoney> for ::std::string::String {
+        fn from(value: ShopMoney) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ShopMoney {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
+                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^[0-9]+\\.[0-9]{2}$").unwrap());
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[0-9]+\\.[0-9]{2}$\"".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ShopMoney {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ShopMoney {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ShopMoney {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?.parse().map_err(
+                |e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()),
+            )
+        }
+    }
+    ///A product to create, or the full new state of one (PUT).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ShopProductIn {
+        ///Up to 10,000 characters; absent for none.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<ShopProductInDescription>,
+        pub price: ShopAmountIn,
+        ///1-200 characters.
+        pub title: ShopProductInTitle,
+    }
+    impl ShopProductIn {
+        pub fn builder() -> builder::ShopProductIn {
+            Default::default()
+        }
+    }
+    ///Up to 10,000 characters; absent for none.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct ShopProductInDescription(::std::string::String);
+    impl ::std::ops::Deref for ShopProductInDescription {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ShopProductInDescription> for ::std::string::String {
+        fn from(value: ShopProductInDescription) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ShopProductInDescription {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 10000usize {
+                return Err("longer than 10000 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ShopProductInDescription {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ShopProductInDescription {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ShopProductInDescription {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?.parse().map_err(
+                |e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()),
+            )
+        }
+    }
+    ///1-200 characters.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct ShopProductInTitle(::std::string::String);
+    impl ::std::ops::Deref for ShopProductInTitle {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ShopProductInTitle> for ::std::string::String {
+        fn from(value: ShopProductInTitle) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ShopProductInTitle {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 200usize {
+                return Err("longer than 200 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ShopProductInTitle {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ShopProductInTitle {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ShopProductInTitle {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?.parse().map_err(
+                |e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()),
+            )
+        }
+    }
+    ///A product on sale.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ShopProductOut {
+        pub description: ::std::string::String,
+        pub id: i64,
+        pub price: ShopMoney,
+        pub title: ::std::string::String,
+    }
+    impl ShopProductOut {
+        pub fn builder() -> builder::ShopProductOut {
+            Default::default()
+        }
+    }
+    ///A recorded purchase and what is left on the bill.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ShopPurchaseOut {
+        pub balance: ShopMoney,
+        pub bill_id: i64,
+        pub purchase_id: i64,
+    }
+    impl ShopPurchaseOut {
+        pub fn builder() -> builder::ShopPurchaseOut {
+            Default::default()
+        }
+    }
+    ///A registered, still inactive user's activation link.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ShopRegisteredOut {
+        ///Follow it (GET) to activate the account; it works once.
+        pub activation_link: ::std::string::String,
+    }
+    impl ShopRegisteredOut {
+        pub fn builder() -> builder::ShopRegisteredOut {
+            Default::default()
+        }
+    }
+    ///A bearer token for the /shop routes.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ShopTokenOut {
+        pub access_token: ::std::string::String,
+        ///Always `bearer`.
+        pub token_type: ::std::string::String,
+    }
+    impl ShopTokenOut {
+        pub fn builder() -> builder::ShopTokenOut {
+            Default::default()
+        }
+    }
+    ///A credit to a bill (from the payment webhook).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ShopTransactionOut {
+        pub amount: ShopMoney,
+        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        pub id: i64,
+        ///The payment service's id of the transaction.
+        pub transaction_id: i64,
+    }
+    impl ShopTransactionOut {
+        pub fn builder() -> builder::ShopTransactionOut {
+            Default::default()
+        }
+    }
+    ///A user, as admins see them, with their bills.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ShopUserOut {
+        pub bills: ::std::vec::Vec<ShopBillOut>,
+        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        pub id: i64,
+        ///False until activated, and while disabled by an admin.
+        pub is_active: bool,
+        pub is_admin: bool,
+        pub login: ::std::string::String,
+    }
+    impl ShopUserOut {
+        pub fn builder() -> builder::ShopUserOut {
+            Default::default()
+        }
+    }
+    ///Enables (`true`) or disables (`false`) a user.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ShopUserPatch {
+        pub is_active: bool,
+    }
+    impl ShopUserPatch {
+        pub fn builder() -> builder::ShopUserPatch {
+            Default::default()
+        }
+    }
+    /**A credit announced by the payment service.
+
+    `signature` is the hex SHA-1 of
+    `{private_key}:{transaction_id}:{user_id}:{bill_id}:{amount}`, with `amount`
+    exactly as written in this JSON (a string's content without its quotes).
+    The example is signed with the key `test-payment-key`:
+    `sha1("test-payment-key:1234567:1:1:100")` =
+    `aa4f246f173820d0d3246214f96faa8fd966cacd`.*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ShopWebhookIn {
+        pub amount: ShopAmountIn,
+        ///The bill credited; created for the user if it does not exist (ids > 0).
+        pub bill_id: i64,
+        ///Hex SHA-1 (40 characters) of `{private_key}:{transaction_id}:{user_id}:{bill_id}:{amount}`.
+        pub signature: ::std::string::String,
+        ///The payment service's unique id of this transaction: credited once.
+        pub transaction_id: i64,
+        ///The user credited.
+        pub user_id: i64,
+    }
+    impl ShopWebhookIn {
+        pub fn builder() -> builder::ShopWebhookIn {
+            Default::default()
+        }
+    }
+    ///The credited bill's balance (the same answer for a repeated transaction).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ShopWebhookOut {
+        pub balance: ShopMoney,
+        pub bill_id: i64,
+    }
+    impl ShopWebhookOut {
+        pub fn builder() -> builder::ShopWebhookOut {
+            Default::default()
+        }
+    }
     ///Credentials to register or log in with.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TodoCredentials {
@@ -490,6 +1026,791 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct ShopBillOut {
+            balance: ::std::result::Result<super::ShopMoney, ::std::string::String>,
+            id: ::std::result::Result<i64, ::std::string::String>,
+        }
+        impl ::std::default::Default for ShopBillOut {
+            fn default() -> Self {
+                Self {
+                    balance: Err("no value supplied for balance".to_string()),
+                    id: Err("no value supplied for id".to_string()),
+                }
+            }
+        }
+        impl ShopBillOut {
+            pub fn balance<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::ShopMoney>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.balance =
+                    value.try_into().map_err(|e| format!("error converting supplied value for balance: {e}"));
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id =
+                    value.try_into().map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ShopBillOut> for super::ShopBillOut {
+            type Error = super::error::ConversionError;
+            fn try_from(value: ShopBillOut) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { balance: value.balance?, id: value.id? })
+            }
+        }
+        impl ::std::convert::From<super::ShopBillOut> for ShopBillOut {
+            fn from(value: super::ShopBillOut) -> Self {
+                Self { balance: Ok(value.balance), id: Ok(value.id) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ShopBuyIn {
+            bill_id: ::std::result::Result<i64, ::std::string::String>,
+        }
+        impl ::std::default::Default for ShopBuyIn {
+            fn default() -> Self {
+                Self { bill_id: Err("no value supplied for bill_id".to_string()) }
+            }
+        }
+        impl ShopBuyIn {
+            pub fn bill_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.bill_id =
+                    value.try_into().map_err(|e| format!("error converting supplied value for bill_id: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ShopBuyIn> for super::ShopBuyIn {
+            type Error = super::error::ConversionError;
+            fn try_from(value: ShopBuyIn) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { bill_id: value.bill_id? })
+            }
+        }
+        impl ::std::convert::From<super::ShopBuyIn> for ShopBuyIn {
+            fn from(value: super::ShopBuyIn) -> Self {
+                Self { bill_id: Ok(value.bill_id) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ShopCredentials {
+            login: ::std::result::Result<super::ShopCredentialsLogin, ::std::string::String>,
+            password: ::std::result::Result<super::ShopCredentialsPassword, ::std::string::String>,
+        }
+        impl ::std::default::Default for ShopCredentials {
+            fn default() -> Self {
+                Self {
+                    login: Err("no value supplied for login".to_string()),
+                    password: Err("no value supplied for password".to_string()),
+                }
+            }
+        }
+        impl ShopCredentials {
+            pub fn login<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::ShopCredentialsLogin>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.login =
+                    value.try_into().map_err(|e| format!("error converting supplied value for login: {e}"));
+                self
+            }
+            pub fn password<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::ShopCredentialsPassword>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.password = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for password: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ShopCredentials> for super::ShopCredentials {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ShopCredentials,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { login: value.login?, password: value.password? })
+            }
+        }
+        impl ::std::convert::From<super::ShopCredentials> for ShopCredentials {
+            fn from(value: super::ShopCredentials) -> Self {
+                Self { login: Ok(value.login), password: Ok(value.password) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ShopMessageOut {
+            message: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for ShopMessageOut {
+            fn default() -> Self {
+                Self { message: Err("no value supplied for message".to_string()) }
+            }
+        }
+        impl ShopMessageOut {
+            pub fn message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message =
+                    value.try_into().map_err(|e| format!("error converting supplied value for message: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ShopMessageOut> for super::ShopMessageOut {
+            type Error = super::error::ConversionError;
+            fn try_from(value: ShopMessageOut) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { message: value.message? })
+            }
+        }
+        impl ::std::convert::From<super::ShopMessageOut> for ShopMessageOut {
+            fn from(value: super::ShopMessageOut) -> Self {
+                Self { message: Ok(value.message) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ShopProductIn {
+            description: ::std::result::Result<
+                ::std::option::Option<super::ShopProductInDescription>,
+                ::std::string::String,
+            >,
+            price: ::std::result::Result<super::ShopAmountIn, ::std::string::String>,
+            title: ::std::result::Result<super::ShopProductInTitle, ::std::string::String>,
+        }
+        impl ::std::default::Default for ShopProductIn {
+            fn default() -> Self {
+                Self {
+                    description: Ok(Default::default()),
+                    price: Err("no value supplied for price".to_string()),
+                    title: Err("no value supplied for title".to_string()),
+                }
+            }
+        }
+        impl ShopProductIn {
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::ShopProductInDescription>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for description: {e}"));
+                self
+            }
+            pub fn price<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::ShopAmountIn>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.price =
+                    value.try_into().map_err(|e| format!("error converting supplied value for price: {e}"));
+                self
+            }
+            pub fn title<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::ShopProductInTitle>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.title =
+                    value.try_into().map_err(|e| format!("error converting supplied value for title: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ShopProductIn> for super::ShopProductIn {
+            type Error = super::error::ConversionError;
+            fn try_from(value: ShopProductIn) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { description: value.description?, price: value.price?, title: value.title? })
+            }
+        }
+        impl ::std::convert::From<super::ShopProductIn> for ShopProductIn {
+            fn from(value: super::ShopProductIn) -> Self {
+                Self { description: Ok(value.description), price: Ok(value.price), title: Ok(value.title) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ShopProductOut {
+            description: ::std::result::Result<::std::string::String, ::std::string::String>,
+            id: ::std::result::Result<i64, ::std::string::String>,
+            price: ::std::result::Result<super::ShopMoney, ::std::string::String>,
+            title: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for ShopProductOut {
+            fn default() -> Self {
+                Self {
+                    description: Err("no value supplied for description".to_string()),
+                    id: Err("no value supplied for id".to_string()),
+                    price: Err("no value supplied for price".to_string()),
+                    title: Err("no value supplied for title".to_string()),
+                }
+            }
+        }
+        impl ShopProductOut {
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for description: {e}"));
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id =
+                    value.try_into().map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn price<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::ShopMoney>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.price =
+                    value.try_into().map_err(|e| format!("error converting supplied value for price: {e}"));
+                self
+            }
+            pub fn title<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.title =
+                    value.try_into().map_err(|e| format!("error converting supplied value for title: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ShopProductOut> for super::ShopProductOut {
+            type Error = super::error::ConversionError;
+            fn try_from(value: ShopProductOut) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    description: value.description?,
+                    id: value.id?,
+                    price: value.price?,
+                    title: value.title?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ShopProductOut> for ShopProductOut {
+            fn from(value: super::ShopProductOut) -> Self {
+                Self {
+                    description: Ok(value.description),
+                    id: Ok(value.id),
+                    price: Ok(value.price),
+                    title: Ok(value.title),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ShopPurchaseOut {
+            balance: ::std::result::Result<super::ShopMoney, ::std::string::String>,
+            bill_id: ::std::result::Result<i64, ::std::string::String>,
+            purchase_id: ::std::result::Result<i64, ::std::string::String>,
+        }
+        impl ::std::default::Default for ShopPurchaseOut {
+            fn default() -> Self {
+                Self {
+                    balance: Err("no value supplied for balance".to_string()),
+                    bill_id: Err("no value supplied for bill_id".to_string()),
+                    purchase_id: Err("no value supplied for purchase_id".to_string()),
+                }
+            }
+        }
+        impl ShopPurchaseOut {
+            pub fn balance<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::ShopMoney>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.balance =
+                    value.try_into().map_err(|e| format!("error converting supplied value for balance: {e}"));
+                self
+            }
+            pub fn bill_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.bill_id =
+                    value.try_into().map_err(|e| format!("error converting supplied value for bill_id: {e}"));
+                self
+            }
+            pub fn purchase_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.purchase_id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for purchase_id: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ShopPurchaseOut> for super::ShopPurchaseOut {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ShopPurchaseOut,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { balance: value.balance?, bill_id: value.bill_id?, purchase_id: value.purchase_id? })
+            }
+        }
+        impl ::std::convert::From<super::ShopPurchaseOut> for ShopPurchaseOut {
+            fn from(value: super::ShopPurchaseOut) -> Self {
+                Self {
+                    balance: Ok(value.balance),
+                    bill_id: Ok(value.bill_id),
+                    purchase_id: Ok(value.purchase_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ShopRegisteredOut {
+            activation_link: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for ShopRegisteredOut {
+            fn default() -> Self {
+                Self { activation_link: Err("no value supplied for activation_link".to_string()) }
+            }
+        }
+        impl ShopRegisteredOut {
+            pub fn activation_link<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.activation_link = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for activation_link: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ShopRegisteredOut> for super::ShopRegisteredOut {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ShopRegisteredOut,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { activation_link: value.activation_link? })
+            }
+        }
+        impl ::std::convert::From<super::ShopRegisteredOut> for ShopRegisteredOut {
+            fn from(value: super::ShopRegisteredOut) -> Self {
+                Self { activation_link: Ok(value.activation_link) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ShopTokenOut {
+            access_token: ::std::result::Result<::std::string::String, ::std::string::String>,
+            token_type: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for ShopTokenOut {
+            fn default() -> Self {
+                Self {
+                    access_token: Err("no value supplied for access_token".to_string()),
+                    token_type: Err("no value supplied for token_type".to_string()),
+                }
+            }
+        }
+        impl ShopTokenOut {
+            pub fn access_token<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.access_token = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for access_token: {e}"));
+                self
+            }
+            pub fn token_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.token_type = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for token_type: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ShopTokenOut> for super::ShopTokenOut {
+            type Error = super::error::ConversionError;
+            fn try_from(value: ShopTokenOut) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { access_token: value.access_token?, token_type: value.token_type? })
+            }
+        }
+        impl ::std::convert::From<super::ShopTokenOut> for ShopTokenOut {
+            fn from(value: super::ShopTokenOut) -> Self {
+                Self { access_token: Ok(value.access_token), token_type: Ok(value.token_type) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ShopTransactionOut {
+            amount: ::std::result::Result<super::ShopMoney, ::std::string::String>,
+            created_at:
+                ::std::result::Result<::chrono::DateTime<::chrono::offset::Utc>, ::std::string::String>,
+            id: ::std::result::Result<i64, ::std::string::String>,
+            transaction_id: ::std::result::Result<i64, ::std::string::String>,
+        }
+        impl ::std::default::Default for ShopTransactionOut {
+            fn default() -> Self {
+                Self {
+                    amount: Err("no value supplied for amount".to_string()),
+                    created_at: Err("no value supplied for created_at".to_string()),
+                    id: Err("no value supplied for id".to_string()),
+                    transaction_id: Err("no value supplied for transaction_id".to_string()),
+                }
+            }
+        }
+        impl ShopTransactionOut {
+            pub fn amount<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::ShopMoney>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.amount =
+                    value.try_into().map_err(|e| format!("error converting supplied value for amount: {e}"));
+                self
+            }
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for created_at: {e}"));
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id =
+                    value.try_into().map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn transaction_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.transaction_id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for transaction_id: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ShopTransactionOut> for super::ShopTransactionOut {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ShopTransactionOut,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    amount: value.amount?,
+                    created_at: value.created_at?,
+                    id: value.id?,
+                    transaction_id: value.transaction_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ShopTransactionOut> for ShopTransactionOut {
+            fn from(value: super::ShopTransactionOut) -> Self {
+                Self {
+                    amount: Ok(value.amount),
+                    created_at: Ok(value.created_at),
+                    id: Ok(value.id),
+                    transaction_id: Ok(value.transaction_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ShopUserOut {
+            bills: ::std::result::Result<::std::vec::Vec<super::ShopBillOut>, ::std::string::String>,
+            created_at:
+                ::std::result::Result<::chrono::DateTime<::chrono::offset::Utc>, ::std::string::String>,
+            id: ::std::result::Result<i64, ::std::string::String>,
+            is_active: ::std::result::Result<bool, ::std::string::String>,
+            is_admin: ::std::result::Result<bool, ::std::string::String>,
+            login: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for ShopUserOut {
+            fn default() -> Self {
+                Self {
+                    bills: Err("no value supplied for bills".to_string()),
+                    created_at: Err("no value supplied for created_at".to_string()),
+                    id: Err("no value supplied for id".to_string()),
+                    is_active: Err("no value supplied for is_active".to_string()),
+                    is_admin: Err("no value supplied for is_admin".to_string()),
+                    login: Err("no value supplied for login".to_string()),
+                }
+            }
+        }
+        impl ShopUserOut {
+            pub fn bills<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::ShopBillOut>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.bills =
+                    value.try_into().map_err(|e| format!("error converting supplied value for bills: {e}"));
+                self
+            }
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for created_at: {e}"));
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id =
+                    value.try_into().map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn is_active<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_active = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for is_active: {e}"));
+                self
+            }
+            pub fn is_admin<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_admin = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for is_admin: {e}"));
+                self
+            }
+            pub fn login<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.login =
+                    value.try_into().map_err(|e| format!("error converting supplied value for login: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ShopUserOut> for super::ShopUserOut {
+            type Error = super::error::ConversionError;
+            fn try_from(value: ShopUserOut) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    bills: value.bills?,
+                    created_at: value.created_at?,
+                    id: value.id?,
+                    is_active: value.is_active?,
+                    is_admin: value.is_admin?,
+                    login: value.login?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ShopUserOut> for ShopUserOut {
+            fn from(value: super::ShopUserOut) -> Self {
+                Self {
+                    bills: Ok(value.bills),
+                    created_at: Ok(value.created_at),
+                    id: Ok(value.id),
+                    is_active: Ok(value.is_active),
+                    is_admin: Ok(value.is_admin),
+                    login: Ok(value.login),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ShopUserPatch {
+            is_active: ::std::result::Result<bool, ::std::string::String>,
+        }
+        impl ::std::default::Default for ShopUserPatch {
+            fn default() -> Self {
+                Self { is_active: Err("no value supplied for is_active".to_string()) }
+            }
+        }
+        impl ShopUserPatch {
+            pub fn is_active<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_active = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for is_active: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ShopUserPatch> for super::ShopUserPatch {
+            type Error = super::error::ConversionError;
+            fn try_from(value: ShopUserPatch) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { is_active: value.is_active? })
+            }
+        }
+        impl ::std::convert::From<super::ShopUserPatch> for ShopUserPatch {
+            fn from(value: super::ShopUserPatch) -> Self {
+                Self { is_active: Ok(value.is_active) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ShopWebhookIn {
+            amount: ::std::result::Result<super::ShopAmountIn, ::std::string::String>,
+            bill_id: ::std::result::Result<i64, ::std::string::String>,
+            signature: ::std::result::Result<::std::string::String, ::std::string::String>,
+            transaction_id: ::std::result::Result<i64, ::std::string::String>,
+            user_id: ::std::result::Result<i64, ::std::string::String>,
+        }
+        impl ::std::default::Default for ShopWebhookIn {
+            fn default() -> Self {
+                Self {
+                    amount: Err("no value supplied for amount".to_string()),
+                    bill_id: Err("no value supplied for bill_id".to_string()),
+                    signature: Err("no value supplied for signature".to_string()),
+                    transaction_id: Err("no value supplied for transaction_id".to_string()),
+                    user_id: Err("no value supplied for user_id".to_string()),
+                }
+            }
+        }
+        impl ShopWebhookIn {
+            pub fn amount<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::ShopAmountIn>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.amount =
+                    value.try_into().map_err(|e| format!("error converting supplied value for amount: {e}"));
+                self
+            }
+            pub fn bill_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.bill_id =
+                    value.try_into().map_err(|e| format!("error converting supplied value for bill_id: {e}"));
+                self
+            }
+            pub fn signature<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.signature = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for signature: {e}"));
+                self
+            }
+            pub fn transaction_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.transaction_id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for transaction_id: {e}"));
+                self
+            }
+            pub fn user_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_id =
+                    value.try_into().map_err(|e| format!("error converting supplied value for user_id: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ShopWebhookIn> for super::ShopWebhookIn {
+            type Error = super::error::ConversionError;
+            fn try_from(value: ShopWebhookIn) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    amount: value.amount?,
+                    bill_id: value.bill_id?,
+                    signature: value.signature?,
+                    transaction_id: value.transaction_id?,
+                    user_id: value.user_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ShopWebhookIn> for ShopWebhookIn {
+            fn from(value: super::ShopWebhookIn) -> Self {
+                Self {
+                    amount: Ok(value.amount),
+                    bill_id: Ok(value.bill_id),
+                    signature: Ok(value.signature),
+                    transaction_id: Ok(value.transaction_id),
+                    user_id: Ok(value.user_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ShopWebhookOut {
+            balance: ::std::result::Result<super::ShopMoney, ::std::string::String>,
+            bill_id: ::std::result::Result<i64, ::std::string::String>,
+        }
+        impl ::std::default::Default for ShopWebhookOut {
+            fn default() -> Self {
+                Self {
+                    balance: Err("no value supplied for balance".to_string()),
+                    bill_id: Err("no value supplied for bill_id".to_string()),
+                }
+            }
+        }
+        impl ShopWebhookOut {
+            pub fn balance<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::ShopMoney>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.balance =
+                    value.try_into().map_err(|e| format!("error converting supplied value for balance: {e}"));
+                self
+            }
+            pub fn bill_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.bill_id =
+                    value.try_into().map_err(|e| format!("error converting supplied value for bill_id: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ShopWebhookOut> for super::ShopWebhookOut {
+            type Error = super::error::ConversionError;
+            fn try_from(value: ShopWebhookOut) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { balance: value.balance?, bill_id: value.bill_id? })
+            }
+        }
+        impl ::std::convert::From<super::ShopWebhookOut> for ShopWebhookOut {
+            fn from(value: super::ShopWebhookOut) -> Self {
+                Self { balance: Ok(value.balance), bill_id: Ok(value.bill_id) }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct TodoCredentials {
             password: ::std::result::Result<super::TodoCredentialsPassword, ::std::string::String>,
             username: ::std::result::Result<super::TodoCredentialsUsername, ::std::string::String>,
@@ -905,6 +2226,248 @@ impl Client {
     pub fn ready(&self) -> builder::Ready<'_> {
         builder::Ready::new(self)
     }
+    /**Activate a user by following its activation link (works once)
+
+    Sends a `GET` request to `/shop/activate/{code}`
+
+    Arguments:
+    - `code`: The code from the activation link
+    ```ignore
+    let response = client.shop_activate()
+        .code(code)
+        .send()
+        .await;
+    ```*/
+    pub fn shop_activate(&self) -> builder::ShopActivate<'_> {
+        builder::ShopActivate::new(self)
+    }
+    /**List every product on sale (admin)
+
+    Sends a `GET` request to `/shop/admin/products`
+
+    Arguments:
+    - `limit`: How many rows at most (1-1000, default 1000).
+    - `offset`: How many rows to skip (default 0).
+    ```ignore
+    let response = client.shop_admin_list_products()
+        .limit(limit)
+        .offset(offset)
+        .send()
+        .await;
+    ```*/
+    pub fn shop_admin_list_products(&self) -> builder::ShopAdminListProducts<'_> {
+        builder::ShopAdminListProducts::new(self)
+    }
+    /**Create a product (admin)
+
+    Sends a `POST` request to `/shop/admin/products`
+
+    ```ignore
+    let response = client.shop_admin_create_product()
+        .body(body)
+        .send()
+        .await;
+    ```*/
+    pub fn shop_admin_create_product(&self) -> builder::ShopAdminCreateProduct<'_> {
+        builder::ShopAdminCreateProduct::new(self)
+    }
+    /**Replace a product (admin); purchases made before keep the price they paid
+
+    Sends a `PUT` request to `/shop/admin/products/{id}`
+
+    Arguments:
+    - `id`: The product's id
+    - `body`
+    ```ignore
+    let response = client.shop_admin_update_product()
+        .id(id)
+        .body(body)
+        .send()
+        .await;
+    ```*/
+    pub fn shop_admin_update_product(&self) -> builder::ShopAdminUpdateProduct<'_> {
+        builder::ShopAdminUpdateProduct::new(self)
+    }
+    /**Delete a product (admin): it leaves the list and cannot be bought; purchases keep it
+
+    Sends a `DELETE` request to `/shop/admin/products/{id}`
+
+    Arguments:
+    - `id`: The product's id
+    ```ignore
+    let response = client.shop_admin_delete_product()
+        .id(id)
+        .send()
+        .await;
+    ```*/
+    pub fn shop_admin_delete_product(&self) -> builder::ShopAdminDeleteProduct<'_> {
+        builder::ShopAdminDeleteProduct::new(self)
+    }
+    /**List every user with their bills, by id (admin)
+
+    Sends a `GET` request to `/shop/admin/users`
+
+    Arguments:
+    - `limit`: How many rows at most (1-1000, default 1000).
+    - `offset`: How many rows to skip (default 0).
+    ```ignore
+    let response = client.shop_admin_list_users()
+        .limit(limit)
+        .offset(offset)
+        .send()
+        .await;
+    ```*/
+    pub fn shop_admin_list_users(&self) -> builder::ShopAdminListUsers<'_> {
+        builder::ShopAdminListUsers::new(self)
+    }
+    /**Enable or disable a user (admin); a disabled user's tokens are refused at once
+
+    Sends a `PATCH` request to `/shop/admin/users/{id}`
+
+    Arguments:
+    - `id`: The user's id
+    - `body`
+    ```ignore
+    let response = client.shop_admin_update_user()
+        .id(id)
+        .body(body)
+        .send()
+        .await;
+    ```*/
+    pub fn shop_admin_update_user(&self) -> builder::ShopAdminUpdateUser<'_> {
+        builder::ShopAdminUpdateUser::new(self)
+    }
+    /**List the caller's bills and their balances, by id
+
+    Sends a `GET` request to `/shop/bills`
+
+    Arguments:
+    - `limit`: How many rows at most (1-1000, default 1000).
+    - `offset`: How many rows to skip (default 0).
+    ```ignore
+    let response = client.shop_list_bills()
+        .limit(limit)
+        .offset(offset)
+        .send()
+        .await;
+    ```*/
+    pub fn shop_list_bills(&self) -> builder::ShopListBills<'_> {
+        builder::ShopListBills::new(self)
+    }
+    /**List the credits (transactions) of a bill of the caller, by id
+
+    Sends a `GET` request to `/shop/bills/{id}/transactions`
+
+    Arguments:
+    - `id`: The bill's id
+    - `limit`: How many rows at most (1-1000, default 1000).
+    - `offset`: How many rows to skip (default 0).
+    ```ignore
+    let response = client.shop_list_transactions()
+        .id(id)
+        .limit(limit)
+        .offset(offset)
+        .send()
+        .await;
+    ```*/
+    pub fn shop_list_transactions(&self) -> builder::ShopListTransactions<'_> {
+        builder::ShopListTransactions::new(self)
+    }
+    /**Log in: a bearer token for the /shop routes
+
+    Sends a `POST` request to `/shop/login`
+
+    ```ignore
+    let response = client.shop_login()
+        .body(body)
+        .send()
+        .await;
+    ```*/
+    pub fn shop_login(&self) -> builder::ShopLogin<'_> {
+        builder::ShopLogin::new(self)
+    }
+    /**Log out: the presented token is refused from now on, on every replica
+
+    Sends a `POST` request to `/shop/logout`
+
+    ```ignore
+    let response = client.shop_logout()
+        .send()
+        .await;
+    ```*/
+    pub fn shop_logout(&self) -> builder::ShopLogout<'_> {
+        builder::ShopLogout::new(self)
+    }
+    /**Credit a bill: the payment service's signed webhook
+
+    `signature` is the hex SHA-1 of `{private_key}:{transaction_id}:{user_id}:{bill_id}:{amount}`
+    with `amount` exactly as written in the body (`100`, `100.50`, or a string's content
+    without its quotes); the example is signed with the key `test-payment-key`:
+    `sha1("test-payment-key:1234567:1:1:100")`. A bill that does not exist yet is created
+    for the user with that id. A `transaction_id` is credited once: a repeat answers 200
+    with the first result and moves nothing; a repeat with another user, bill or amount is 409.
+    Not rate limited per client.
+
+    Sends a `POST` request to `/shop/payment/webhook`
+
+    ```ignore
+    let response = client.shop_payment_webhook()
+        .body(body)
+        .send()
+        .await;
+    ```*/
+    pub fn shop_payment_webhook(&self) -> builder::ShopPaymentWebhook<'_> {
+        builder::ShopPaymentWebhook::new(self)
+    }
+    /**List the products on sale, by id
+
+    Sends a `GET` request to `/shop/products`
+
+    Arguments:
+    - `limit`: How many rows at most (1-1000, default 1000).
+    - `offset`: How many rows to skip (default 0).
+    ```ignore
+    let response = client.shop_list_products()
+        .limit(limit)
+        .offset(offset)
+        .send()
+        .await;
+    ```*/
+    pub fn shop_list_products(&self) -> builder::ShopListProducts<'_> {
+        builder::ShopListProducts::new(self)
+    }
+    /**Buy a product with a bill of the caller: debits its price if the balance covers it
+
+    Atomic: concurrent purchases never take a balance below zero; each one is recorded.
+
+    Sends a `POST` request to `/shop/products/{id}/buy`
+
+    Arguments:
+    - `id`: The product's id
+    - `body`
+    ```ignore
+    let response = client.shop_buy_product()
+        .id(id)
+        .body(body)
+        .send()
+        .await;
+    ```*/
+    pub fn shop_buy_product(&self) -> builder::ShopBuyProduct<'_> {
+        builder::ShopBuyProduct::new(self)
+    }
+    /**Register a user: answers the link that activates it (the user cannot log in before)
+
+    Sends a `POST` request to `/shop/register`
+
+    ```ignore
+    let response = client.shop_register()
+        .body(body)
+        .send()
+        .await;
+    ```*/
+    pub fn shop_register(&self) -> builder::ShopRegister<'_> {
+        builder::ShopRegister::new(self)
+    }
     /**Log in: a bearer token for the /todo routes
 
     Takes JSON, or the OAuth2 password form so that Swagger UI's Authorize works.
@@ -1110,6 +2673,1086 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                503u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::shop_activate`]
+
+    [`Client::shop_activate`]: super::Client::shop_activate*/
+    #[derive(Debug, Clone)]
+    pub struct ShopActivate<'a> {
+        client: &'a super::Client,
+        code: Result<::std::string::String, String>,
+    }
+    impl<'a> ShopActivate<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client, code: Err("code was not initialized".to_string()) }
+        }
+        pub fn code<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.code = value
+                .try_into()
+                .map_err(|_| "conversion to `:: std :: string :: String` for code failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/shop/activate/{code}`
+        pub async fn send(self) -> Result<ResponseValue<types::ShopMessageOut>, Error<types::Problem>> {
+            let Self { client, code } = self;
+            let code = code.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/shop/activate/{}", client.baseurl, encode_path(&code.to_string()),);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo { operation_id: "shop_activate" };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::shop_admin_list_products`]
+
+    [`Client::shop_admin_list_products`]: super::Client::shop_admin_list_products*/
+    #[derive(Debug, Clone)]
+    pub struct ShopAdminListProducts<'a> {
+        client: &'a super::Client,
+        limit: Result<Option<::std::num::NonZeroU64>, String>,
+        offset: Result<Option<i64>, String>,
+    }
+    impl<'a> ShopAdminListProducts<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client, limit: Ok(None), offset: Ok(None) }
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `:: std :: num :: NonZeroU64` for limit failed".to_string());
+            self
+        }
+        pub fn offset<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.offset =
+                value.try_into().map(Some).map_err(|_| "conversion to `i64` for offset failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/shop/admin/products`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<::std::vec::Vec<types::ShopProductOut>>, Error<types::Problem>> {
+            let Self { client, limit, offset } = self;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let offset = offset.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/shop/admin/products", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("offset", &offset))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo { operation_id: "shop_admin_list_products" };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::shop_admin_create_product`]
+
+    [`Client::shop_admin_create_product`]: super::Client::shop_admin_create_product*/
+    #[derive(Debug, Clone)]
+    pub struct ShopAdminCreateProduct<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::ShopProductIn, String>,
+    }
+    impl<'a> ShopAdminCreateProduct<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client, body: Ok(::std::default::Default::default()) }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ShopProductIn>,
+            <V as std::convert::TryInto<types::ShopProductIn>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| format!("conversion to `ShopProductIn` for body failed: {}", s));
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(types::builder::ShopProductIn) -> types::builder::ShopProductIn,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/shop/admin/products`
+        pub async fn send(self) -> Result<ResponseValue<types::ShopProductOut>, Error<types::Problem>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| types::ShopProductIn::try_from(v).map_err(|e| e.to_string()))
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/shop/admin/products", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo { operation_id: "shop_admin_create_product" };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                413u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                415u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::shop_admin_update_product`]
+
+    [`Client::shop_admin_update_product`]: super::Client::shop_admin_update_product*/
+    #[derive(Debug, Clone)]
+    pub struct ShopAdminUpdateProduct<'a> {
+        client: &'a super::Client,
+        id: Result<i64, String>,
+        body: Result<types::builder::ShopProductIn, String>,
+    }
+    impl<'a> ShopAdminUpdateProduct<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.id = value.try_into().map_err(|_| "conversion to `i64` for id failed".to_string());
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ShopProductIn>,
+            <V as std::convert::TryInto<types::ShopProductIn>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| format!("conversion to `ShopProductIn` for body failed: {}", s));
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(types::builder::ShopProductIn) -> types::builder::ShopProductIn,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PUT` request to `/shop/admin/products/{id}`
+        pub async fn send(self) -> Result<ResponseValue<types::ShopProductOut>, Error<types::Problem>> {
+            let Self { client, id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| types::ShopProductIn::try_from(v).map_err(|e| e.to_string()))
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/shop/admin/products/{}", client.baseurl, encode_path(&id.to_string()),);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo { operation_id: "shop_admin_update_product" };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                413u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                415u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::shop_admin_delete_product`]
+
+    [`Client::shop_admin_delete_product`]: super::Client::shop_admin_delete_product*/
+    #[derive(Debug, Clone)]
+    pub struct ShopAdminDeleteProduct<'a> {
+        client: &'a super::Client,
+        id: Result<i64, String>,
+    }
+    impl<'a> ShopAdminDeleteProduct<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client, id: Err("id was not initialized".to_string()) }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.id = value.try_into().map_err(|_| "conversion to `i64` for id failed".to_string());
+            self
+        }
+        ///Sends a `DELETE` request to `/shop/admin/products/{id}`
+        pub async fn send(self) -> Result<ResponseValue<()>, Error<types::Problem>> {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/shop/admin/products/{}", client.baseurl, encode_path(&id.to_string()),);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo { operation_id: "shop_admin_delete_product" };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::shop_admin_list_users`]
+
+    [`Client::shop_admin_list_users`]: super::Client::shop_admin_list_users*/
+    #[derive(Debug, Clone)]
+    pub struct ShopAdminListUsers<'a> {
+        client: &'a super::Client,
+        limit: Result<Option<::std::num::NonZeroU64>, String>,
+        offset: Result<Option<i64>, String>,
+    }
+    impl<'a> ShopAdminListUsers<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client, limit: Ok(None), offset: Ok(None) }
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `:: std :: num :: NonZeroU64` for limit failed".to_string());
+            self
+        }
+        pub fn offset<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.offset =
+                value.try_into().map(Some).map_err(|_| "conversion to `i64` for offset failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/shop/admin/users`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<::std::vec::Vec<types::ShopUserOut>>, Error<types::Problem>> {
+            let Self { client, limit, offset } = self;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let offset = offset.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/shop/admin/users", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("offset", &offset))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo { operation_id: "shop_admin_list_users" };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::shop_admin_update_user`]
+
+    [`Client::shop_admin_update_user`]: super::Client::shop_admin_update_user*/
+    #[derive(Debug, Clone)]
+    pub struct ShopAdminUpdateUser<'a> {
+        client: &'a super::Client,
+        id: Result<i64, String>,
+        body: Result<types::builder::ShopUserPatch, String>,
+    }
+    impl<'a> ShopAdminUpdateUser<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.id = value.try_into().map_err(|_| "conversion to `i64` for id failed".to_string());
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ShopUserPatch>,
+            <V as std::convert::TryInto<types::ShopUserPatch>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| format!("conversion to `ShopUserPatch` for body failed: {}", s));
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(types::builder::ShopUserPatch) -> types::builder::ShopUserPatch,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PATCH` request to `/shop/admin/users/{id}`
+        pub async fn send(self) -> Result<ResponseValue<types::ShopUserOut>, Error<types::Problem>> {
+            let Self { client, id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| types::ShopUserPatch::try_from(v).map_err(|e| e.to_string()))
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/shop/admin/users/{}", client.baseurl, encode_path(&id.to_string()),);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo { operation_id: "shop_admin_update_user" };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                413u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                415u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::shop_list_bills`]
+
+    [`Client::shop_list_bills`]: super::Client::shop_list_bills*/
+    #[derive(Debug, Clone)]
+    pub struct ShopListBills<'a> {
+        client: &'a super::Client,
+        limit: Result<Option<::std::num::NonZeroU64>, String>,
+        offset: Result<Option<i64>, String>,
+    }
+    impl<'a> ShopListBills<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client, limit: Ok(None), offset: Ok(None) }
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `:: std :: num :: NonZeroU64` for limit failed".to_string());
+            self
+        }
+        pub fn offset<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.offset =
+                value.try_into().map(Some).map_err(|_| "conversion to `i64` for offset failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/shop/bills`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<::std::vec::Vec<types::ShopBillOut>>, Error<types::Problem>> {
+            let Self { client, limit, offset } = self;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let offset = offset.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/shop/bills", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("offset", &offset))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo { operation_id: "shop_list_bills" };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::shop_list_transactions`]
+
+    [`Client::shop_list_transactions`]: super::Client::shop_list_transactions*/
+    #[derive(Debug, Clone)]
+    pub struct ShopListTransactions<'a> {
+        client: &'a super::Client,
+        id: Result<i64, String>,
+        limit: Result<Option<::std::num::NonZeroU64>, String>,
+        offset: Result<Option<i64>, String>,
+    }
+    impl<'a> ShopListTransactions<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                limit: Ok(None),
+                offset: Ok(None),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.id = value.try_into().map_err(|_| "conversion to `i64` for id failed".to_string());
+            self
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `:: std :: num :: NonZeroU64` for limit failed".to_string());
+            self
+        }
+        pub fn offset<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.offset =
+                value.try_into().map(Some).map_err(|_| "conversion to `i64` for offset failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/shop/bills/{id}/transactions`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<::std::vec::Vec<types::ShopTransactionOut>>, Error<types::Problem>>
+        {
+            let Self { client, id, limit, offset } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let offset = offset.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/shop/bills/{}/transactions", client.baseurl, encode_path(&id.to_string()),);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("offset", &offset))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo { operation_id: "shop_list_transactions" };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::shop_login`]
+
+    [`Client::shop_login`]: super::Client::shop_login*/
+    #[derive(Debug, Clone)]
+    pub struct ShopLogin<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::ShopCredentials, String>,
+    }
+    impl<'a> ShopLogin<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client, body: Ok(::std::default::Default::default()) }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ShopCredentials>,
+            <V as std::convert::TryInto<types::ShopCredentials>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| format!("conversion to `ShopCredentials` for body failed: {}", s));
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(types::builder::ShopCredentials) -> types::builder::ShopCredentials,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/shop/login`
+        pub async fn send(self) -> Result<ResponseValue<types::ShopTokenOut>, Error<types::Problem>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| types::ShopCredentials::try_from(v).map_err(|e| e.to_string()))
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/shop/login", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo { operation_id: "shop_login" };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                413u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                415u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::shop_logout`]
+
+    [`Client::shop_logout`]: super::Client::shop_logout*/
+    #[derive(Debug, Clone)]
+    pub struct ShopLogout<'a> {
+        client: &'a super::Client,
+    }
+    impl<'a> ShopLogout<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+        ///Sends a `POST` request to `/shop/logout`
+        pub async fn send(self) -> Result<ResponseValue<()>, Error<types::Problem>> {
+            let Self { client } = self;
+            let url = format!("{}/shop/logout", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo { operation_id: "shop_logout" };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::shop_payment_webhook`]
+
+    [`Client::shop_payment_webhook`]: super::Client::shop_payment_webhook*/
+    #[derive(Debug, Clone)]
+    pub struct ShopPaymentWebhook<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::ShopWebhookIn, String>,
+    }
+    impl<'a> ShopPaymentWebhook<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client, body: Ok(::std::default::Default::default()) }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ShopWebhookIn>,
+            <V as std::convert::TryInto<types::ShopWebhookIn>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| format!("conversion to `ShopWebhookIn` for body failed: {}", s));
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(types::builder::ShopWebhookIn) -> types::builder::ShopWebhookIn,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/shop/payment/webhook`
+        pub async fn send(self) -> Result<ResponseValue<types::ShopWebhookOut>, Error<types::Problem>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| types::ShopWebhookIn::try_from(v).map_err(|e| e.to_string()))
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/shop/payment/webhook", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo { operation_id: "shop_payment_webhook" };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                409u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                413u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                415u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::shop_list_products`]
+
+    [`Client::shop_list_products`]: super::Client::shop_list_products*/
+    #[derive(Debug, Clone)]
+    pub struct ShopListProducts<'a> {
+        client: &'a super::Client,
+        limit: Result<Option<::std::num::NonZeroU64>, String>,
+        offset: Result<Option<i64>, String>,
+    }
+    impl<'a> ShopListProducts<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client, limit: Ok(None), offset: Ok(None) }
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `:: std :: num :: NonZeroU64` for limit failed".to_string());
+            self
+        }
+        pub fn offset<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.offset =
+                value.try_into().map(Some).map_err(|_| "conversion to `i64` for offset failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/shop/products`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<::std::vec::Vec<types::ShopProductOut>>, Error<types::Problem>> {
+            let Self { client, limit, offset } = self;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let offset = offset.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/shop/products", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("offset", &offset))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo { operation_id: "shop_list_products" };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::shop_buy_product`]
+
+    [`Client::shop_buy_product`]: super::Client::shop_buy_product*/
+    #[derive(Debug, Clone)]
+    pub struct ShopBuyProduct<'a> {
+        client: &'a super::Client,
+        id: Result<i64, String>,
+        body: Result<types::builder::ShopBuyIn, String>,
+    }
+    impl<'a> ShopBuyProduct<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.id = value.try_into().map_err(|_| "conversion to `i64` for id failed".to_string());
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ShopBuyIn>,
+            <V as std::convert::TryInto<types::ShopBuyIn>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| format!("conversion to `ShopBuyIn` for body failed: {}", s));
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(types::builder::ShopBuyIn) -> types::builder::ShopBuyIn,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/shop/products/{id}/buy`
+        pub async fn send(self) -> Result<ResponseValue<types::ShopPurchaseOut>, Error<types::Problem>> {
+            let Self { client, id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| types::ShopBuyIn::try_from(v).map_err(|e| e.to_string()))
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/shop/products/{}/buy", client.baseurl, encode_path(&id.to_string()),);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo { operation_id: "shop_buy_product" };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                402u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                413u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                415u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::shop_register`]
+
+    [`Client::shop_register`]: super::Client::shop_register*/
+    #[derive(Debug, Clone)]
+    pub struct ShopRegister<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::ShopCredentials, String>,
+    }
+    impl<'a> ShopRegister<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client, body: Ok(::std::default::Default::default()) }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ShopCredentials>,
+            <V as std::convert::TryInto<types::ShopCredentials>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| format!("conversion to `ShopCredentials` for body failed: {}", s));
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(types::builder::ShopCredentials) -> types::builder::ShopCredentials,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/shop/register`
+        pub async fn send(self) -> Result<ResponseValue<types::ShopRegisteredOut>, Error<types::Problem>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| types::ShopCredentials::try_from(v).map_err(|e| e.to_string()))
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/shop/register", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo { operation_id: "shop_register" };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                409u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                413u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                415u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
                 503u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
                 _ => Err(Error::UnexpectedResponse(response)),
             }

@@ -1,0 +1,96 @@
+//! /shop products as users see them, buying one, and the caller's bills.
+
+use axum::extract::State;
+
+use super::{
+    TAG,
+    access::ShopUser,
+    json::{BillOut, BuyIn, ProductOut, PurchaseOut, TransactionOut},
+    ledger::{self, PurchaseRefusal},
+    models,
+};
+use crate::{
+    error::{ApiError, AuthedRead, AuthedWrite, NotFound, PaymentRequired},
+    extract::{Json, Path, Query},
+    state::AppState,
+    validate::Page,
+};
+
+/// List the products on sale, by id.
+#[utoipa::path(get, path = "/products", tag = TAG, operation_id = "shop_list_products",
+    security(("shop_auth" = [])), params(Page),
+    responses((status = 200, description = "Products on sale", body = Vec<ProductOut>), AuthedRead))]
+pub async fn list_products(
+    State(state): State<AppState>,
+    _user: ShopUser,
+    Query(page): Query<Page>,
+) -> Result<Json<Vec<ProductOut>>, ApiError> {
+    let products =
+        state.db(move |conn| Ok(models::list_products(conn, page.limit(), page.offset())?)).await?;
+    Ok(Json(products.into_iter().map(Into::into).collect()))
+}
+
+/// Buy a product with a bill of the caller: debits its price if the balance covers it.
+///
+/// Atomic: concurrent purchases never take a balance below zero; each one is recorded.
+#[utoipa::path(post, path = "/products/{id}/buy", tag = TAG, operation_id = "shop_buy_product",
+    security(("shop_auth" = [])), params(("id" = i64, Path, description = "The product's id")),
+    request_body = BuyIn,
+    responses((status = 200, description = "Bought", body = PurchaseOut), PaymentRequired, NotFound, AuthedWrite))]
+pub async fn buy_product(
+    State(state): State<AppState>,
+    user: ShopUser,
+    Path(product_id): Path<i64>,
+    Json(body): Json<BuyIn>,
+) -> Result<Json<PurchaseOut>, ApiError> {
+    let bought = state
+        .db_tx(move |conn| {
+            ledger::purchase(conn, user.user_id, product_id, body.bill_id)?.map_err(|refusal| match refusal {
+                PurchaseRefusal::NoProduct => ApiError::not_found("product"),
+                PurchaseRefusal::NoBill => ApiError::not_found("bill"),
+                PurchaseRefusal::InsufficientFunds => {
+                    ApiError::PaymentRequired("the bill's balance does not cover the price".into())
+                }
+            })
+        })
+        .await?;
+    Ok(Json(PurchaseOut {
+        purchase_id: bought.purchase_id,
+        bill_id: bought.bill_id,
+        balance: bought.balance.into(),
+    }))
+}
+
+/// List the caller's bills and their balances, by id.
+#[utoipa::path(get, path = "/bills", tag = TAG, operation_id = "shop_list_bills",
+    security(("shop_auth" = [])), params(Page),
+    responses((status = 200, description = "The caller's bills", body = Vec<BillOut>), AuthedRead))]
+pub async fn list_bills(
+    State(state): State<AppState>,
+    user: ShopUser,
+    Query(page): Query<Page>,
+) -> Result<Json<Vec<BillOut>>, ApiError> {
+    let bills = state
+        .db(move |conn| Ok(ledger::list_bills(conn, user.user_id, page.limit(), page.offset())?))
+        .await?;
+    Ok(Json(bills.into_iter().map(Into::into).collect()))
+}
+
+/// List the credits (transactions) of a bill of the caller, by id.
+#[utoipa::path(get, path = "/bills/{id}/transactions", tag = TAG, operation_id = "shop_list_transactions",
+    security(("shop_auth" = [])), params(("id" = i64, Path, description = "The bill's id"), Page),
+    responses((status = 200, description = "The bill's credits", body = Vec<TransactionOut>), NotFound, AuthedRead))]
+pub async fn list_transactions(
+    State(state): State<AppState>,
+    user: ShopUser,
+    Path(bill_id): Path<i64>,
+    Query(page): Query<Page>,
+) -> Result<Json<Vec<TransactionOut>>, ApiError> {
+    let credits = state
+        .db(move |conn| {
+            ledger::list_credits(conn, user.user_id, bill_id, page.limit(), page.offset())?
+                .ok_or_else(|| ApiError::not_found("bill"))
+        })
+        .await?;
+    Ok(Json(credits.into_iter().map(Into::into).collect()))
+}

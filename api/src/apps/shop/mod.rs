@@ -1,0 +1,71 @@
+//! /shop: products, bills, purchases, a signed payment webhook, and admins
+//! (seed 003). Users register inactive and follow an activation link; every
+//! user route takes a bearer token (`aud: shop`) of a user not disabled; admin
+//! routes take an admin's. The webhook takes no token but a SHA-1 signature,
+//! and is not rate limited per client.
+
+pub mod access;
+mod admin;
+mod catalog;
+mod json;
+mod ledger;
+pub mod models;
+mod money;
+mod users;
+mod webhook;
+
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use crate::{auth::Audience, db, state::AppState};
+
+pub const TAG: &str = "shop";
+
+/// Marks /shop's tokens.
+pub struct Shop;
+
+impl Audience for Shop {
+    const AUD: &'static str = "shop";
+}
+
+/// Every route but the webhook, behind the per-client rate limit.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(users::register))
+        .routes(routes!(users::activate))
+        .routes(routes!(users::login))
+        .routes(routes!(users::logout))
+        .routes(routes!(catalog::list_products))
+        .routes(routes!(catalog::buy_product))
+        .routes(routes!(catalog::list_bills))
+        .routes(routes!(catalog::list_transactions))
+        .routes(routes!(admin::list_products, admin::create_product))
+        .routes(routes!(admin::update_product, admin::delete_product))
+        .routes(routes!(admin::list_users))
+        .routes(routes!(admin::update_user))
+}
+
+/// The payment webhook: the payment service is one client sending many calls.
+pub fn webhook_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(webhook::payment_webhook))
+}
+
+/// Start-up: the admin from `ADMIN_LOGIN`/`ADMIN_PASSWORD` (created, or its
+/// password reset, and made an active admin), then the Redis set of disabled
+/// users rebuilt from the database.
+pub async fn on_startup(state: &AppState) -> anyhow::Result<()> {
+    if let Some(seed) = state.config.admin.clone() {
+        let hash = crate::auth::password::hash(seed.password).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        state
+            .db(move |conn| {
+                db::with_advisory_lock(conn, db::locks::ADMIN_SEED, |conn| {
+                    Ok(models::seed_admin(conn, &seed.login, &hash)?)
+                })
+                .map_err(crate::error::ApiError::Internal)
+            })
+            .await
+            .map_err(|e| anyhow::anyhow!("seeding the /shop admin failed: {e:?}"))?;
+    }
+    access::resync_disabled(state)
+        .await
+        .map_err(|e| anyhow::anyhow!("syncing disabled /shop users failed: {e:?}"))
+}
