@@ -37,7 +37,7 @@ fn tiles(conn: &mut PgConnection) -> QueryResult<Vec<Tile>> {
     let tile = |app, label, value, href| Tile { app, label, value, href };
     let balance: Option<BigDecimal> =
         shop_bills::table.select(diesel::dsl::sum(shop_bills::balance)).get_result(conn)?;
-    let balance = balance.unwrap_or_default().with_scale(2).to_string();
+    let balance = super::layout::money(&balance.unwrap_or_default());
     let products = shop_products::table.filter(shop_products::deleted_at.is_null());
     Ok(vec![
         tile("/todo", "users", count!(conn, todo_users::table), "/admin/todo/users"),

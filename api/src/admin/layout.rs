@@ -185,3 +185,8 @@ pub fn badge(on: bool, yes: &str, no: &str) -> Markup {
 pub fn time(t: chrono::DateTime<chrono::Utc>) -> Markup {
     html! { time datetime=(t.to_rfc3339()) { (t.format("%Y-%m-%d %H:%M")) } }
 }
+
+/// Money with exactly two decimals (`0.00`, `12.50`).
+pub fn money(value: &bigdecimal::BigDecimal) -> String {
+    format!("{:.2}", value.with_scale_round(2, bigdecimal::RoundingMode::HalfEven))
+}

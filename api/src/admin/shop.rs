@@ -84,7 +84,7 @@ pub async fn list_users(
                 td { (layout::badge(u.is_active, "active", "inactive")) }
                 td { @if u.is_admin { span.badge.on { "admin" } } }
                 td.num { a href={ "/admin/shop/bills?q=user:" (u.id) } { (n) } }
-                td.num { (total.with_scale(2)) } td { (layout::time(u.created_at)) }
+                td.num { (layout::money(&total)) } td { (layout::time(u.created_at)) }
                 td.actions {
                     @if u.id != admin.id {
                         (layout::action_button(&admin, &format!("{PATH}/{}/{action}", u.id),

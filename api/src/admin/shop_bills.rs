@@ -64,7 +64,7 @@ pub async fn list(State(state): State<AppState>, admin: Admin, Query(q): Query<L
             html! { tr {
                 td.num { a href={ (PATH) "/" (id) } { (id) } }
                 td { (login) " " span.muted { "#" (user_id) } }
-                td.num { (balance.with_scale(2)) } td { (layout::time(*created)) }
+                td.num { (layout::money(balance)) } td { (layout::time(*created)) }
                 td.actions { a href={ (PATH) "/" (id) } { "Transactions and purchases" } }
             } }
         })
@@ -128,20 +128,20 @@ pub async fn show(State(state): State<AppState>, admin: Admin, Path(id): Path<i6
     let credits = credits
         .iter()
         .map(|(id, tx, amount, after, at)| {
-            html! { tr { td.num { (id) } td.num { (tx) } td.num { "+" (amount.with_scale(2)) }
-            td.num { (after.with_scale(2)) } td { (layout::time(*at)) } } }
+            html! { tr { td.num { (id) } td.num { (tx) } td.num { "+" (layout::money(amount)) }
+            td.num { (layout::money(after)) } td { (layout::time(*at)) } } }
         })
         .collect();
     let purchases = purchases
         .iter()
         .map(|(id, product_id, title, price, at)| {
             html! { tr { td.num { (id) } td { (title) " " span.muted { "#" (product_id) } }
-            td.num { "−" (price.with_scale(2)) } td { (layout::time(*at)) } } }
+            td.num { "−" (layout::money(price)) } td { (layout::time(*at)) } } }
         })
         .collect();
     let body = html! {
         section.card {
-            p { "Owner: " a href={ "/admin/shop/users?q=" (user_id) } { (login) } " · Balance: " strong { (balance.with_scale(2)) }
+            p { "Owner: " a href={ "/admin/shop/users?q=" (user_id) } { (login) } " · Balance: " strong { (layout::money(&balance)) }
                 " · Opened " (layout::time(created)) }
         }
         div.split {

@@ -69,7 +69,7 @@ fn fields(p: Option<&models::Product>) -> Markup {
         label { "Title" input type="text" name="title" required maxlength="200" value=[p.map(|p| &p.title)]; }
         label { "Description" input type="text" name="description" maxlength="10000" value=[p.map(|p| &p.description)]; }
         label { "Price" input type="text" name="price" required inputmode="decimal" placeholder="10.00"
-            value=[p.map(|p| p.price.with_scale(2).to_string())]; }
+            value=[p.map(|p| layout::money(&p.price))]; }
     }
 }
 
@@ -83,7 +83,7 @@ pub async fn list(State(state): State<AppState>, admin: Admin, Query(q): Query<L
         .map(|p| {
             html! { tr {
                 td.num { (p.id) } td { (p.title) } td.muted { (p.description) }
-                td.num { (p.price.with_scale(2)) } td { (layout::time(p.updated_at)) }
+                td.num { (layout::money(&p.price)) } td { (layout::time(p.updated_at)) }
                 td.actions {
                     a href={ (PATH) "/" (p.id) } { "Edit" }
                     (layout::action_button(&admin, &format!("{PATH}/{}/delete", p.id), "Delete", true))
