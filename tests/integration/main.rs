@@ -1,4 +1,5 @@
 //! The integration tests: one binary, one module per app.
 
+mod admin;
 mod platform;
 mod todo;
