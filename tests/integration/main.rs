@@ -2,4 +2,5 @@
 
 mod admin;
 mod platform;
+mod shop;
 mod todo;
