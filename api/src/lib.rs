@@ -1,6 +1,7 @@
 //! Five small API apps in one axum server: `/exchange`, `/todo`, `/dealer`,
 //! `/shop` and `/ar`, each the exact contract of one spec (see CONTRACT.md).
 
+pub mod admin;
 pub mod apps;
 pub mod auth;
 pub mod config;

@@ -136,6 +136,7 @@ pub fn routes(state: AppState) -> Router {
     router
         .merge(Router::from(platform_routes()))
         .merge(SwaggerUi::new("/docs").url("/openapi.json", openapi()))
+        .nest("/admin", crate::admin::router())
         .fallback(|| async { ApiError::NotFound("no such route".into()) })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .with_state(state)

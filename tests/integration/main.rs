@@ -1,5 +1,6 @@
 //! The integration tests: one binary, one module per app.
 
+mod admin;
 mod ar;
 mod contract;
 mod dealer;

@@ -7,7 +7,7 @@
 pub mod access;
 mod admin;
 mod catalog;
-mod json;
+pub mod json;
 mod ledger;
 pub mod models;
 mod money;

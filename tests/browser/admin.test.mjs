@@ -1,0 +1,174 @@
+// The /admin panel in Debian's headless Chromium, driven by playwright-core:
+// what an operator does, and what must be refused. Each page is saved as a
+// screenshot under $SCREENSHOTS (target/admin-screenshots by default).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { BASE, ADMIN_LOGIN, ADMIN_PASSWORD, call, credit, shopUser } from './api.mjs';
+
+const SHOTS = process.env.SCREENSHOTS ?? 'target/admin-screenshots';
+mkdirSync(SHOTS, { recursive: true });
+
+let browser;
+let admin; // the signed-in operator's page, shared by the tests in order
+
+async function shot(page, name) {
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+async function signIn(page, login, password) {
+  await page.goto(`${BASE}/admin/login`);
+  await page.fill('input[name=login]', login);
+  await page.fill('input[name=password]', password);
+  const [res] = await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+  return res;
+}
+
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run'],
+    // playwright gives every launch a fresh, temporary --user-data-dir itself.
+  });
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+async function freshPage() {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 800 } });
+  return context.newPage();
+}
+
+test('a wrong password is refused with the form again', async () => {
+  const page = await freshPage();
+  await page.goto(`${BASE}/admin`);
+  assert.match(page.url(), /\/admin\/login$/, 'no session: sent to the sign-in page');
+  await shot(page, '01-sign-in');
+  const res = await signIn(page, ADMIN_LOGIN, 'not the password');
+  assert.equal(res.status(), 401);
+  assert.match(await page.textContent('.error'), /Wrong login or password/);
+  await shot(page, '02-sign-in-wrong-password');
+  await page.context().close();
+});
+
+test('a non-admin cannot sign in', async () => {
+  const user = await shopUser('customer');
+  const page = await freshPage();
+  const res = await signIn(page, user.login, user.password);
+  assert.equal(res.status(), 403);
+  assert.match(await page.textContent('.error'), /may not use the admin panel/);
+  await page.goto(`${BASE}/admin`);
+  assert.match(page.url(), /\/admin\/login$/);
+  await page.context().close();
+});
+
+test('an admin signs in and sees the dashboard', async () => {
+  admin = await freshPage();
+  const res = await signIn(admin, ADMIN_LOGIN, ADMIN_PASSWORD);
+  assert.equal(res.status(), 200);
+  assert.equal(new URL(admin.url()).pathname, '/admin');
+  assert.equal(await admin.textContent('.topbar h1'), 'Dashboard');
+  const labels = await admin.$$eval('.tile .label', (els) => els.map((e) => e.textContent));
+  for (const label of ['users', 'tasks', 'products', 'bills', 'total balance']) {
+    assert.ok(labels.includes(label), `a "${label}" tile`);
+  }
+  const cookie = (await admin.context().cookies()).find((c) => c.name === 'admin_session');
+  assert.ok(cookie.httpOnly, 'the session cookie is HttpOnly');
+  assert.equal(cookie.sameSite, 'Strict');
+  assert.equal(cookie.path, '/admin');
+  assert.ok(cookie.expires > Date.now() / 1000, 'the session cookie expires');
+  await shot(admin, '03-dashboard');
+});
+
+test('disabling a user refuses their token at once, enabling accepts it again', async () => {
+  const user = await shopUser('disable-me');
+  assert.equal((await call('GET', '/shop/bills', { token: user.token })).status, 200);
+  await admin.goto(`${BASE}/admin/shop/users?q=${user.login}`);
+  const row = admin.locator('tr', { hasText: user.login });
+  await Promise.all([admin.waitForNavigation(), row.locator('button', { hasText: 'Disable' }).click()]);
+  assert.match(await admin.textContent('.notice'), /disabled/);
+  assert.match(await row.textContent(), /inactive/);
+  await shot(admin, '04-shop-users-disabled');
+  const refused = await call('GET', '/shop/bills', { token: user.token });
+  assert.equal(refused.status, 401, 'the disabled user\'s token is refused');
+  await Promise.all([admin.waitForNavigation(), row.locator('button', { hasText: 'Enable' }).click()]);
+  assert.equal((await call('GET', '/shop/bills', { token: user.token })).status, 200);
+});
+
+test('a product created in the panel is on sale in /shop/products', async () => {
+  const user = await shopUser('buyer');
+  const title = `Browser coffee ${Date.now()}`;
+  await admin.goto(`${BASE}/admin/shop/products`);
+  await admin.fill('form.grid input[name=title]', title);
+  await admin.fill('form.grid input[name=description]', '250 g, ground');
+  await admin.fill('form.grid input[name=price]', '12.50');
+  await Promise.all([admin.waitForNavigation(), admin.click('form.grid button[type=submit]')]);
+  assert.match(await admin.textContent('.notice'), /created/);
+  const listed = await call('GET', '/shop/products', { token: user.token });
+  const product = listed.json.find((p) => p.title === title);
+  assert.ok(product, 'the new product is listed by the API');
+  assert.equal(String(product.price), '12.50');
+  await shot(admin, '05-shop-products');
+
+  // An invalid price is refused with the API's reason, and nothing is created.
+  await admin.fill('form.grid input[name=title]', 'Free lunch');
+  await admin.fill('form.grid input[name=price]', '-1');
+  await Promise.all([admin.waitForNavigation(), admin.click('form.grid button[type=submit]')]);
+  assert.match(await admin.textContent('.error'), /Not saved/);
+  const after = await call('GET', '/shop/products', { token: user.token });
+  assert.ok(!after.json.some((p) => p.title === 'Free lunch'));
+
+  // Money moves, so the bill pages have rows: a credit and a purchase.
+  await credit(user.id, 7000 + Math.floor(Math.random() * 1e6), '100.00').then(async ({ bill_id }) => {
+    const bought = await call('POST', `/shop/products/${product.id}/buy`, { token: user.token, body: { bill_id } });
+    assert.equal(bought.status, 200);
+    await admin.goto(`${BASE}/admin/shop/bills/${bill_id}`);
+    assert.match(await admin.textContent('main'), /87\.50/);
+    await shot(admin, '07-shop-bill');
+  });
+  await admin.goto(`${BASE}/admin/shop/products/${product.id}`);
+  await shot(admin, '06-shop-product-edit');
+});
+
+test('a form posted without its CSRF token is refused and changes nothing', async () => {
+  const before = await admin.request.get(`${BASE}/admin/shop/products?q=csrf-probe`);
+  assert.equal(before.status(), 200);
+  const res = await admin.request.post(`${BASE}/admin/shop/products`, {
+    form: { title: 'csrf-probe', description: '', price: '1.00' }, maxRedirects: 0,
+  });
+  assert.equal(res.status(), 403);
+  assert.match(await res.text(), /security token/);
+  const wrong = await admin.request.post(`${BASE}/admin/shop/products`, {
+    form: { _csrf: 'f'.repeat(64), title: 'csrf-probe', price: '1.00' }, maxRedirects: 0,
+  });
+  assert.equal(wrong.status(), 403);
+  await admin.goto(`${BASE}/admin/shop/products?q=csrf-probe`);
+  assert.match(await admin.textContent('main'), /Nothing here/);
+});
+
+test('every page renders', async () => {
+  const pages = [['/admin/todo/users', '08-todo-users'], ['/admin/todo/tasks', '09-todo-tasks'],
+    ['/admin/shop/bills', '10-shop-bills']];
+  for (const [path, name] of pages) {
+    const res = await admin.goto(`${BASE}${path}`);
+    assert.equal(res.status(), 200, path);
+    await shot(admin, name);
+  }
+});
+
+test('signing out ends the session', async () => {
+  const old = (await admin.context().cookies()).find((c) => c.name === 'admin_session').value;
+  await Promise.all([admin.waitForNavigation(), admin.click('.who button')]);
+  assert.match(admin.url(), /\/admin\/login$/);
+  const res = await admin.goto(`${BASE}/admin/shop/users`);
+  assert.match(admin.url(), /\/admin\/login$/, 'pages need a new sign-in');
+  assert.equal(res.status(), 200);
+  const replay = await fetch(`${BASE}/admin`, { headers: { cookie: `admin_session=${old}` }, redirect: 'manual' });
+  assert.equal(replay.status, 303, 'the old session cookie no longer works');
+  await admin.context().close();
+});
