@@ -18,7 +18,8 @@ cargo build -p api --locked --quiet
 
 port="$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")"
 db="api_browser_$(date +%s)_$$"
-export DATABASE_URL="postgres://postgres@127.0.0.1:5432/$db"
+export DATABASE_URL="${XTASK_PG:-postgres://postgres@127.0.0.1:5432}/$db"
+export REDIS_URL="${TEST_REDIS:-redis://127.0.0.1:6379}"
 export BIND_ADDR="127.0.0.1:$port" PUBLIC_URL="http://127.0.0.1:$port"
 export REDIS_KEY_PREFIX="browser:$db:" RATE_LIMIT_PER_MINUTE=0 LOG_FORMAT=json
 export JWT_SECRET="browser-test-secret-browser-test-secret"
@@ -33,7 +34,7 @@ server=$!
 cleanup() {
   kill "$server" 2>/dev/null || true
   wait "$server" 2>/dev/null || true
-  psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" postgres >/dev/null 2>&1 || true
+  psql "${XTASK_PG:-postgres://postgres@127.0.0.1:5432}/postgres" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
 
