@@ -239,6 +239,8 @@ problem_responses! {
         422: "A field is missing, of the wrong type or invalid",
         429: "Rate limit reached; see `Retry-After`", 503: "A backing service is unavailable",
     ];
+    /// A login refused: unknown login or wrong password (indistinguishable).
+    WrongCredentials => [401: "Wrong login or password"];
     NotFound => [404: "Not found (or not yours)"];
     Conflict => [409: "Conflicts with an existing resource"];
     Forbidden => [403: "Not allowed"];

@@ -6465,7 +6465,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Wrong username or password */
+            /** @description Wrong login or password */
             401: {
                 headers: {
                     [name: string]: unknown;

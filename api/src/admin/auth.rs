@@ -77,10 +77,11 @@ pub async fn login(State(state): State<AppState>, req: Request) -> PageResult {
     }
     let login = form.login.clone();
     let found = state.db(move |conn| admins::find_by_login(conn, &login)).await?;
-    // Unknown logins are checked against a dummy hash: same time as a wrong password.
-    let hash = found.as_ref().map(|c| c.password_hash.clone());
-    let verified = password::verify(form.password, hash).await?;
-    let Some(admin) = found.filter(|_| verified) else {
+    let with_hash = found.map(|c| {
+        let hash = c.password_hash.clone();
+        (c, hash)
+    });
+    let Some(admin) = password::check(with_hash, form.password).await? else {
         return refuse(&state, &headers, &form.login, ip).await;
     };
     if !admin.allowed {

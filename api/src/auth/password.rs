@@ -61,6 +61,15 @@ pub async fn verify(password: String, stored: Option<String>) -> Result<bool, Ap
     .await
 }
 
+/// Checks a login's password: `found` is the user (whatever the caller needs)
+/// with its stored hash, or `None` for an unknown login, which is checked
+/// against the dummy hash so that it takes as long as a wrong password.
+/// `Some(user)` only when the password matches; each app words its own refusal.
+pub async fn check<T>(found: Option<(T, String)>, password: String) -> Result<Option<T>, ApiError> {
+    let (user, hash) = found.unzip();
+    Ok(if verify(password, hash).await? { user } else { None })
+}
+
 /// Computes the dummy hash ahead of the first unknown login.
 pub fn warm_up() {
     LazyLock::force(&DUMMY_HASH);

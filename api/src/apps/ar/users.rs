@@ -12,7 +12,9 @@ use super::{
 use crate::{
     auth::{Audience as _, password, token},
     db::is_unique_violation,
-    error::{ApiError, AuthedRead, AuthedWrite, Conflict, Forbidden, NotFound, PublicWrite},
+    error::{
+        ApiError, AuthedRead, AuthedWrite, Conflict, Forbidden, NotFound, PublicWrite, WrongCredentials,
+    },
     extract::{Json, Path},
     state::AppState,
 };
@@ -114,7 +116,7 @@ pub async fn delete_user(
     request_body = CredentialsIn,
     responses(
         (status = 200, description = "Logged in", body = TokenOut),
-        (status = 401, description = "Wrong login or password", body = crate::error::Problem, content_type = "application/problem+json"),
+        WrongCredentials,
         PublicWrite,
     ))]
 pub async fn login(
@@ -123,11 +125,9 @@ pub async fn login(
 ) -> Result<Json<TokenOut>, ApiError> {
     let login = body.login;
     let user = state.db(move |conn| Ok(models::find_user_by_login(conn, &login)?)).await?;
-    let (id, hash) = user.map(|u| (u.id, u.password_hash)).unzip();
-    if !password::verify(body.password, hash).await? {
-        return Err(ApiError::Unauthorized("wrong login or password".into()));
-    }
-    let id = id.ok_or_else(|| ApiError::Unauthorized("wrong login or password".into()))?;
+    let id = password::check(user.map(|u| (u.id, u.password_hash)), body.password)
+        .await?
+        .ok_or_else(|| ApiError::Unauthorized("wrong login or password".into()))?;
     let issued = state.tokens.issue(Ar::AUD, id, state.config.access_token_ttl, None)?;
     Ok(Json(TokenOut { access_token: issued.token, token_type: "bearer" }))
 }
@@ -137,7 +137,7 @@ pub async fn login(
     request_body = CredentialsIn,
     responses(
         (status = 200, description = "Logged in", body = TokenOut),
-        (status = 401, description = "Wrong login or password", body = crate::error::Problem, content_type = "application/problem+json"),
+        WrongCredentials,
         PublicWrite,
     ))]
 pub async fn login_no_slash(

@@ -57,13 +57,10 @@ pub async fn auth(
 ) -> Result<axum::Json<TokenOut>, ApiError> {
     let username = body.username;
     let user = state.db(move |conn| Ok(models::find_user(conn, &username)?)).await?;
-    let (id, hash) = user.map(|u| (u.id, u.password_hash)).unzip();
-    let invalid = || ApiError::Unauthorized("Invalid credentials".into());
-    if !password::verify(body.password, hash).await? {
-        return Err(invalid());
-    }
-    let issued =
-        state.tokens.issue(Dealer::AUD, id.ok_or_else(invalid)?, state.config.access_token_ttl, None)?;
+    let id = password::check(user.map(|u| (u.id, u.password_hash)), body.password)
+        .await?
+        .ok_or_else(|| ApiError::Unauthorized("Invalid credentials".into()))?;
+    let issued = state.tokens.issue(Dealer::AUD, id, state.config.access_token_ttl, None)?;
     Ok(axum::Json(TokenOut { access_token: issued.token }))
 }
 

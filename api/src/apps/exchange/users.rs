@@ -10,7 +10,7 @@ use super::{
 };
 use crate::{
     auth::{Audience as _, password, token},
-    error::{ApiError, AuthedRead, Conflict, PublicWrite},
+    error::{ApiError, AuthedRead, Conflict, PublicWrite, WrongCredentials},
     extract::Json,
     state::AppState,
 };
@@ -43,7 +43,7 @@ pub async fn register(
     request_body = CredentialsIn,
     responses(
         (status = 200, description = "Logged in", body = TokenOut),
-        (status = 401, description = "Wrong login or password", body = crate::error::Problem, content_type = "application/problem+json"),
+        WrongCredentials,
         PublicWrite,
     ))]
 pub async fn login(
@@ -52,13 +52,11 @@ pub async fn login(
 ) -> Result<Json<TokenOut>, ApiError> {
     let login = body.login;
     let user = state.db(move |conn| Ok(models::find_user(conn, &login)?)).await?;
-    let (id, hash) = user.map(|u| (u.id, u.password_hash)).unzip();
-    let wrong = || ApiError::Unauthorized("wrong login or password".into());
-    if !password::verify(body.password, hash).await? {
-        return Err(wrong());
-    }
+    let id = password::check(user.map(|u| (u.id, u.password_hash)), body.password)
+        .await?
+        .ok_or_else(|| ApiError::Unauthorized("wrong login or password".into()))?;
     let ttl = state.config.access_token_ttl;
-    let issued = state.tokens.issue(Exchange::AUD, id.ok_or_else(wrong)?, ttl, None)?;
+    let issued = state.tokens.issue(Exchange::AUD, id, ttl, None)?;
     Ok(Json(TokenOut { token: issued.token, token_type: "bearer", expires_in: ttl.as_secs() }))
 }
 

@@ -12,7 +12,7 @@ use super::{
 };
 use crate::{
     auth::{Audience as _, password, token},
-    error::{ApiError, AuthedRead, Conflict, NotFound, PublicWrite},
+    error::{ApiError, AuthedRead, Conflict, NotFound, PublicWrite, WrongCredentials},
     extract::{Json, Path},
     state::AppState,
 };
@@ -72,7 +72,7 @@ pub async fn activate(
     request_body = CredentialsIn,
     responses(
         (status = 200, description = "Logged in", body = TokenOut),
-        (status = 401, description = "Wrong login or password", body = crate::error::Problem, content_type = "application/problem+json"),
+        WrongCredentials,
         (status = 403, description = "Not activated yet, or disabled by an admin", body = crate::error::Problem, content_type = "application/problem+json"),
         PublicWrite,
     ))]
@@ -82,11 +82,15 @@ pub async fn login(
 ) -> Result<Json<TokenOut>, ApiError> {
     let login = body.login;
     let user = state.db(move |conn| Ok(models::find_user_by_login(conn, &login)?)).await?;
-    // Unknown logins are checked against a dummy hash: same time as a wrong password.
-    if !password::verify(body.password, user.as_ref().map(|u| u.password_hash.clone())).await? {
-        return Err(ApiError::Unauthorized("wrong login or password".into()));
-    }
-    let user = user.ok_or_else(|| ApiError::Unauthorized("wrong login or password".into()))?;
+    let user = password::check(
+        user.map(|u| {
+            let hash = u.password_hash.clone();
+            (u, hash)
+        }),
+        body.password,
+    )
+    .await?
+    .ok_or_else(|| ApiError::Unauthorized("wrong login or password".into()))?;
     if !user.is_active {
         return Err(ApiError::Forbidden(
             "this account is not active: follow the activation link, or it has been disabled".into(),

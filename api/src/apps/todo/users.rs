@@ -9,7 +9,7 @@ use super::{
 };
 use crate::{
     auth::{password, token},
-    error::{ApiError, AuthedRead, Conflict, PublicWrite},
+    error::{ApiError, AuthedRead, Conflict, PublicWrite, WrongCredentials},
     extract::{Json, JsonOrForm},
     state::AppState,
 };
@@ -53,7 +53,7 @@ pub async fn register(
     )),
     responses(
         (status = 200, description = "Logged in", body = TokenOut),
-        (status = 401, description = "Wrong username or password", body = crate::error::Problem, content_type = "application/problem+json"),
+        WrongCredentials,
         PublicWrite,
     ))]
 pub async fn login(
@@ -62,11 +62,9 @@ pub async fn login(
 ) -> Result<Json<TokenOut>, ApiError> {
     let username = body.username;
     let user = state.db(move |conn| Ok(models::find_user(conn, &username)?)).await?;
-    let (id, hash) = user.map(|u| (u.id, u.password_hash)).unzip();
-    if !password::verify(body.password, hash).await? {
-        return Err(ApiError::Unauthorized("wrong username or password".into()));
-    }
-    let id = id.ok_or_else(|| ApiError::Unauthorized("wrong username or password".into()))?;
+    let id = password::check(user.map(|u| (u.id, u.password_hash)), body.password)
+        .await?
+        .ok_or_else(|| ApiError::Unauthorized("wrong username or password".into()))?;
     let issued = state.tokens.issue(super::Todo::AUD, id, state.config.access_token_ttl, None)?;
     Ok(Json(TokenOut { access_token: issued.token, token_type: "bearer" }))
 }
