@@ -6,7 +6,9 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { BASE, ADMIN_LOGIN, ADMIN_PASSWORD, call, credit, shopUser } from './api.mjs';
+import {
+  BASE, ADMIN_LOGIN, ADMIN_PASSWORD, call, credit, shopUser, exchangeTransfer, dealerAuto, arProject,
+} from './api.mjs';
 
 const SHOTS = process.env.SCREENSHOTS ?? 'target/admin-screenshots';
 mkdirSync(SHOTS, { recursive: true });
@@ -74,7 +76,8 @@ test('an admin signs in and sees the dashboard', async () => {
   assert.equal(new URL(admin.url()).pathname, '/admin');
   assert.equal(await admin.textContent('.topbar h1'), 'Dashboard');
   const labels = await admin.$$eval('.tile .label', (els) => els.map((e) => e.textContent));
-  for (const label of ['users', 'tasks', 'products', 'bills', 'total balance']) {
+  for (const label of ['users', 'tasks', 'products', 'bills', 'total balance', 'items', 'pending transfers',
+    'autos', 'projects', 'image targets', 'live app tokens']) {
     assert.ok(labels.includes(label), `a "${label}" tile`);
   }
   const cookie = (await admin.context().cookies()).find((c) => c.name === 'admin_session');
@@ -151,12 +154,86 @@ test('a form posted without its CSRF token is refused and changes nothing', asyn
   assert.match(await admin.textContent('main'), /Nothing here/);
 });
 
+// A real JPEG, drawn by the browser itself (no image files in the repository).
+async function drawJpeg(page) {
+  return page.evaluate(() => {
+    const canvas = document.createElement('canvas');
+    canvas.width = 640;
+    canvas.height = 400;
+    const g = canvas.getContext('2d');
+    const sky = g.createLinearGradient(0, 0, 0, 400);
+    sky.addColorStop(0, '#2f6fde');
+    sky.addColorStop(1, '#f5c16c');
+    g.fillStyle = sky;
+    g.fillRect(0, 0, 640, 400);
+    g.fillStyle = '#1f2633';
+    g.fillRect(120, 180, 400, 220);
+    g.fillStyle = '#fff';
+    g.font = 'bold 48px sans-serif';
+    g.fillText('AR target', 210, 300);
+    return canvas.toDataURL('image/jpeg', 0.9);
+  });
+}
+
+let ar; // the /ar user, project, app token and target of the revoke test
+
+test('revoking an app token in the panel makes the API refuse it', async () => {
+  ar = await arProject(await drawJpeg(admin));
+  const targets = `/ar/api/project/${ar.project.id}/imagetarget`;
+  assert.equal((await call('GET', targets, { token: ar.appToken.token })).status, 200, 'the app token works');
+  await admin.goto(`${BASE}/admin/ar/tokens?q=project:${ar.project.id}`);
+  const row = admin.locator('tbody tr', { hasText: ar.project.name });
+  assert.match(await row.textContent(), /live/);
+  assert.ok(!(await admin.content()).includes(ar.appToken.token), 'the panel never shows a token');
+  await shot(admin, '19-ar-tokens');
+  await Promise.all([admin.waitForNavigation(), row.locator('button', { hasText: 'Revoke' }).click()]);
+  assert.match(await admin.textContent('.notice'), /revoked: the API refuses it/);
+  assert.match(await row.textContent(), /revoked/);
+  assert.equal(await row.locator('button').count(), 0, 'no Revoke on a revoked token');
+  await shot(admin, '20-ar-token-revoked');
+  const refused = await call('GET', targets, { token: ar.appToken.token });
+  assert.equal(refused.status, 401, 'the revoked app token is refused');
+  assert.equal((await call('GET', targets, { token: ar.token })).status, 200, 'the owner is not affected');
+});
+
+test('a revoke posted without its CSRF token is refused and changes nothing', async () => {
+  const other = await arProject(await drawJpeg(admin));
+  const res = await admin.request.post(`${BASE}/admin/ar/tokens/${other.appToken.id}/revoke`, { form: {}, maxRedirects: 0 });
+  assert.equal(res.status(), 403);
+  const targets = `/ar/api/project/${other.project.id}/imagetarget`;
+  assert.equal((await call('GET', targets, { token: other.appToken.token })).status, 200, 'still accepted');
+});
+
 test('every page renders', async () => {
+  const transfer = await exchangeTransfer();
+  const mark = await dealerAuto();
   const pages = [['/admin/todo/users', '08-todo-users'], ['/admin/todo/tasks', '09-todo-tasks'],
-    ['/admin/shop/bills', '10-shop-bills']];
-  for (const [path, name] of pages) {
+    ['/admin/shop/bills', '10-shop-bills'],
+    ['/admin/exchange/users', '11-exchange-users', transfer.sender],
+    ['/admin/exchange/items', '12-exchange-items', transfer.item.name],
+    ['/admin/exchange/transfers', '13-exchange-transfers', transfer.recipient],
+    ['/admin/dealer/users', '14-dealer-users'],
+    ['/admin/dealer/autos', '15-dealer-autos', mark],
+    ['/admin/ar/users', '16-ar-users', ar.login],
+    ['/admin/ar/projects', '17-ar-projects', ar.project.name],
+    ['/admin/ar/targets', '18-ar-targets', 'The museum entrance']];
+  for (const [path, name, expected] of pages) {
     const res = await admin.goto(`${BASE}${path}`);
     assert.equal(res.status(), 200, path);
+    if (expected) assert.match(await admin.textContent('main'), new RegExp(expected), `${path} lists ${expected}`);
+    if (path === '/admin/exchange/transfers') {
+      const code = new URL(transfer.link).searchParams.get('transfer');
+      assert.ok(!(await admin.content()).includes(code), 'a link code is never shown');
+    }
+    if (path === '/admin/ar/targets') {
+      // Every thumbnail is a JPEG the browser could decode, at most 160 px wide.
+      let widths = [];
+      for (let i = 0; i < 50 && !(widths.length > 0 && widths.every((w) => w >= 0)); i += 1) {
+        if (i > 0) await new Promise((r) => setTimeout(r, 100));
+        widths = await admin.$$eval('img.thumb', (imgs) => imgs.map((img) => (img.complete ? img.naturalWidth : -1)));
+      }
+      assert.ok(widths.length > 0 && widths.every((w) => w > 0 && w <= 160), `thumbnails decoded: ${widths}`);
+    }
     await shot(admin, name);
   }
 });

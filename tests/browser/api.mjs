@@ -50,3 +50,49 @@ export async function credit(userId, billId, amount) {
   if (res.status !== 200) throw new Error(`webhook: ${res.status} ${res.text}`);
   return res.json;
 }
+
+/** A unique name: browser runs share one database. */
+export function unique(prefix) {
+  return `${prefix}-${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
+}
+
+function expect(res, status, what) {
+  if (res.status !== status) throw new Error(`${what}: ${res.status} ${res.text}`);
+  return res.json;
+}
+
+/** Two /exchange users and a pending link of an item between them: { sender, recipient, item, link }. */
+export async function exchangeTransfer() {
+  const [sender, recipient] = [unique('sender'), unique('recipient')];
+  const tokens = {};
+  for (const login of [sender, recipient]) {
+    expect(await call('POST', '/exchange/registration', { body: { login, password: 'correct horse' } }), 201, 'register');
+    tokens[login] = expect(await call('POST', '/exchange/login', { body: { login, password: 'correct horse' } }), 200, 'login').token;
+  }
+  const item = expect(await call('POST', '/exchange/items/new', { token: tokens[sender], body: { name: unique('Brass lamp') } }), 201, 'item');
+  const sent = expect(await call('POST', '/exchange/send', { token: tokens[sender], body: { item_id: item.id, recipient } }), 201, 'send');
+  return { sender, recipient, item, link: sent.link };
+}
+
+/** A /dealer user and an auto in the stock; returns the auto's mark. */
+export async function dealerAuto() {
+  const username = unique('dealer');
+  expect(await call('POST', '/dealer/register', { body: { username, password: 'Some password' } }), 201, 'register');
+  const token = expect(await call('POST', '/dealer/auth', { body: { username, password: 'Some password' } }), 200, 'auth').access_token;
+  const mark = unique('Polo');
+  const auto = { max_speed: 180, distance: 400, handler: 'Auto Motors', stock: 'Germany' };
+  expect(await call('POST', `/dealer/auto/${mark}`, { token, body: auto }), 201, 'auto');
+  return mark;
+}
+
+/** An /ar user with a project, an app token and an image target (`jpeg`: a data URL). */
+export async function arProject(jpeg) {
+  const login = unique('maker');
+  expect(await call('POST', '/ar/api/user', { body: { login, password: 'correct horse' } }), 201, 'sign up');
+  const token = expect(await call('POST', '/ar/api/login', { body: { login, password: 'correct horse' } }), 200, 'login').access_token;
+  const project = expect(await call('POST', '/ar/api/project', { token, body: { name: unique('Museum') } }), 201, 'project');
+  const appToken = expect(await call('POST', `/ar/api/project/${project.id}/jwt`, { token }), 201, 'app token');
+  const target = expect(await call('POST', `/ar/api/project/${project.id}/imagetarget`,
+    { token: appToken.token, body: { image: jpeg, description: 'The museum entrance' } }), 201, 'image target');
+  return { login, token, project, appToken, target };
+}

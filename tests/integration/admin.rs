@@ -1,6 +1,9 @@
 //! /admin: the panel's session, CSRF and throttle rules, and that its
 //! actions go through the apps' own rules, through the real server. The
 //! browser-level tests are in `tests/browser` (run by `.ci/browser.sh`).
+//! The pages of /exchange, /dealer and /ar are tested in `admin/apps.rs`.
+
+mod apps;
 
 use api_tests::{TestApp, types};
 use diesel::{ExpressionMethods, QueryDsl, RunQueryDsl};

@@ -1,9 +1,13 @@
-//! The dashboard: how many rows each app holds, and the last purge run.
+//! The dashboard: how many rows each app holds (live ones: soft-deleted rows,
+//! dead links and tokens the API refuses are left out), and the last purge run.
 
 use axum::{extract::State, response::IntoResponse};
 use bigdecimal::BigDecimal;
 use chrono::{DateTime, Utc};
-use diesel::{dsl::count_star, prelude::*};
+use diesel::{
+    dsl::{count_star, now},
+    prelude::*,
+};
 use maud::html;
 
 use super::{
@@ -39,6 +43,21 @@ fn tiles(conn: &mut PgConnection) -> QueryResult<Vec<Tile>> {
         shop_bills::table.select(diesel::dsl::sum(shop_bills::balance)).get_result(conn)?;
     let balance = super::layout::money(&balance.unwrap_or_default());
     let products = shop_products::table.filter(shop_products::deleted_at.is_null());
+    let pending = exchange_transfers::table
+        .inner_join(exchange_items::table)
+        .filter(exchange_transfers::used_at.is_null().and(exchange_transfers::superseded_at.is_null()))
+        .filter(
+            exchange_transfers::expires_at
+                .gt(now)
+                .and(exchange_items::owner_id.eq(exchange_transfers::sender_id)),
+        );
+    let projects = ar_projects::table.filter(ar_projects::deleted_at.is_null());
+    let targets = ar_image_targets::table.filter(ar_image_targets::deleted_at.is_null());
+    // What the API accepts: not revoked, not expired, project not deleted.
+    let live_tokens = ar_app_tokens::table
+        .inner_join(ar_projects::table)
+        .filter(ar_app_tokens::revoked_at.is_null().and(ar_app_tokens::expires_at.gt(now)))
+        .filter(ar_projects::deleted_at.is_null());
     Ok(vec![
         tile("/todo", "users", count!(conn, todo_users::table), "/admin/todo/users"),
         tile("/todo", "tasks", count!(conn, todo_tasks::table), "/admin/todo/tasks"),
@@ -46,6 +65,15 @@ fn tiles(conn: &mut PgConnection) -> QueryResult<Vec<Tile>> {
         tile("/shop", "products", count!(conn, products), "/admin/shop/products"),
         tile("/shop", "bills", count!(conn, shop_bills::table), "/admin/shop/bills"),
         tile("/shop", "total balance", balance, "/admin/shop/bills"),
+        tile("/exchange", "users", count!(conn, exchange_users::table), "/admin/exchange/users"),
+        tile("/exchange", "items", count!(conn, exchange_items::table), "/admin/exchange/items"),
+        tile("/exchange", "pending transfers", count!(conn, pending), "/admin/exchange/transfers"),
+        tile("/dealer", "users", count!(conn, dealer_users::table), "/admin/dealer/users"),
+        tile("/dealer", "autos", count!(conn, dealer_autos::table), "/admin/dealer/autos"),
+        tile("/ar", "users", count!(conn, ar_users::table), "/admin/ar/users"),
+        tile("/ar", "projects", count!(conn, projects), "/admin/ar/projects"),
+        tile("/ar", "image targets", count!(conn, targets), "/admin/ar/targets"),
+        tile("/ar", "live app tokens", count!(conn, live_tokens), "/admin/ar/tokens"),
     ])
 }
 

@@ -21,6 +21,24 @@ const NAV: &[(&str, &[(&str, &str)])] = &[
             ("Bills", "/admin/shop/bills"),
         ],
     ),
+    (
+        "/exchange",
+        &[
+            ("Users", "/admin/exchange/users"),
+            ("Items", "/admin/exchange/items"),
+            ("Pending transfers", "/admin/exchange/transfers"),
+        ],
+    ),
+    ("/dealer", &[("Users", "/admin/dealer/users"), ("Autos", "/admin/dealer/autos")]),
+    (
+        "/ar",
+        &[
+            ("Users", "/admin/ar/users"),
+            ("Projects", "/admin/ar/projects"),
+            ("Image targets", "/admin/ar/targets"),
+            ("App tokens", "/admin/ar/tokens"),
+        ],
+    ),
 ];
 
 fn head(title: &str) -> Markup {

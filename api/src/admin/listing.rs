@@ -47,6 +47,11 @@ impl ListQuery {
     pub fn id(&self) -> Option<i64> {
         self.q().parse().ok()
     }
+
+    /// The id of a `key:ID` search (`user:12`, `project:3`): rows of one parent.
+    pub fn scoped(&self, key: &str) -> Option<i64> {
+        self.q().strip_prefix(key)?.strip_prefix(':')?.trim().parse().ok()
+    }
 }
 
 /// Cuts the extra row off; true when there was one (a next page exists).
@@ -67,5 +72,7 @@ mod tests {
         assert_eq!(q.page(), 1);
         let q = ListQuery { q: None, page: Some("3".into()) };
         assert_eq!(q.offset(), 100);
+        let q = ListQuery { q: Some(" project: 7 ".into()), page: None };
+        assert_eq!((q.scoped("project"), q.scoped("user"), q.id()), (Some(7), None, None));
     }
 }

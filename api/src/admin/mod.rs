@@ -5,10 +5,16 @@
 //! second way to break an app's rules. Not part of the OpenAPI document.
 
 mod admins;
+mod ar;
+mod ar_targets;
+mod ar_tokens;
 mod assets;
 mod auth;
 mod dashboard;
+mod dealer;
 mod error;
+mod exchange;
+mod exchange_transfers;
 mod forms;
 mod layout;
 mod listing;
@@ -17,6 +23,7 @@ mod shop;
 mod shop_bills;
 mod shop_products;
 mod throttle;
+mod thumbnail;
 mod todo;
 
 use axum::{
@@ -40,6 +47,9 @@ pub fn router() -> Router<AppState> {
         .route("/todo/users", get(todo::list_users))
         .route("/todo/tasks", get(todo::list_tasks))
         .merge(shop::routes())
+        .merge(exchange::routes())
+        .merge(dealer::routes())
+        .merge(ar::routes())
         .layer(middleware::map_response(security_headers))
 }
 

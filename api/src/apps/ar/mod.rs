@@ -10,7 +10,7 @@
 mod auth;
 mod image;
 mod json;
-mod models;
+pub mod models;
 mod projects;
 mod purge;
 mod targets;
