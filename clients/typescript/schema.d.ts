@@ -927,7 +927,7 @@ export interface components {
          * @description A new image target.
          * @example {
          *       "description": "The entrance poster",
-         *       "image": "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAA..."
+         *       "image": "/9j/2wBDAAEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQH/wAALCAAIAAgBAREA/8QAFAABAAAAAAAAAAAAAAAAAAAAAP/EABQQAQAAAAAAAAAAAAAAAAAAAAD/2gAIAQEAAD8AP//Z"
          *     }
          */
         ArTargetIn: {
@@ -945,7 +945,7 @@ export interface components {
          * @example {
          *       "description": "The entrance poster",
          *       "id": 1,
-         *       "image": "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAA..."
+         *       "image": "/9j/2wBDAAEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQH/wAALCAAIAAgBAREA/8QAFAABAAAAAAAAAAAAAAAAAAAAAP/EABQQAQAAAAAAAAAAAAAAAAAAAAD/2gAIAQEAAD8AP//Z"
          *     }
          */
         ArTargetOut: {

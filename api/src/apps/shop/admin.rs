@@ -41,7 +41,14 @@ pub async fn list_products(
 /// Create a product (admin).
 #[utoipa::path(post, path = "/admin/products", tag = TAG, operation_id = "shop_admin_create_product",
     security(("shop_auth" = [])), request_body = ProductIn,
-    responses((status = 201, description = "Created", body = ProductOut), Forbidden, AuthedWrite))]
+    responses((status = 201, description = "Created", body = ProductOut, links(
+        ("UpdateProduct" = (operation_id = "shop_admin_update_product", parameters(("id" = "$response.body#/id")),
+            description = "Replace the product just created")),
+        ("DeleteProduct" = (operation_id = "shop_admin_delete_product", parameters(("id" = "$response.body#/id")),
+            description = "Take the product just created off sale")),
+        ("BuyProduct" = (operation_id = "shop_buy_product", parameters(("id" = "$response.body#/id")),
+            description = "Buy the product just created (a user token)")),
+    )), Forbidden, AuthedWrite))]
 pub async fn create_product(
     State(state): State<AppState>,
     _admin: ShopAdmin,
