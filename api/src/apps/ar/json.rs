@@ -82,6 +82,7 @@ pub struct TokenTtlIn {
     /// Seconds from now, 1 to 31536000 (a year); absent: `AR_TOKEN_TTL_SECONDS` (14 days).
     #[validate(range(min = 1, max = 31_536_000, message = "must be 1 to 31536000 seconds"))]
     #[schema(minimum = 1, maximum = 31_536_000)]
+    #[serde(default, deserialize_with = "crate::validate::whole_opt")]
     pub ttl_seconds: Option<i64>,
 }
 

@@ -34,6 +34,7 @@ fn not_found() -> ApiError {
     responses(
         (status = 200, description = "The autos", body = Vec<AutoOut>),
         (status = 400, description = "There are no autos at all, or bad parameters", body = ErrorOut, example = json!({"Error": "No one autos found in DataBase"})),
+        (status = 422, description = "`limit` or `offset` out of range", body = ErrorOut, example = json!({"Error": "offset: range"})),
         TokenRead,
     ))]
 pub async fn list_stock(

@@ -57,10 +57,12 @@ pub struct AutoIn {
     /// Top speed, 0 or more.
     #[validate(range(min = 0, message = "must be 0 or more"))]
     #[schema(minimum = 0)]
+    #[serde(deserialize_with = "crate::validate::whole")]
     pub max_speed: i32,
     /// Range, 0 or more.
     #[validate(range(min = 0, message = "must be 0 or more"))]
     #[schema(minimum = 0)]
+    #[serde(deserialize_with = "crate::validate::whole")]
     pub distance: i32,
     /// The maker, 1-200 characters.
     #[validate(

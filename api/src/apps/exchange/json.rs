@@ -109,6 +109,7 @@ pub struct ItemListOut {
 #[schema(as = ExchangeSendIn, example = json!({"item_id": 1, "recipient": "bob"}))]
 pub struct SendIn {
     /// One of the caller's items.
+    #[serde(deserialize_with = "crate::validate::whole")]
     pub item_id: i64,
     /// The login of the user who may take it.
     #[validate(custom(function = "crate::validate::login"))]

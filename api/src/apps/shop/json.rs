@@ -101,6 +101,7 @@ pub struct ProductIn {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[schema(as = ShopBuyIn, example = json!({"bill_id": 123456}))]
 pub struct BuyIn {
+    #[serde(deserialize_with = "crate::validate::whole")]
     pub bill_id: i64,
 }
 
@@ -162,10 +163,13 @@ pub struct WebhookIn {
     /// Hex SHA-1 (40 characters) of `{private_key}:{transaction_id}:{user_id}:{bill_id}:{amount}`.
     pub signature: String,
     /// The payment service's unique id of this transaction: credited once.
+    #[serde(deserialize_with = "crate::validate::whole")]
     pub transaction_id: i64,
     /// The user credited.
+    #[serde(deserialize_with = "crate::validate::whole")]
     pub user_id: i64,
     /// The bill credited; created for the user if it does not exist (ids > 0).
+    #[serde(deserialize_with = "crate::validate::whole")]
     pub bill_id: i64,
     /// More than 0, at most 2 decimal places.
     pub amount: AmountText,
