@@ -1382,10 +1382,16 @@ pub mod types {
         type Err = self::error::ConversionError;
         fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
             static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(|| {
-                ::regress::Regex::new("^[0-9]{1,12}(\\.[0-9]{1,2})?$").unwrap()
+                ::regress::Regex::new(
+                    "^(0{0,12}[1-9][0-9]{0,11}(\\.[0-9]{1,2})?|0{1,12}\\.(0[1-9]|[1-9][0-9]?))$",
+                )
+                .unwrap()
             });
             if PATTERN.find(value).is_none() {
-                return Err("doesn't match pattern \"^[0-9]{1,12}(\\.[0-9]{1,2})?$\"".into());
+                return Err(
+                    "doesn't match pattern \"^(0{0,12}[1-9][0-9]{0,11}(\\.[0-9]{1,2})?|0{1,12}\\.(0[1-9]|[1-9][0-9]?))$\""
+                        .into(),
+                );
             }
             Ok(Self(value.to_string()))
         }

@@ -79,7 +79,8 @@ impl PartialSchema for AmountText {
     }
 }
 
-const PATTERN_IN: &str = r"^[0-9]{1,12}(\.[0-9]{1,2})?$";
+/// Plain decimals the server takes, zero excluded (`0`, `0.00` are refused as not > 0).
+const PATTERN_IN: &str = r"^(0{0,12}[1-9][0-9]{0,11}(\.[0-9]{1,2})?|0{1,12}\.(0[1-9]|[1-9][0-9]?))$";
 
 /// Why a text is not an amount; `Err` carries a message for the client.
 pub fn parse(text: &str) -> Result<BigDecimal, &'static str> {
