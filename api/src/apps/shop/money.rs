@@ -63,7 +63,14 @@ impl ToSchema for AmountText {
 impl PartialSchema for AmountText {
     fn schema() -> RefOr<Schema> {
         OneOfBuilder::new()
-            .item(ObjectBuilder::new().schema_type(Type::Number).minimum(Some(0.01)).examples([json!(100.5)]))
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::Number)
+                    .minimum(Some(0.01))
+                    .maximum(Some(999_999_999_999.99))
+                    .multiple_of(Some(0.01))
+                    .examples([json!(100.5)]),
+            )
             .item(
                 ObjectBuilder::new()
                     .schema_type(Type::String)
