@@ -4870,6 +4870,11 @@ export interface operations {
         /** @description Only when the token is sent in the body */
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "token": "eyJhbGciOiJIUzI1NiJ9..."
+                 *     }
+                 */
                 "application/json": null | components["schemas"]["ExchangeTokenIn"];
             };
         };
