@@ -11,7 +11,11 @@ root="$PWD"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/api-target}"
 max_examples="${SCHEMATHESIS_MAX_EXAMPLES:-25}"
 seed="${SCHEMATHESIS_SEED:-20261122}"
+# These match the variables of clients/postman/stories/shop.json, so the
+# collection runs as it is imported (the webhook's key, the admin's login).
 payment_key="contract-payment-key"
+admin_login="contract-admin"
+admin_password="contract-admin-password"
 
 cargo build -p api --locked --quiet
 eval "$(cargo xtask tools)" # NODE_TOOLS, PY_TOOLS: the pinned tools, installed once
@@ -30,6 +34,7 @@ trap cleanup EXIT
 
 DATABASE_URL="postgres://postgres@127.0.0.1:5432/$db" BIND_ADDR="127.0.0.1:$port" PUBLIC_URL="$base" \
   RATE_LIMIT_PER_MINUTE=0 PAYMENT_PRIVATE_KEY="$payment_key" REDIS_KEY_PREFIX="contract:$db:" \
+  ADMIN_LOGIN="$admin_login" ADMIN_PASSWORD="$admin_password" \
   JWT_SECRET="contract-ci-secret-contract-ci-secret-0123" LOG_FORMAT=json RUST_LOG=warn \
   "$CARGO_TARGET_DIR/debug/api" >"$work/server.log" 2>&1 &
 server_pid=$!
@@ -53,18 +58,24 @@ check() { # check NAME COMMAND...: runs one check, counts it
 
 newman() {
   "$NODE_TOOLS/node_modules/.bin/newman" run clients/postman/collection.json -n 2 --color off \
-    --env-var "baseUrl=$base" --env-var "paymentKey=$payment_key"
+    --env-var "baseUrl=$base" --env-var "paymentKey=$payment_key" \
+    --env-var "shopAdminLogin=$admin_login" --env-var "shopAdminPassword=$admin_password"
 }
 
 # One schemathesis run per tag, with the token of that app's story when it has
-# one; the stateful phase runs where the tag's operations declare links (it
-# refuses to run without any). Logout is left out: it would revoke the token.
+# one, and its `operation_tokens` for their paths (an `[[operations]]` block
+# added to clients/tools/schemathesis.toml); the stateful phase runs where the
+# tag's operations declare links (it refuses to run without any). Logout is
+# left out: it would revoke the token.
 schemathesis() {
-  local tag="$1" phases="$2" token="${3:-}" log="$work/st-$1.log"
+  local tag="$1" phases="$2" token="${3:-}" log="$work/st-$1.log" config="$work/st-$1.toml"
   local auth=()
   [ -n "$token" ] && auth=(-H "Authorization: Bearer $token")
+  cp clients/tools/schemathesis.toml "$config"
+  awk -v app="$tag" '$1 == app && NF == 3 { printf "\n[[operations]]\ninclude-path-regex = \"%s\"\nheaders = { Authorization = \"Bearer %s\" }\n", $3, $2 }' \
+    "$work/tokens" >>"$config"
   # From the scratch folder: schemathesis keeps its caches in the current one.
-  (cd "$work" && timeout 600 "$PY_TOOLS/bin/schemathesis" run "$base/openapi.json" --include-tag "$tag" \
+  (cd "$work" && timeout 600 "$PY_TOOLS/bin/schemathesis" --config-file "$config" run "$base/openapi.json" --include-tag "$tag" \
     "${auth[@]}" --exclude-path-regex '/logout/?$' --phases "$phases" --checks all \
     --max-examples "$max_examples" --seed "$seed" --no-color </dev/null >"$log" 2>&1)
   local status=$?
@@ -103,7 +114,7 @@ for tag in spec["tags"]:
     print(tag["name"], "examples,coverage,fuzzing" + (",stateful" if linked else ""))
 ' >"$work/tags"
 while read -r tag phases; do
-  token="$(awk -v app="$tag" '$1 == app { print $2 }' "$work/tokens")"
+  token="$(awk -v app="$tag" '$1 == app && NF == 2 { print $2 }' "$work/tokens")"
   check "schemathesis: $tag ($phases${token:+, with a $tag token})" schemathesis "$tag" "$phases" "$token"
 done <"$work/tags"
 cases=$(cat "$work"/st-*.log | awk '$2 == "generated," { n += $1 } END { print n + 0 }')

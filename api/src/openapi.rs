@@ -3,7 +3,9 @@
 
 use utoipa::{
     Modify, OpenApi,
-    openapi::security::{Flow, HttpAuthScheme, HttpBuilder, OAuth2, Password, Scopes, SecurityScheme},
+    openapi::security::{
+        ApiKey, ApiKeyValue, Flow, HttpAuthScheme, HttpBuilder, OAuth2, Password, Scopes, SecurityScheme,
+    },
 };
 
 #[derive(OpenApi)]
@@ -52,6 +54,15 @@ impl Modify for SecuritySchemes {
         for (name, description) in crate::router::BEARER_SCHEMES {
             components.add_security_scheme(*name, bearer(description));
         }
+        // /exchange also takes its token as a `token` query parameter: declared as
+        // an alternative scheme, so tools know a request carrying it is authenticated.
+        components.add_security_scheme(
+            "exchange_query",
+            SecurityScheme::ApiKey(ApiKey::Query(ApiKeyValue::with_description(
+                "token",
+                "An /exchange token from `POST /exchange/login`, as the `token` query parameter",
+            ))),
+        );
     }
 }
 

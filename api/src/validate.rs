@@ -7,10 +7,15 @@
 //! input that is refused: beside `min_length`/`max_length`, a field checked by
 //! `text` or `password` carries `pattern = r"^[^\u0000]*$"`, and one checked by
 //! `login` carries `pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$"` (Unicode Cc).
+//! Likewise an integer in a JSON body is read with `whole`/`whole_opt`, since
+//! JSON Schema's `integer` takes `5.0` as well as `5`.
 
-use std::borrow::Cow;
+use std::{borrow::Cow, fmt};
 
-use serde::Deserialize;
+use serde::{
+    Deserialize, Deserializer,
+    de::{self, Unexpected, Visitor},
+};
 use utoipa::{IntoParams, ToSchema};
 use validator::{Validate, ValidationError};
 
@@ -73,6 +78,54 @@ impl Page {
     }
 }
 
+/// An integer body field as JSON Schema reads `integer`: `5` and `5.0` alike (a
+/// number with no fraction); `5.5`, strings and out-of-range values are refused.
+/// For `#[serde(deserialize_with = "crate::validate::whole")]`.
+pub fn whole<'de, D: Deserializer<'de>, T: TryFrom<i64>>(de: D) -> Result<T, D::Error> {
+    let n = de.deserialize_any(WholeVisitor)?;
+    T::try_from(n).map_err(|_| de::Error::invalid_value(Unexpected::Signed(n), &"an integer in range"))
+}
+
+/// `whole` for an optional field (with `#[serde(default)]`): absent or null is `None`.
+pub fn whole_opt<'de, D: Deserializer<'de>, T: TryFrom<i64>>(de: D) -> Result<Option<T>, D::Error> {
+    #[derive(Deserialize)]
+    struct Whole(#[serde(deserialize_with = "whole")] i64);
+    Option::<Whole>::deserialize(de)?
+        .map(|Whole(n)| {
+            T::try_from(n)
+                .map_err(|_| de::Error::invalid_value(Unexpected::Signed(n), &"an integer in range"))
+        })
+        .transpose()
+}
+
+struct WholeVisitor;
+
+impl Visitor<'_> for WholeVisitor {
+    type Value = i64;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an integer")
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<i64, E> {
+        Ok(v)
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<i64, E> {
+        i64::try_from(v).map_err(|_| E::invalid_value(Unexpected::Unsigned(v), &self))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<i64, E> {
+        // Exactly the floats with no fraction that i64 holds (2^63 itself does not fit).
+        if v.fract() == 0.0 && (-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&v) {
+            #[expect(clippy::cast_possible_truncation, reason = "whole and in range, checked above")]
+            Ok(v as i64)
+        } else {
+            Err(E::invalid_type(Unexpected::Float(v), &self))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -91,5 +144,24 @@ mod tests {
         assert!(login("bad\nlogin").is_err());
         assert!(password("password\0x").is_err());
         assert!(login("").is_err());
+    }
+
+    #[test]
+    fn whole_reads_integers_spelled_as_floats() {
+        #[derive(Debug, serde::Deserialize)]
+        struct Body {
+            #[serde(deserialize_with = "super::whole")]
+            n: i32,
+            #[serde(default, deserialize_with = "super::whole_opt")]
+            m: Option<i64>,
+        }
+        let read = |s: &str| serde_json::from_str::<Body>(s).map(|b| (b.n, b.m));
+        assert_eq!(read(r#"{"n": 5}"#).ok(), Some((5, None)));
+        assert_eq!(read(r#"{"n": 452.0, "m": -3.0}"#).ok(), Some((452, Some(-3))));
+        assert_eq!(read(r#"{"n": 1, "m": null}"#).ok(), Some((1, None)));
+        assert!(read(r#"{"n": 5.5}"#).is_err());
+        assert!(read(r#"{"n": "5"}"#).is_err());
+        assert!(read(r#"{"n": 3000000000}"#).is_err());
+        assert!(read(r#"{"n": 1, "m": 1e300}"#).is_err());
     }
 }

@@ -11,10 +11,46 @@ import re
 import string
 import sys
 from pathlib import Path
+from urllib.parse import unquote
 
 from five_apps_client import AuthenticatedClient, Client
+from five_apps_client.api.ar import ar_create_project, ar_create_user, ar_get_project, ar_login
+from five_apps_client.api.dealer import dealer_auth, dealer_create_auto, dealer_get_auto, dealer_register
+from five_apps_client.api.exchange import (
+    exchange_create_item,
+    exchange_list_items,
+    exchange_login,
+    exchange_register,
+)
+from five_apps_client.api.shop import shop_activate, shop_list_bills, shop_login, shop_register
 from five_apps_client.api.todo import todo_create_task, todo_list_tasks, todo_login, todo_register
-from five_apps_client.models import TodoCredentials, TodoTaskIn, TodoTaskOut, TodoTokenOut, TodoUserOut
+from five_apps_client.models import (
+    ArCredentials,
+    ArProjectIn,
+    ArProjectOut,
+    ArTokenOut,
+    ArUserOut,
+    DealerAutoIn,
+    DealerAutoOut,
+    DealerCredentials,
+    DealerMessage,
+    DealerTokenOut,
+    ExchangeCredentials,
+    ExchangeItemCreated,
+    ExchangeItemIn,
+    ExchangeItemList,
+    ExchangeMessage,
+    ExchangeTokenOut,
+    ShopCredentials,
+    ShopMessageOut,
+    ShopRegisteredOut,
+    ShopTokenOut,
+    TodoCredentials,
+    TodoTaskIn,
+    TodoTaskOut,
+    TodoTokenOut,
+    TodoUserOut,
+)
 
 BASE_URL = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8080"
 SUFFIX = "".join(random.choices(string.ascii_lowercase + string.digits, k=10))
@@ -31,6 +67,61 @@ def check_todo():
         assert isinstance(task, TodoTaskOut) and task.title == "from Python", f"create failed: {task}"
         tasks = todo_list_tasks.sync(client=api, limit=10)
         assert isinstance(tasks, list) and [t.id for t in tasks] == [task.id], f"list failed: {tasks}"
+
+
+def check_exchange():
+    creds = ExchangeCredentials(login=f"py-ex-{SUFFIX}", password="correct horse")
+    with Client(base_url=BASE_URL) as client:
+        assert isinstance(exchange_register.sync(client=client, body=creds), ExchangeMessage), "register failed"
+        login = exchange_login.sync(client=client, body=creds)
+    assert isinstance(login, ExchangeTokenOut), f"login failed: {login}"
+    with AuthenticatedClient(base_url=BASE_URL, token=login.token) as api:
+        item = exchange_create_item.sync(client=api, body=ExchangeItemIn(name="from Python"))
+        assert isinstance(item, ExchangeItemCreated) and item.name == "from Python", f"create failed: {item}"
+        items = exchange_list_items.sync(client=api)
+        assert isinstance(items, ExchangeItemList) and [i.id for i in items.items] == [item.id], f"list failed: {items}"
+
+
+def check_dealer():
+    creds = DealerCredentials(username=f"py-dealer-{SUFFIX}", password="correct horse")
+    with Client(base_url=BASE_URL) as client:
+        assert isinstance(dealer_register.sync(client=client, body=creds), DealerMessage), "register failed"
+        auth = dealer_auth.sync(client=client, body=creds)
+    assert isinstance(auth, DealerTokenOut), f"auth failed: {auth}"
+    mark = f"py-{SUFFIX}"
+    with AuthenticatedClient(base_url=BASE_URL, token=auth.access_token) as api:
+        body = DealerAutoIn(max_speed=250, distance=500, handler="Auto Motors", stock="Austria")
+        created = dealer_create_auto.sync(mark, client=api, body=body)
+        assert isinstance(created, DealerMessage), f"create failed: {created}"
+        auto = dealer_get_auto.sync(mark, client=api)
+        assert isinstance(auto, DealerAutoOut) and auto.max_speed == 250, f"read failed: {auto}"
+
+
+def check_shop():
+    creds = ShopCredentials(login=f"py-shop-{SUFFIX}", password="correct horse")
+    with Client(base_url=BASE_URL) as client:
+        registered = shop_register.sync(client=client, body=creds)
+        assert isinstance(registered, ShopRegisteredOut), f"register failed: {registered}"
+        code = unquote(registered.activation_link.rsplit("/", 1)[-1])
+        assert isinstance(shop_activate.sync(code, client=client), ShopMessageOut), "activation failed"
+        login = shop_login.sync(client=client, body=creds)
+    assert isinstance(login, ShopTokenOut), f"login failed: {login}"
+    with AuthenticatedClient(base_url=BASE_URL, token=login.access_token) as api:
+        bills = shop_list_bills.sync(client=api, limit=10)
+        assert bills == [], f"a new user has bills: {bills}"
+
+
+def check_ar():
+    creds = ArCredentials(login=f"py-ar-{SUFFIX}", password="correct horse")
+    with Client(base_url=BASE_URL) as client:
+        assert isinstance(ar_create_user.sync(client=client, body=creds), ArUserOut), "sign-up failed"
+        login = ar_login.sync(client=client, body=creds)
+    assert isinstance(login, ArTokenOut), f"login failed: {login}"
+    with AuthenticatedClient(base_url=BASE_URL, token=login.access_token) as api:
+        project = ar_create_project.sync(client=api, body=ArProjectIn(name=f"py-{SUFFIX}"))
+        assert isinstance(project, ArProjectOut), f"create failed: {project}"
+        read = ar_get_project.sync(project.id, client=api)
+        assert isinstance(read, ArProjectOut) and read.id == project.id, f"read failed: {read}"
 
 
 def substitute(value, variables):
@@ -75,7 +166,7 @@ def story_check(steps, token, ops):
 
 
 # Typed checks per app (optional: the story check covers the others).
-APPS = {"todo": check_todo}
+APPS = {"todo": check_todo, "exchange": check_exchange, "dealer": check_dealer, "shop": check_shop, "ar": check_ar}
 
 if len(sys.argv) > 2:
     import httpx

@@ -27,6 +27,61 @@ const apps: Record<string, () => Promise<void>> = {
     const { data: tasks } = await todo.GET("/todo/tasks", { params: { query: { limit: 10 } } });
     check(tasks?.length === 1 && tasks[0]?.id === task.id, "the list does not hold the task");
   },
+  async exchange() {
+    const api = createApiClient(baseUrl);
+    const creds = { login: `ts-ex-${suffix}`, password: "correct horse" };
+    const registered = await api.POST("/exchange/registration", { body: creds });
+    check(registered.response.status === 201, `register answered ${registered.response.status}`);
+    const { data: login } = await api.POST("/exchange/login", { body: creds });
+    check(login?.token_type === "bearer", "login gave no bearer token");
+    const exchange = createApiClient(baseUrl, { token: login.token });
+    const { data: item } = await exchange.POST("/exchange/items/new", { body: { name: "from TypeScript" } });
+    check(item?.name === "from TypeScript", "the item was not created");
+    const { data: list } = await exchange.GET("/exchange/items", {});
+    check(list?.items.length === 1 && list.items[0]?.id === item.id, "the list does not hold the item");
+  },
+  async dealer() {
+    const api = createApiClient(baseUrl);
+    const creds = { username: `ts-dealer-${suffix}`, password: "correct horse" };
+    const registered = await api.POST("/dealer/register", { body: creds });
+    check(registered.data?.Message === "User created. Try to auth", `register answered ${registered.response.status}`);
+    const { data: auth } = await api.POST("/dealer/auth", { body: creds });
+    check(auth?.access_token, "auth gave no token");
+    const dealer = createApiClient(baseUrl, { token: auth.access_token });
+    const mark = `ts-${suffix}`;
+    const body = { max_speed: 250, distance: 500, handler: "Auto Motors", stock: "Austria" };
+    const created = await dealer.POST("/dealer/auto/{mark}", { params: { path: { mark } }, body });
+    check(created.data?.Message === "Auto created", `create answered ${created.response.status}`);
+    const { data: auto } = await dealer.GET("/dealer/auto/{mark}", { params: { path: { mark } } });
+    check(auto?.mark === mark && auto.max_speed === 250, "the auto was not stored");
+  },
+  async shop() {
+    const api = createApiClient(baseUrl);
+    const creds = { login: `ts-shop-${suffix}`, password: "correct horse" };
+    const { data: registered } = await api.POST("/shop/register", { body: creds });
+    check(registered?.activation_link, "register gave no activation link");
+    const code = decodeURIComponent(registered.activation_link.split("/").pop() ?? "");
+    const activated = await api.GET("/shop/activate/{code}", { params: { path: { code } } });
+    check(activated.response.status === 200, `activation answered ${activated.response.status}`);
+    const { data: login } = await api.POST("/shop/login", { body: creds });
+    check(login?.token_type === "bearer", "login gave no bearer token");
+    const shop = createApiClient(baseUrl, { token: login.access_token });
+    const { data: bills } = await shop.GET("/shop/bills", { params: { query: { limit: 10 } } });
+    check(Array.isArray(bills) && bills.length === 0, "a new user has bills");
+  },
+  async ar() {
+    const api = createApiClient(baseUrl);
+    const creds = { login: `ts-ar-${suffix}`, password: "correct horse" };
+    const { data: user } = await api.POST("/ar/api/user", { body: creds });
+    check(user?.login === creds.login, "sign-up failed");
+    const { data: login } = await api.POST("/ar/api/login/", { body: creds });
+    check(login?.token_type === "bearer", "login gave no bearer token");
+    const ar = createApiClient(baseUrl, { token: login.access_token });
+    const { data: project } = await ar.POST("/ar/api/project", { body: { name: `ts-${suffix}` } });
+    check(project?.name === `ts-${suffix}`, "the project was not created");
+    const { data: read } = await ar.GET("/ar/api/project/{id}", { params: { path: { id: project.id } } });
+    check(read?.id === project.id, "the project cannot be read");
+  },
 };
 
 /** A story step (clients/postman/stories/*.json), the part the fallback check reads. */

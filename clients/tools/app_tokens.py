@@ -1,7 +1,10 @@
 """Prints `<app> <token>` for every story in clients/postman/stories/ that names
 its `token` variable, by running that story's steps up to the one saving it
-(register, log in, ...) against a live server. `.ci/contract.sh` gives each
-token to schemathesis for that app's operations.
+(register, log in, ...) against a live server, and `<app> <token> <path-regex>`
+for each of the story's `operation_tokens` (a token the operations on those
+paths need instead, e.g. the /shop admin's), running the steps on until every
+token is saved. `.ci/contract.sh` gives each token to schemathesis for that
+app's operations.
 
 Usage: python app_tokens.py BASE_URL   (standard library only)
 """
@@ -87,15 +90,20 @@ def main():
             continue
         variables = {"runId": "st" + "".join(random.choices("abcdefghijklmnopqrstuvwxyz0123456789", k=10))}
         variables.update(story.get("variables", {}))
+        scoped = story.get("operation_tokens", {})
+        wanted = [token, *scoped]
         for step in story["steps"]:
             body = call(base_url, ops, step, variables)
             for name, path in step.get("save", {}).items():
                 variables[name] = dig(body, path)
-            if token in variables:
+            if all(name in variables for name in wanted):
                 print(file.stem, variables[token])
+                for name, paths in scoped.items():
+                    print(file.stem, variables[name], paths)
                 break
         else:
-            sys.exit(f"{file.name}: no step saves {token}")
+            missing = [name for name in wanted if name not in variables]
+            sys.exit(f"{file.name}: no step saves {', '.join(missing)}")
 
 
 if __name__ == "__main__":

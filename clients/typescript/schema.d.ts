@@ -595,7 +595,11 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Enable or disable a user (admin); a disabled user's tokens are refused at once. */
+        /**
+         * Enable or disable a user (admin); a disabled user's tokens are refused at once.
+         * @description An admin cannot disable themself (409), as in the admin panel: it would lock
+         *     them out at once.
+         */
         patch: operations["shop_admin_update_user"];
         trace?: never;
     };
@@ -927,7 +931,7 @@ export interface components {
          * @description A new image target.
          * @example {
          *       "description": "The entrance poster",
-         *       "image": "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAA..."
+         *       "image": "/9j/2wBDAAEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQH/wAALCAAIAAgBAREA/8QAFAABAAAAAAAAAAAAAAAAAAAAAP/EABQQAQAAAAAAAAAAAAAAAAAAAAD/2gAIAQEAAD8AP//Z"
          *     }
          */
         ArTargetIn: {
@@ -945,7 +949,7 @@ export interface components {
          * @example {
          *       "description": "The entrance poster",
          *       "id": 1,
-         *       "image": "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAA..."
+         *       "image": "/9j/2wBDAAEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQH/wAALCAAIAAgBAREA/8QAFAABAAAAAAAAAAAAAAAAAAAAAP/EABQQAQAAAAAAAAAAAAAAAAAAAAD/2gAIAQEAAD8AP//Z"
          *     }
          */
         ArTargetOut: {
@@ -4392,6 +4396,20 @@ export interface operations {
                     "application/json": components["schemas"]["DealerError"];
                 };
             };
+            /** @description `limit` or `offset` out of range */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "Error": "offset: range"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DealerError"];
+                };
+            };
             /** @description Rate limit reached; see `Retry-After` */
             429: {
                 headers: {
@@ -4852,6 +4870,11 @@ export interface operations {
         /** @description Only when the token is sent in the body */
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "token": "eyJhbGciOiJIUzI1NiJ9..."
+                 *     }
+                 */
                 "application/json": null | components["schemas"]["ExchangeTokenIn"];
             };
         };
@@ -5708,6 +5731,15 @@ export interface operations {
             };
             /** @description Not found (or not yours) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with an existing resource */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

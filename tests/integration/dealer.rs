@@ -269,3 +269,24 @@ async fn autos_are_one_shared_stock_but_need_a_dealer_token() {
     let anonymous = app.client().dealer_get_auto().mark("Polo").send().await.unwrap_err();
     assert_eq!(error_of(anonymous).0, 401);
 }
+
+/// JSON Schema's `integer` takes `452.0` as well as `452` (schemathesis sends
+/// both); a fraction is still refused, and so is an out-of-range page.
+#[tokio::test]
+async fn integers_spelled_as_floats_are_integers() {
+    let app = TestApp::spawn().await;
+    let token = token(&app, "Floats").await;
+    let post = |mark: &str, body: Value| {
+        app.http.post(app.url(&format!("/dealer/auto/{mark}"))).bearer_auth(&token).json(&body).send()
+    };
+    let body = json!({"max_speed": 452.0, "distance": 400, "handler": "Auto Motors", "stock": "Germany"});
+    assert_eq!(post("Whole", body).await.unwrap().status(), 201);
+    let stored = app.client_as(&token).dealer_get_auto().mark("Whole").send().await.unwrap().into_inner();
+    assert_eq!((stored.max_speed, stored.distance), (452, 400));
+    let half = json!({"max_speed": 452.5, "distance": 400, "handler": "Auto Motors", "stock": "Germany"});
+    error_body(post("Half", half).await.unwrap(), 422).await;
+    let page = app.http.get(app.url("/dealer/stock?offset=-1")).bearer_auth(&token).send().await.unwrap();
+    error_body(page, 422).await;
+    let marks: i64 = app.query(|c| api::schema::dealer_autos::table.count().get_result(c).unwrap()).await;
+    assert_eq!(marks, 1);
+}

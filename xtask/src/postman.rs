@@ -31,6 +31,12 @@ struct Story {
     #[serde(default)]
     #[expect(dead_code, reason = "read by clients/tools/app_tokens.py")]
     token: Option<String>,
+    /// Further tokens the story saves, each with a regex of the paths whose
+    /// operations need it instead of `token` (`{"shopAdminToken": "^/shop/admin/"}`);
+    /// the CI contract step gives schemathesis each for its paths.
+    #[serde(default)]
+    #[expect(dead_code, reason = "read by clients/tools/app_tokens.py")]
+    operation_tokens: Map<String, Value>,
     steps: Vec<Step>,
 }
 

@@ -59,6 +59,12 @@ pub mod types {
             if value.chars().count() < 1usize {
                 return Err("shorter than 1 characters".into());
             }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(|| {
+                ::regress::Regex::new("^[^\\u0000-\\u001F\\u007F-\\u009F]*$").unwrap()
+            });
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[^\\u0000-\\u001F\\u007F-\\u009F]*$\"".into());
+            }
             Ok(Self(value.to_string()))
         }
     }
@@ -109,6 +115,11 @@ pub mod types {
             }
             if value.chars().count() < 8usize {
                 return Err("shorter than 8 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
+                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^[^\\u0000]*$").unwrap());
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[^\\u0000]*$\"".into());
             }
             Ok(Self(value.to_string()))
         }
@@ -171,6 +182,11 @@ pub mod types {
             }
             if value.chars().count() < 1usize {
                 return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
+                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^[^\\u0000]*$").unwrap());
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[^\\u0000]*$\"".into());
             }
             Ok(Self(value.to_string()))
         }
@@ -244,6 +260,11 @@ pub mod types {
         fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 10000usize {
                 return Err("longer than 10000 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
+                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^[^\\u0000]*$").unwrap());
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[^\\u0000]*$\"".into());
             }
             Ok(Self(value.to_string()))
         }
@@ -320,6 +341,11 @@ pub mod types {
         fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 10000usize {
                 return Err("longer than 10000 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
+                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^[^\\u0000]*$").unwrap());
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[^\\u0000]*$\"".into());
             }
             Ok(Self(value.to_string()))
         }
@@ -433,6 +459,12 @@ pub mod types {
             if value.chars().count() < 1usize {
                 return Err("shorter than 1 characters".into());
             }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(|| {
+                ::regress::Regex::new("^[^\\u0000-\\u001F\\u007F-\\u009F]*$").unwrap()
+            });
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[^\\u0000-\\u001F\\u007F-\\u009F]*$\"".into());
+            }
             Ok(Self(value.to_string()))
         }
     }
@@ -483,6 +515,11 @@ pub mod types {
             }
             if value.chars().count() < 8usize {
                 return Err("shorter than 8 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
+                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^[^\\u0000]*$").unwrap());
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[^\\u0000]*$\"".into());
             }
             Ok(Self(value.to_string()))
         }
@@ -552,6 +589,11 @@ pub mod types {
             if value.chars().count() < 1usize {
                 return Err("shorter than 1 characters".into());
             }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
+                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^[^\\u0000]*$").unwrap());
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[^\\u0000]*$\"".into());
+            }
             Ok(Self(value.to_string()))
         }
     }
@@ -603,6 +645,11 @@ pub mod types {
             if value.chars().count() < 1usize {
                 return Err("shorter than 1 characters".into());
             }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
+                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^[^\\u0000]*$").unwrap());
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[^\\u0000]*$\"".into());
+            }
             Ok(Self(value.to_string()))
         }
     }
@@ -644,6 +691,62 @@ pub mod types {
             Default::default()
         }
     }
+    ///`DealerCreateAutoMark`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct DealerCreateAutoMark(::std::string::String);
+    impl ::std::ops::Deref for DealerCreateAutoMark {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<DealerCreateAutoMark> for ::std::string::String {
+        fn from(value: DealerCreateAutoMark) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for DealerCreateAutoMark {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 200usize {
+                return Err("longer than 200 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
+                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^[^\\u0000]*$").unwrap());
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[^\\u0000]*$\"".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for DealerCreateAutoMark {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for DealerCreateAutoMark {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for DealerCreateAutoMark {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?.parse().map_err(
+                |e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()),
+            )
+        }
+    }
     ///Credentials to register or authenticate with.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DealerCredentials {
@@ -680,6 +783,11 @@ pub mod types {
             }
             if value.chars().count() < 8usize {
                 return Err("shorter than 8 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
+                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^[^\\u0000]*$").unwrap());
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[^\\u0000]*$\"".into());
             }
             Ok(Self(value.to_string()))
         }
@@ -731,6 +839,12 @@ pub mod types {
             }
             if value.chars().count() < 1usize {
                 return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(|| {
+                ::regress::Regex::new("^[^\\u0000-\\u001F\\u007F-\\u009F]*$").unwrap()
+            });
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[^\\u0000-\\u001F\\u007F-\\u009F]*$\"".into());
             }
             Ok(Self(value.to_string()))
         }
@@ -829,6 +943,12 @@ pub mod types {
             if value.chars().count() < 1usize {
                 return Err("shorter than 1 characters".into());
             }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(|| {
+                ::regress::Regex::new("^[^\\u0000-\\u001F\\u007F-\\u009F]*$").unwrap()
+            });
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[^\\u0000-\\u001F\\u007F-\\u009F]*$\"".into());
+            }
             Ok(Self(value.to_string()))
         }
     }
@@ -879,6 +999,11 @@ pub mod types {
             }
             if value.chars().count() < 8usize {
                 return Err("shorter than 8 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
+                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^[^\\u0000]*$").unwrap());
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[^\\u0000]*$\"".into());
             }
             Ok(Self(value.to_string()))
         }
@@ -956,6 +1081,11 @@ pub mod types {
             }
             if value.chars().count() < 1usize {
                 return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
+                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^[^\\u0000]*$").unwrap());
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[^\\u0000]*$\"".into());
             }
             Ok(Self(value.to_string()))
         }
@@ -1076,6 +1206,12 @@ pub mod types {
             }
             if value.chars().count() < 1usize {
                 return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(|| {
+                ::regress::Regex::new("^[^\\u0000-\\u001F\\u007F-\\u009F]*$").unwrap()
+            });
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[^\\u0000-\\u001F\\u007F-\\u009F]*$\"".into());
             }
             Ok(Self(value.to_string()))
         }
@@ -1246,10 +1382,16 @@ pub mod types {
         type Err = self::error::ConversionError;
         fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
             static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(|| {
-                ::regress::Regex::new("^[0-9]{1,12}(\\.[0-9]{1,2})?$").unwrap()
+                ::regress::Regex::new(
+                    "^(0{0,12}[1-9][0-9]{0,11}(\\.[0-9]{1,2})?|0{1,12}\\.(0[1-9]|[1-9][0-9]?))$",
+                )
+                .unwrap()
             });
             if PATTERN.find(value).is_none() {
-                return Err("doesn't match pattern \"^[0-9]{1,12}(\\.[0-9]{1,2})?$\"".into());
+                return Err(
+                    "doesn't match pattern \"^(0{0,12}[1-9][0-9]{0,11}(\\.[0-9]{1,2})?|0{1,12}\\.(0[1-9]|[1-9][0-9]?))$\""
+                        .into(),
+                );
             }
             Ok(Self(value.to_string()))
         }
@@ -1336,6 +1478,12 @@ pub mod types {
             if value.chars().count() < 1usize {
                 return Err("shorter than 1 characters".into());
             }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(|| {
+                ::regress::Regex::new("^[^\\u0000-\\u001F\\u007F-\\u009F]*$").unwrap()
+            });
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[^\\u0000-\\u001F\\u007F-\\u009F]*$\"".into());
+            }
             Ok(Self(value.to_string()))
         }
     }
@@ -1386,6 +1534,11 @@ pub mod types {
             }
             if value.chars().count() < 8usize {
                 return Err("shorter than 8 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
+                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^[^\\u0000]*$").unwrap());
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[^\\u0000]*$\"".into());
             }
             Ok(Self(value.to_string()))
         }
@@ -1510,6 +1663,11 @@ pub mod types {
             if value.chars().count() > 10000usize {
                 return Err("longer than 10000 characters".into());
             }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
+                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^[^\\u0000]*$").unwrap());
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[^\\u0000]*$\"".into());
+            }
             Ok(Self(value.to_string()))
         }
     }
@@ -1560,6 +1718,11 @@ pub mod types {
             }
             if value.chars().count() < 1usize {
                 return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
+                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^[^\\u0000]*$").unwrap());
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[^\\u0000]*$\"".into());
             }
             Ok(Self(value.to_string()))
         }
@@ -5430,6 +5593,9 @@ impl Client {
     }
     /**Enable or disable a user (admin); a disabled user's tokens are refused at once
 
+    An admin cannot disable themself (409), as in the admin panel: it would lock
+    them out at once.
+
     Sends a `PATCH` request to `/shop/admin/users/{id}`
 
     Arguments:
@@ -7565,7 +7731,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct DealerCreateAuto<'a> {
         client: &'a super::Client,
-        mark: Result<::std::string::String, String>,
+        mark: Result<types::DealerCreateAutoMark, String>,
         body: Result<types::builder::DealerAutoIn, String>,
     }
     impl<'a> DealerCreateAuto<'a> {
@@ -7578,11 +7744,11 @@ pub mod builder {
         }
         pub fn mark<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::DealerCreateAutoMark>,
         {
             self.mark = value
                 .try_into()
-                .map_err(|_| "conversion to `:: std :: string :: String` for mark failed".to_string());
+                .map_err(|_| "conversion to `DealerCreateAutoMark` for mark failed".to_string());
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -7880,6 +8046,7 @@ pub mod builder {
                 200u16 => ResponseValue::from_response(response).await,
                 400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
                 401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
                 429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
                 503u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
                 _ => Err(Error::UnexpectedResponse(response)),
@@ -9105,6 +9272,7 @@ pub mod builder {
                 401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
                 403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
                 404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                409u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
                 413u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
                 415u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
                 422u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),

@@ -265,4 +265,30 @@ async fn an_admin_decision_wins_over_a_pending_activation_link() {
     assert_eq!(login.status(), 403);
 }
 
+/// An admin cannot disable their own account (it would lock them out, as the
+/// panel says); enabling themself is a no-op, and other users can be disabled.
+#[tokio::test]
+async fn an_admin_cannot_disable_themself() {
+    let app = spawn_with_admin().await;
+    let token = admin(&app).await;
+    let root = app.client_as(&token);
+    let me = super::user_id_of(&token);
+    let patch = |id: i64, active: bool| {
+        root.shop_admin_update_user().id(id).body(types::ShopUserPatch::builder().is_active(active)).send()
+    };
+    assert_eq!(status_of(&patch(me, false).await.unwrap_err()), 409);
+    assert!(patch(me, true).await.unwrap().into_inner().is_active);
+    assert_eq!(root.shop_admin_list_users().send().await.unwrap().status(), 200, "the token still works");
+    let (_, other) = user(&app, "mia").await;
+    assert!(!patch(other, false).await.unwrap().into_inner().is_active);
+    let active: Vec<bool> = app
+        .query(move |c| {
+            use api::schema::shop_users::dsl::*;
+            use diesel::{ExpressionMethods, QueryDsl};
+            shop_users.filter(id.eq_any([me, other])).order(id).select(is_active).load(c).unwrap()
+        })
+        .await;
+    assert_eq!(active, vec![true, false]);
+}
+
 use diesel::RunQueryDsl;

@@ -248,3 +248,32 @@ async fn the_webhook_is_not_rate_limited_per_client_but_the_rest_is() {
 }
 
 use diesel::RunQueryDsl;
+
+/// JSON Schema's `integer` takes `7.0` as well as `7` (schemathesis sends both):
+/// the webhook and a purchase read such ids as integers (the signature covers
+/// the integer, `7`); a fraction is still 422 and moves nothing.
+#[tokio::test]
+async fn ids_spelled_as_floats_are_integers() {
+    let app = spawn_with_admin().await;
+    let (token, user_id) = user(&app, "nina").await;
+    let signature = sign(PAYMENT_KEY, 7, user_id, 70, "20");
+    let text = format!(
+        r#"{{"signature": "{signature}", "transaction_id": 7.0, "user_id": {user_id}.0, "bill_id": 70.0, "amount": 20}}"#
+    );
+    let body: Value = serde_json::from_str(&text).unwrap();
+    let (status, answer) = post_webhook(&app, &body).await;
+    assert_eq!((status, answer), (200, json!({"bill_id": 70, "balance": "20.00"})));
+    let product = create_product(&app, &admin(&app).await, "Tea", "5").await;
+    let buy = |bill: Value| {
+        app.http
+            .post(app.url(&format!("/shop/products/{}/buy", product.id)))
+            .bearer_auth(&token)
+            .json(&json!({"bill_id": bill}))
+            .send()
+    };
+    assert_eq!(buy(json!(70.5)).await.unwrap().status(), 422);
+    let bought = buy(json!(70.0)).await.unwrap();
+    assert_eq!(bought.status(), 200);
+    assert_eq!(bought.json::<Value>().await.unwrap()["balance"], "15.00");
+    assert_eq!(stored_balance(&app, 70).await.as_deref(), Some("15.00"));
+}

@@ -5,17 +5,21 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::{Validate, ValidationError};
 
+/// The examples' image: a whole 8x8 grey JPEG (141 bytes), so "Try it out" and
+/// the contract tools create a real target from the document's example.
+const TINY_JPEG: &str = "/9j/2wBDAAEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQH/wAALCAAIAAgBAREA/8QAFAABAAAAAAAAAAAAAAAAAAAAAP/EABQQAQAAAAAAAAAAAAAAAAAAAAD/2gAIAQEAAD8AP//Z";
+
 /// Credentials to sign up or log in with.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[schema(as = ArCredentials, example = json!({"login": "alice", "password": "correct horse"}))]
 pub struct CredentialsIn {
     /// 1-64 characters, no control characters.
     #[validate(custom(function = "crate::validate::login"))]
-    #[schema(min_length = 1, max_length = 64)]
+    #[schema(min_length = 1, max_length = 64, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")]
     pub login: String,
     /// 8-128 characters.
     #[validate(custom(function = "crate::validate::password"))]
-    #[schema(min_length = 8, max_length = 128)]
+    #[schema(min_length = 8, max_length = 128, pattern = r"^[^\u0000]*$")]
     pub password: String,
 }
 
@@ -25,11 +29,11 @@ pub struct CredentialsIn {
 pub struct UserPatch {
     /// A new login: 1-64 characters, no control characters.
     #[validate(custom(function = "crate::validate::login"))]
-    #[schema(min_length = 1, max_length = 64)]
+    #[schema(min_length = 1, max_length = 64, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")]
     pub login: Option<String>,
     /// A new password: 8-128 characters.
     #[validate(custom(function = "crate::validate::password"))]
-    #[schema(min_length = 8, max_length = 128)]
+    #[schema(min_length = 8, max_length = 128, pattern = r"^[^\u0000]*$")]
     pub password: Option<String>,
 }
 
@@ -59,7 +63,7 @@ pub struct ProjectIn {
         length(min = 1, max = 200, message = "must be 1 to 200 characters"),
         custom(function = "crate::validate::text")
     )]
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(min_length = 1, max_length = 200, pattern = r"^[^\u0000]*$")]
     pub name: String,
 }
 
@@ -78,6 +82,7 @@ pub struct TokenTtlIn {
     /// Seconds from now, 1 to 31536000 (a year); absent: `AR_TOKEN_TTL_SECONDS` (14 days).
     #[validate(range(min = 1, max = 31_536_000, message = "must be 1 to 31536000 seconds"))]
     #[schema(minimum = 1, maximum = 31_536_000)]
+    #[serde(default, deserialize_with = "crate::validate::whole_opt")]
     pub ttl_seconds: Option<i64>,
 }
 
@@ -96,7 +101,7 @@ pub struct AppTokenOut {
 
 /// A new image target.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
-#[schema(as = ArTargetIn, example = json!({"image": "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAA...", "description": "The entrance poster"}))]
+#[schema(as = ArTargetIn, example = json!({"image": TINY_JPEG, "description": "The entrance poster"}))]
 pub struct TargetIn {
     /// A JPEG in standard base64 (a `data:image/jpeg;base64,` prefix and line
     /// breaks are accepted); at most `MAX_IMAGE_BYTES` once decoded.
@@ -104,7 +109,7 @@ pub struct TargetIn {
     pub image: String,
     /// Up to 10,000 characters.
     #[validate(custom(function = "description_rule"))]
-    #[schema(max_length = 10000)]
+    #[schema(max_length = 10000, pattern = r"^[^\u0000]*$")]
     pub description: String,
 }
 
@@ -117,7 +122,7 @@ pub struct TargetPatch {
     pub image: Option<String>,
     /// Up to 10,000 characters.
     #[validate(custom(function = "description_rule"))]
-    #[schema(max_length = 10000)]
+    #[schema(max_length = 10000, pattern = r"^[^\u0000]*$")]
     pub description: Option<String>,
 }
 
@@ -131,7 +136,7 @@ pub struct TargetSummary {
 
 /// One image target with its image.
 #[derive(Debug, Serialize, ToSchema)]
-#[schema(as = ArTargetOut, example = json!({"id": 1, "description": "The entrance poster", "image": "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAA..."}))]
+#[schema(as = ArTargetOut, example = json!({"id": 1, "description": "The entrance poster", "image": TINY_JPEG}))]
 pub struct TargetOut {
     pub id: i64,
     pub description: String,

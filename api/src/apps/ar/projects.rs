@@ -47,7 +47,22 @@ pub async fn list_projects(
 /// Create a project (its name unique among projects not deleted).
 #[utoipa::path(post, path = "/api/project", tag = TAG, operation_id = "ar_create_project",
     security(("ar_user" = [])), request_body = ProjectIn,
-    responses((status = 201, description = "Created", body = ProjectOut), Conflict, Forbidden, AuthedWrite))]
+    responses((status = 201, description = "Created", body = ProjectOut, links(
+        ("GetProject" = (operation_id = "ar_get_project", parameters(("id" = "$response.body#/id")),
+            description = "Read the project just created")),
+        ("UpdateProject" = (operation_id = "ar_update_project", parameters(("id" = "$response.body#/id")),
+            description = "Rename the project just created")),
+        ("DeleteProject" = (operation_id = "ar_delete_project", parameters(("id" = "$response.body#/id")),
+            description = "Delete the project just created")),
+        ("CreateTarget" = (operation_id = "ar_create_target", parameters(("id" = "$response.body#/id")),
+            description = "Add an image target to it")),
+        ("ListTargets" = (operation_id = "ar_list_targets", parameters(("id" = "$response.body#/id")),
+            description = "List its image targets")),
+        ("CreateToken" = (operation_id = "ar_create_token", parameters(("id" = "$response.body#/id")),
+            description = "Issue an app token for it")),
+        ("ListTokens" = (operation_id = "ar_list_tokens", parameters(("id" = "$response.body#/id")),
+            description = "List its app tokens")),
+    )), Conflict, Forbidden, AuthedWrite))]
 pub async fn create_project(
     State(state): State<AppState>,
     owner: Owner,

@@ -57,7 +57,16 @@ pub async fn list_targets(
 #[utoipa::path(post, path = "/api/project/{id}/imagetarget", tag = TAG, operation_id = "ar_create_target",
     security(("ar_app" = []), ("ar_user" = [])),
     params(("id" = i64, Path, description = "The project's id")), request_body = TargetIn,
-    responses((status = 201, description = "Created", body = TargetSummary), NotFound, AuthedWrite))]
+    responses((status = 201, description = "Created", body = TargetSummary, links(
+        ("GetTarget" = (operation_id = "ar_get_target", parameters(("id" = "$request.path.id"), ("target_id" = "$response.body#/id")),
+            description = "Read the target just created")),
+        ("GetTargetImage" = (operation_id = "ar_get_target_image", parameters(("id" = "$request.path.id"), ("target_id" = "$response.body#/id")),
+            description = "Its image")),
+        ("UpdateTarget" = (operation_id = "ar_update_target", parameters(("id" = "$request.path.id"), ("target_id" = "$response.body#/id")),
+            description = "Change the target just created")),
+        ("DeleteTarget" = (operation_id = "ar_delete_target", parameters(("id" = "$request.path.id"), ("target_id" = "$response.body#/id")),
+            description = "Delete the target just created")),
+    )), NotFound, AuthedWrite))]
 pub async fn create_target(
     State(state): State<AppState>,
     caller: Caller,

@@ -47,7 +47,12 @@ fn to_out(state: &AppState, owner: i64, project_id: i64, row: AppToken) -> Resul
 /// Create an app token for the project (lives `AR_TOKEN_TTL_SECONDS`, 14 days).
 #[utoipa::path(post, path = "/api/project/{id}/jwt", tag = TAG, operation_id = "ar_create_token",
     security(("ar_user" = [])), params(("id" = i64, Path, description = "The project's id")),
-    responses((status = 201, description = "Created", body = AppTokenOut), NotFound, Forbidden, AuthedRead))]
+    responses((status = 201, description = "Created", body = AppTokenOut, links(
+        ("UpdateToken" = (operation_id = "ar_update_token", parameters(("id" = "$request.path.id"), ("token_id" = "$response.body#/id")),
+            description = "Renew the token just issued")),
+        ("DeleteToken" = (operation_id = "ar_delete_token", parameters(("id" = "$request.path.id"), ("token_id" = "$response.body#/id")),
+            description = "Revoke the token just issued")),
+    )), NotFound, Forbidden, AuthedRead))]
 pub async fn create_token(
     State(state): State<AppState>,
     owner: Owner,

@@ -34,6 +34,7 @@ fn not_found() -> ApiError {
     responses(
         (status = 200, description = "The autos", body = Vec<AutoOut>),
         (status = 400, description = "There are no autos at all, or bad parameters", body = ErrorOut, example = json!({"Error": "No one autos found in DataBase"})),
+        (status = 422, description = "`limit` or `offset` out of range", body = ErrorOut, example = json!({"Error": "offset: range"})),
         TokenRead,
     ))]
 pub async fn list_stock(
@@ -75,10 +76,18 @@ pub async fn get_auto(
 
 /// Add an auto under a new mark.
 #[utoipa::path(post, path = "/auto/{mark}", tag = TAG, operation_id = "dealer_create_auto",
-    security(("dealer_auth" = [])), params(("mark" = String, Path, description = "The new auto's mark, 1-200 characters")),
+    security(("dealer_auth" = [])), params(("mark" = String, Path, description = "The new auto's mark, 1-200 characters",
+        min_length = 1, max_length = 200, pattern = r"^[^\u0000]*$")),
     request_body = AutoIn,
     responses(
-        (status = 201, description = "Created", body = MessageOut, example = json!({"Message": "Auto created"})),
+        (status = 201, description = "Created", body = MessageOut, links(
+        ("GetAuto" = (operation_id = "dealer_get_auto", parameters(("mark" = "$request.path.mark")),
+            description = "Read the auto just created")),
+        ("UpdateAuto" = (operation_id = "dealer_update_auto", parameters(("mark" = "$request.path.mark")),
+            description = "Replace the auto just created")),
+        ("DeleteAuto" = (operation_id = "dealer_delete_auto", parameters(("mark" = "$request.path.mark")),
+            description = "Delete the auto just created")),
+        ), example = json!({"Message": "Auto created"})),
         (status = 400, description = "The mark exists, or the body is not JSON", body = ErrorOut, example = json!({"Error": "Auto with that mark exists"})),
         TokenBody,
     ))]

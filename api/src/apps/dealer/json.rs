@@ -12,11 +12,11 @@ use super::models::{Auto, AutoChanges};
 pub struct CredentialsIn {
     /// 1-64 characters, no control characters.
     #[validate(custom(function = "crate::validate::login"))]
-    #[schema(min_length = 1, max_length = 64)]
+    #[schema(min_length = 1, max_length = 64, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")]
     pub username: String,
     /// 8-128 characters.
     #[validate(custom(function = "crate::validate::password"))]
-    #[schema(min_length = 8, max_length = 128)]
+    #[schema(min_length = 8, max_length = 128, pattern = r"^[^\u0000]*$")]
     pub password: String,
 }
 
@@ -57,24 +57,26 @@ pub struct AutoIn {
     /// Top speed, 0 or more.
     #[validate(range(min = 0, message = "must be 0 or more"))]
     #[schema(minimum = 0)]
+    #[serde(deserialize_with = "crate::validate::whole")]
     pub max_speed: i32,
     /// Range, 0 or more.
     #[validate(range(min = 0, message = "must be 0 or more"))]
     #[schema(minimum = 0)]
+    #[serde(deserialize_with = "crate::validate::whole")]
     pub distance: i32,
     /// The maker, 1-200 characters.
     #[validate(
         length(min = 1, max = 200, message = "must be 1 to 200 characters"),
         custom(function = "crate::validate::text")
     )]
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(min_length = 1, max_length = 200, pattern = r"^[^\u0000]*$")]
     pub handler: String,
     /// Where it is kept, 1-200 characters.
     #[validate(
         length(min = 1, max = 200, message = "must be 1 to 200 characters"),
         custom(function = "crate::validate::text")
     )]
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(min_length = 1, max_length = 200, pattern = r"^[^\u0000]*$")]
     pub stock: String,
 }
 

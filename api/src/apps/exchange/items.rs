@@ -17,8 +17,11 @@ use crate::{
 
 /// Create an item owned by the caller.
 #[utoipa::path(post, path = "/items/new", tag = TAG, operation_id = "exchange_create_item",
-    security(("exchange_auth" = [])), params(TokenQuery), request_body = ItemIn,
-    responses((status = 201, description = "Created", body = ItemCreatedOut), AuthedWrite))]
+    security(("exchange_auth" = []), ("exchange_query" = [])), params(TokenQuery), request_body = ItemIn,
+    responses((status = 201, description = "Created", body = ItemCreatedOut, links(
+        ("DeleteItem" = (operation_id = "exchange_delete_item", parameters(("id" = "$response.body#/id")),
+            description = "Delete the item just created")),
+    )), AuthedWrite))]
 pub async fn create_item(
     State(state): State<AppState>,
     WithToken { user, body }: WithToken<ItemIn>,
@@ -29,7 +32,7 @@ pub async fn create_item(
 
 /// List the caller's items, by id.
 #[utoipa::path(get, path = "/items", tag = TAG, operation_id = "exchange_list_items",
-    security(("exchange_auth" = [])), params(Page, TokenQuery),
+    security(("exchange_auth" = []), ("exchange_query" = [])), params(Page, TokenQuery),
     responses((status = 200, description = "The caller's items", body = ItemListOut), AuthedRead))]
 pub async fn list_items(
     State(state): State<AppState>,
@@ -44,7 +47,7 @@ pub async fn list_items(
 
 /// Delete one of the caller's items; its pending links stop working.
 #[utoipa::path(delete, path = "/items/{id}", tag = TAG, operation_id = "exchange_delete_item",
-    security(("exchange_auth" = [])),
+    security(("exchange_auth" = []), ("exchange_query" = [])),
     params(("id" = i64, Path, description = "The item's id"), TokenQuery),
     responses((status = 200, description = "Deleted", body = MessageOut), NotFound, AuthedRead))]
 pub async fn delete_item(

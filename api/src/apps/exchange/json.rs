@@ -13,11 +13,11 @@ use super::models::Item;
 pub struct CredentialsIn {
     /// 1-64 characters, no control characters.
     #[validate(custom(function = "crate::validate::login"))]
-    #[schema(min_length = 1, max_length = 64)]
+    #[schema(min_length = 1, max_length = 64, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")]
     pub login: String,
     /// 8-128 characters.
     #[validate(custom(function = "crate::validate::password"))]
-    #[schema(min_length = 8, max_length = 128)]
+    #[schema(min_length = 8, max_length = 128, pattern = r"^[^\u0000]*$")]
     pub password: String,
 }
 
@@ -67,7 +67,7 @@ pub struct ItemIn {
         length(min = 1, max = 200, message = "must be 1 to 200 characters"),
         custom(function = "crate::validate::text")
     )]
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(min_length = 1, max_length = 200, pattern = r"^[^\u0000]*$")]
     pub name: String,
     /// The caller's token, when not sent as `Authorization: Bearer` or a `token` query parameter.
     #[expect(dead_code, reason = "documents the token; `WithToken` / `Authed` read it before the body")]
@@ -109,10 +109,11 @@ pub struct ItemListOut {
 #[schema(as = ExchangeSendIn, example = json!({"item_id": 1, "recipient": "bob"}))]
 pub struct SendIn {
     /// One of the caller's items.
+    #[serde(deserialize_with = "crate::validate::whole")]
     pub item_id: i64,
     /// The login of the user who may take it.
     #[validate(custom(function = "crate::validate::login"))]
-    #[schema(min_length = 1, max_length = 64)]
+    #[schema(min_length = 1, max_length = 64, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")]
     pub recipient: String,
     /// The caller's token, when not sent as `Authorization: Bearer` or a `token` query parameter.
     #[expect(dead_code, reason = "documents the token; `WithToken` / `Authed` read it before the body")]

@@ -21,7 +21,7 @@ use crate::{
 ///
 /// A newer link for the same item replaces the older ones.
 #[utoipa::path(post, path = "/send", tag = TAG, operation_id = "exchange_send_item",
-    security(("exchange_auth" = [])), params(TokenQuery), request_body = SendIn,
+    security(("exchange_auth" = []), ("exchange_query" = [])), params(TokenQuery), request_body = SendIn,
     responses((status = 201, description = "The link for the recipient", body = LinkOut), NotFound, AuthedWrite))]
 pub async fn send_item(
     State(state): State<AppState>,
@@ -52,7 +52,7 @@ pub async fn send_item(
 /// Works once. 403 for anyone but the recipient (the link stays valid); 410 when
 /// the link is used, expired, superseded, or its item was deleted or changed hands.
 #[utoipa::path(get, path = "/get", tag = TAG, operation_id = "exchange_follow_link",
-    security(("exchange_auth" = [])), params(FollowQuery),
+    security(("exchange_auth" = []), ("exchange_query" = [])), params(FollowQuery),
     responses((status = 200, description = "The item is the caller's now", body = ReceivedOut),
         Forbidden, Gone, AuthedRead))]
 pub async fn follow_link(

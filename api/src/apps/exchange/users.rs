@@ -62,8 +62,9 @@ pub async fn login(
 
 /// Log out: the presented token is refused from now on, on every replica.
 #[utoipa::path(post, path = "/logout", tag = TAG, operation_id = "exchange_logout",
-    security(("exchange_auth" = [])), params(super::json::TokenQuery),
-    request_body(content = Option<TokenIn>, description = "Only when the token is sent in the body"),
+    security(("exchange_auth" = []), ("exchange_query" = [])), params(super::json::TokenQuery),
+    request_body(content = Option<TokenIn>, description = "Only when the token is sent in the body",
+        example = json!({"token": "eyJhbGciOiJIUzI1NiJ9..."})),
     responses((status = 200, description = "Logged out", body = MessageOut), AuthedRead))]
 pub async fn logout(
     State(state): State<AppState>,

@@ -10,7 +10,7 @@ use super::{
     models::{self, ProductChanges},
 };
 use crate::{
-    error::{ApiError, AuthedRead, AuthedWrite, Forbidden, NotFound},
+    error::{ApiError, AuthedRead, AuthedWrite, Conflict, Forbidden, NotFound},
     extract::{Json, Path, Query},
     state::AppState,
     validate::Page,
@@ -41,7 +41,14 @@ pub async fn list_products(
 /// Create a product (admin).
 #[utoipa::path(post, path = "/admin/products", tag = TAG, operation_id = "shop_admin_create_product",
     security(("shop_auth" = [])), request_body = ProductIn,
-    responses((status = 201, description = "Created", body = ProductOut), Forbidden, AuthedWrite))]
+    responses((status = 201, description = "Created", body = ProductOut, links(
+        ("UpdateProduct" = (operation_id = "shop_admin_update_product", parameters(("id" = "$response.body#/id")),
+            description = "Replace the product just created")),
+        ("DeleteProduct" = (operation_id = "shop_admin_delete_product", parameters(("id" = "$response.body#/id")),
+            description = "Take the product just created off sale")),
+        ("BuyProduct" = (operation_id = "shop_buy_product", parameters(("id" = "$response.body#/id")),
+            description = "Buy the product just created (a user token)")),
+    )), Forbidden, AuthedWrite))]
 pub async fn create_product(
     State(state): State<AppState>,
     _admin: ShopAdmin,
@@ -105,16 +112,22 @@ pub async fn list_users(
 }
 
 /// Enable or disable a user (admin); a disabled user's tokens are refused at once.
+///
+/// An admin cannot disable themself (409), as in the admin panel: it would lock
+/// them out at once.
 #[utoipa::path(patch, path = "/admin/users/{id}", tag = TAG, operation_id = "shop_admin_update_user",
     security(("shop_auth" = [])), params(("id" = i64, Path, description = "The user's id")),
     request_body = UserPatch,
-    responses((status = 200, description = "Updated", body = UserOut), Forbidden, NotFound, AuthedWrite))]
+    responses((status = 200, description = "Updated", body = UserOut), Forbidden, NotFound, Conflict, AuthedWrite))]
 pub async fn update_user(
     State(state): State<AppState>,
-    _admin: ShopAdmin,
+    ShopAdmin(admin): ShopAdmin,
     Path(id): Path<i64>,
     Json(body): Json<UserPatch>,
 ) -> Result<Json<UserOut>, ApiError> {
+    if id == admin.user_id && !body.is_active {
+        return Err(ApiError::Conflict("an admin cannot disable their own account".into()));
+    }
     let user = access::set_user_active(&state, id, body.is_active)
         .await?
         .ok_or_else(|| ApiError::not_found("user"))?;

@@ -25,11 +25,11 @@ pub fn amount(value: &AmountText) -> Result<(), ValidationError> {
 pub struct CredentialsIn {
     /// 1-64 characters, no control characters.
     #[validate(custom(function = "crate::validate::login"))]
-    #[schema(min_length = 1, max_length = 64)]
+    #[schema(min_length = 1, max_length = 64, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")]
     pub login: String,
     /// 8-128 characters.
     #[validate(custom(function = "crate::validate::password"))]
-    #[schema(min_length = 8, max_length = 128)]
+    #[schema(min_length = 8, max_length = 128, pattern = r"^[^\u0000]*$")]
     pub password: String,
 }
 
@@ -82,7 +82,7 @@ pub struct ProductIn {
         length(min = 1, max = 200, message = "must be 1 to 200 characters"),
         custom(function = "crate::validate::text")
     )]
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(min_length = 1, max_length = 200, pattern = r"^[^\u0000]*$")]
     pub title: String,
     /// Up to 10,000 characters; absent for none.
     #[serde(default)]
@@ -90,7 +90,7 @@ pub struct ProductIn {
         length(max = 10000, message = "must be at most 10000 characters"),
         custom(function = "crate::validate::text")
     )]
-    #[schema(max_length = 10000)]
+    #[schema(max_length = 10000, pattern = r"^[^\u0000]*$")]
     pub description: String,
     /// More than 0, at most 2 decimal places.
     #[validate(custom(function = "amount"))]
@@ -101,6 +101,7 @@ pub struct ProductIn {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[schema(as = ShopBuyIn, example = json!({"bill_id": 123456}))]
 pub struct BuyIn {
+    #[serde(deserialize_with = "crate::validate::whole")]
     pub bill_id: i64,
 }
 
@@ -162,10 +163,13 @@ pub struct WebhookIn {
     /// Hex SHA-1 (40 characters) of `{private_key}:{transaction_id}:{user_id}:{bill_id}:{amount}`.
     pub signature: String,
     /// The payment service's unique id of this transaction: credited once.
+    #[serde(deserialize_with = "crate::validate::whole")]
     pub transaction_id: i64,
     /// The user credited.
+    #[serde(deserialize_with = "crate::validate::whole")]
     pub user_id: i64,
     /// The bill credited; created for the user if it does not exist (ids > 0).
+    #[serde(deserialize_with = "crate::validate::whole")]
     pub bill_id: i64,
     /// More than 0, at most 2 decimal places.
     pub amount: AmountText,

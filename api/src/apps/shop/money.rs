@@ -63,7 +63,14 @@ impl ToSchema for AmountText {
 impl PartialSchema for AmountText {
     fn schema() -> RefOr<Schema> {
         OneOfBuilder::new()
-            .item(ObjectBuilder::new().schema_type(Type::Number).minimum(Some(0.01)).examples([json!(100.5)]))
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::Number)
+                    .minimum(Some(0.01))
+                    .maximum(Some(999_999_999_999.99))
+                    .multiple_of(Some(0.01))
+                    .examples([json!(100.5)]),
+            )
             .item(
                 ObjectBuilder::new()
                     .schema_type(Type::String)
@@ -79,7 +86,8 @@ impl PartialSchema for AmountText {
     }
 }
 
-const PATTERN_IN: &str = r"^[0-9]{1,12}(\.[0-9]{1,2})?$";
+/// Plain decimals the server takes, zero excluded (`0`, `0.00` are refused as not > 0).
+const PATTERN_IN: &str = r"^(0{0,12}[1-9][0-9]{0,11}(\.[0-9]{1,2})?|0{1,12}\.(0[1-9]|[1-9][0-9]?))$";
 
 /// Why a text is not an amount; `Err` carries a message for the client.
 pub fn parse(text: &str) -> Result<BigDecimal, &'static str> {

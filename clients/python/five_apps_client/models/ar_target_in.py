@@ -14,7 +14,9 @@ class ArTargetIn:
     """A new image target.
 
     Example:
-        {'description': 'The entrance poster', 'image': '/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAA...'}
+        {'description': 'The entrance poster', 'image': '/9j/2wBDAAEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE
+            BAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQH/wAALCAAIAAgBAREA/8QAFAABAAAAAAAAAAAAAAAAAAAAAP/EABQQAQAAAAAAAAAAAAAAAAAAAAD/2gA
+            IAQEAAD8AP//Z'}
 
     Attributes:
         description (str): Up to 10,000 characters.

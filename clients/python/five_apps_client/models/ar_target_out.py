@@ -14,7 +14,9 @@ class ArTargetOut:
     """One image target with its image.
 
     Example:
-        {'description': 'The entrance poster', 'id': 1, 'image': '/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAA...'}
+        {'description': 'The entrance poster', 'id': 1, 'image': '/9j/2wBDAAEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQ
+            EBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQH/wAALCAAIAAgBAREA/8QAFAABAAAAAAAAAAAAAAAAAAAAAP/EABQQAQAAAAAAAAAAAAAAAA
+            AAAAD/2gAIAQEAAD8AP//Z'}
 
     Attributes:
         description (str):

@@ -110,7 +110,9 @@ def sync_detailed(
     Args:
         id (int):
         body (ArTargetIn): A new image target. Example: {'description': 'The entrance poster',
-            'image': '/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAA...'}.
+            'image': '/9j/2wBDAAEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEB
+            AQEBAQEBAQEBAQH/wAALCAAIAAgBAREA/8QAFAABAAAAAAAAAAAAAAAAAAAAAP/EABQQAQAAAAAAAAAAAAAAAAAAAA
+            D/2gAIAQEAAD8AP//Z'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -143,7 +145,9 @@ def sync(
     Args:
         id (int):
         body (ArTargetIn): A new image target. Example: {'description': 'The entrance poster',
-            'image': '/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAA...'}.
+            'image': '/9j/2wBDAAEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEB
+            AQEBAQEBAQEBAQH/wAALCAAIAAgBAREA/8QAFAABAAAAAAAAAAAAAAAAAAAAAP/EABQQAQAAAAAAAAAAAAAAAAAAAA
+            D/2gAIAQEAAD8AP//Z'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -171,7 +175,9 @@ async def asyncio_detailed(
     Args:
         id (int):
         body (ArTargetIn): A new image target. Example: {'description': 'The entrance poster',
-            'image': '/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAA...'}.
+            'image': '/9j/2wBDAAEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEB
+            AQEBAQEBAQEBAQH/wAALCAAIAAgBAREA/8QAFAABAAAAAAAAAAAAAAAAAAAAAP/EABQQAQAAAAAAAAAAAAAAAAAAAA
+            D/2gAIAQEAAD8AP//Z'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -202,7 +208,9 @@ async def asyncio(
     Args:
         id (int):
         body (ArTargetIn): A new image target. Example: {'description': 'The entrance poster',
-            'image': '/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAA...'}.
+            'image': '/9j/2wBDAAEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEB
+            AQEBAQEBAQEBAQH/wAALCAAIAAgBAREA/8QAFAABAAAAAAAAAAAAAAAAAAAAAP/EABQQAQAAAAAAAAAAAAAAAAAAAA
+            D/2gAIAQEAAD8AP//Z'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

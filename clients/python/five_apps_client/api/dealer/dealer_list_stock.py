@@ -56,6 +56,11 @@ def _parse_response(
 
         return response_401
 
+    if response.status_code == 422:
+        response_422 = DealerError.from_dict(response.json())
+
+        return response_422
+
     if response.status_code == 429:
         response_429 = DealerError.from_dict(response.json())
 

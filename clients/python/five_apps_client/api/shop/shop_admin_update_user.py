@@ -60,6 +60,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_404
 
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
+
     if response.status_code == 413:
         response_413 = Problem.from_dict(response.json())
 
@@ -110,6 +115,9 @@ def sync_detailed(
 ) -> Response[Problem | ShopUserOut]:
     """Enable or disable a user (admin); a disabled user's tokens are refused at once.
 
+     An admin cannot disable themself (409), as in the admin panel: it would lock
+    them out at once.
+
     Args:
         id (int):
         body (ShopUserPatch): Enables (`true`) or disables (`false`) a user. Example:
@@ -143,6 +151,9 @@ def sync(
 ) -> Problem | ShopUserOut | None:
     """Enable or disable a user (admin); a disabled user's tokens are refused at once.
 
+     An admin cannot disable themself (409), as in the admin panel: it would lock
+    them out at once.
+
     Args:
         id (int):
         body (ShopUserPatch): Enables (`true`) or disables (`false`) a user. Example:
@@ -170,6 +181,9 @@ async def asyncio_detailed(
     body: ShopUserPatch,
 ) -> Response[Problem | ShopUserOut]:
     """Enable or disable a user (admin); a disabled user's tokens are refused at once.
+
+     An admin cannot disable themself (409), as in the admin panel: it would lock
+    them out at once.
 
     Args:
         id (int):
@@ -201,6 +215,9 @@ async def asyncio(
     body: ShopUserPatch,
 ) -> Problem | ShopUserOut | None:
     """Enable or disable a user (admin); a disabled user's tokens are refused at once.
+
+     An admin cannot disable themself (409), as in the admin panel: it would lock
+    them out at once.
 
     Args:
         id (int):
