@@ -8,7 +8,8 @@ use serde::Serialize;
 
 use super::{
     load::{self, Req, Stats, step},
-    seed::TodoUser,
+    seed::{TodoUser, path_of},
+    seed_apps::AppUser,
 };
 
 pub const RUN: Duration = Duration::from_secs(6);
@@ -121,6 +122,40 @@ pub async fn write_tasks(addr: SocketAddr, users: Arc<Vec<TodoUser>>) -> anyhow:
     )
     .await?;
     Ok(Outcome::new("todo task create+update+delete", 64, stats))
+}
+
+/// /exchange: an item created, sent to the next user, and taken by them
+/// through the link (three requests per iteration).
+pub async fn transfer_items(addr: SocketAddr, users: Arc<Vec<AppUser>>) -> anyhow::Result<Outcome> {
+    let stats = load::run(
+        addr,
+        64,
+        RUN,
+        None,
+        step(move |i, mut conn| {
+            let n = users.len();
+            let (owner, recipient) = (users[i as usize % n].clone(), users[(i as usize + 1) % n].clone());
+            async move {
+                let body = format!(r#"{{"name":"bench item {i}"}}"#);
+                let created = conn
+                    .call(Req::send(Method::POST, "/exchange/items/new", Some(&owner.token), body, 201))
+                    .await;
+                let Some(id) = json_id(created) else { return conn };
+                let body = format!(r#"{{"item_id":{id},"recipient":"{}"}}"#, recipient.login);
+                let sent =
+                    conn.call(Req::send(Method::POST, "/exchange/send", Some(&owner.token), body, 201)).await;
+                let link = sent
+                    .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+                    .and_then(|v| v["link"].as_str().map(|l| path_of(l).to_owned()));
+                if let Some(link) = link {
+                    conn.call(Req::get(link, Some(&recipient.token))).await;
+                }
+                conn
+            }
+        }),
+    )
+    .await?;
+    Ok(Outcome::new("exchange item create+send+follow", 64, stats))
 }
 
 /// Logins per second with argon2id.
