@@ -19,6 +19,10 @@ use self::{report::Report, scenarios::Outcome, seed::Api, seed_apps::AppUser, se
 
 pub fn run(filters: &[String]) -> anyhow::Result<()> {
     let binary = server::build_release()?;
+    if cfg!(debug_assertions) {
+        // An unoptimised load generator would take the CPU it measures.
+        return server::rerun_optimised(filters);
+    }
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -95,7 +99,7 @@ fn tokens_of(users: &[AppUser]) -> Arc<Vec<String>> {
     Arc::new(users.iter().map(|u| u.token.clone()).collect())
 }
 
-async fn lists(addr: SocketAddr, seeded: &Seeded) -> anyhow::Result<Vec<Outcome>> {
+async fn lists(server: &Server, seeded: &Seeded, out: &mut Vec<Outcome>) -> anyhow::Result<()> {
     let mut all: Vec<(&str, Arc<Vec<String>>, &'static str)> =
         vec![("/todo/tasks", seeded.todo_tokens.clone(), "/todo/tasks?limit=50")];
     if let Some(users) = &seeded.exchange {
@@ -112,12 +116,12 @@ async fn lists(addr: SocketAddr, seeded: &Seeded) -> anyhow::Result<Vec<Outcome>
     if let Some(users) = &seeded.ar {
         all.push(("/ar/api/project", tokens_of(users), "/ar/api/project?limit=50"));
     }
-    let mut out = Vec::new();
     for (name, tokens, path) in all {
         eprintln!("  {name} ...");
-        out.extend(scenarios::list(addr, name, tokens, path).await?);
+        out.extend(scenarios::list(server.addr, name, tokens, path).await?);
+        stamp_rss(out, server);
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Webhooks, purchases on a hot bill and spread, then every balance checked.
@@ -165,12 +169,13 @@ async fn async_run(binary: &std::path::Path, filters: &[String]) -> anyhow::Resu
     notes.push(format!("Apps present: {}.", apps.join(", ")));
     let mut seeded = seed_all(&api, &apps, filters, &mut notes).await?;
     let (users, tokens) = (seeded.todo.clone(), seeded.todo_tokens.clone());
+    notes.push(format!("Peak RSS of the server after seeding: {:.1} MiB.", server.peak_rss_mib()));
 
     let mut outcomes: Vec<Outcome> = Vec::new();
     let addr = server.addr;
     if wanted(filters, "list") {
         eprintln!("list scenarios ...");
-        outcomes.extend(lists(addr, &seeded).await?);
+        lists(&server, &seeded, &mut outcomes).await?;
     }
     let mut pgbench_tps = None;
     if wanted(filters, "read") {
@@ -186,6 +191,7 @@ async fn async_run(binary: &std::path::Path, filters: &[String]) -> anyhow::Resu
             )
             .judged("≥ 50% of pgbench -S -M prepared", move |s| s.rps >= tps * 0.5),
         );
+        stamp_rss(&mut outcomes, &server);
     }
     if wanted(filters, "write") {
         eprintln!("write scenarios ...");
@@ -193,17 +199,20 @@ async fn async_run(binary: &std::path::Path, filters: &[String]) -> anyhow::Resu
         if let Some(users) = &seeded.exchange {
             outcomes.push(scenarios::transfer_items(addr, users.clone()).await?);
         }
+        stamp_rss(&mut outcomes, &server);
     }
     if wanted(filters, "money")
         && let Some(shop) = &mut seeded.shop
     {
         eprintln!("money scenarios ...");
         outcomes.extend(money(addr, &api, shop, &mut notes).await?);
+        stamp_rss(&mut outcomes, &server);
     }
     if wanted(filters, "login") {
         eprintln!("login flood ...");
         outcomes.extend(scenarios::read_during_logins(addr, tokens.clone()).await?);
     }
+    stamp_rss(&mut outcomes, &server);
     let mut peak = server.peak_rss_mib();
     drop(server);
 
@@ -225,6 +234,7 @@ async fn async_run(binary: &std::path::Path, filters: &[String]) -> anyhow::Resu
             notes.push(format!("The rate limiter costs about {cost_us:.0} µs of latency per request at 64 connections ({:.0} vs {:.0} req/s).", on.stats.rps, off.stats.rps));
         }
         outcomes.extend(stats);
+        stamp_rss(&mut outcomes, &limited);
         peak = peak.max(limited.peak_rss_mib());
     }
     let _ = server::psql(&format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"));
@@ -238,6 +248,14 @@ async fn async_run(binary: &std::path::Path, filters: &[String]) -> anyhow::Resu
         notes,
     };
     write(&report, &stamp.format("%Y-%m-%d").to_string())
+}
+
+/// Notes the server's peak RSS so far on the outcomes that have none yet.
+fn stamp_rss(outcomes: &mut [Outcome], server: &Server) {
+    let peak = server.peak_rss_mib();
+    for o in outcomes.iter_mut().filter(|o| o.peak_rss_mib.is_none()) {
+        o.peak_rss_mib = Some(peak);
+    }
 }
 
 fn scale(var: &str, default: usize) -> usize {

@@ -23,12 +23,21 @@ pub struct Outcome {
     /// The target it is judged against, if any.
     pub target: Option<String>,
     pub met: Option<bool>,
+    /// The server's peak RSS (MiB) from its start to the end of this scenario.
+    pub peak_rss_mib: Option<f64>,
 }
 
 impl Outcome {
     pub fn new(scenario: impl Into<String>, connections: usize, stats: Stats) -> Self {
         let met = (stats.errors == 0).then_some(true).or(Some(false));
-        Self { scenario: scenario.into(), connections, stats, target: Some("no errors".into()), met }
+        Self {
+            scenario: scenario.into(),
+            connections,
+            stats,
+            target: Some("no errors".into()),
+            met,
+            peak_rss_mib: None,
+        }
     }
 
     /// Judges against a target; a run with errors never meets it.
@@ -159,7 +168,13 @@ pub async fn transfer_items(addr: SocketAddr, users: Arc<Vec<AppUser>>) -> anyho
 }
 
 /// Logins per second with argon2id.
-pub async fn logins(addr: SocketAddr, connections: usize, duration: Duration) -> anyhow::Result<Stats> {
+pub async fn logins(
+    addr: SocketAddr,
+    users: usize,
+    connections: usize,
+    duration: Duration,
+) -> anyhow::Result<Stats> {
+    let users = users.clamp(1, 100) as u64;
     load::run(
         addr,
         connections,
@@ -167,7 +182,7 @@ pub async fn logins(addr: SocketAddr, connections: usize, duration: Duration) ->
         None,
         step(move |i, mut conn| async move {
             let body =
-                format!(r#"{{"username":"todo-user-{}","password":"{}"}}"#, i % 100, super::seed::PASSWORD);
+                format!(r#"{{"username":"todo-user-{}","password":"{}"}}"#, i % users, super::seed::PASSWORD);
             conn.call(Req::send(Method::POST, "/todo/login", None, body, 200)).await;
             conn
         }),
@@ -178,8 +193,8 @@ pub async fn logins(addr: SocketAddr, connections: usize, duration: Duration) ->
 /// Logins alone, then a read scenario's latency while a login flood runs
 /// beside it (hashing must not starve other requests).
 pub async fn read_during_logins(addr: SocketAddr, tokens: Arc<Vec<String>>) -> anyhow::Result<Vec<Outcome>> {
-    let alone = logins(addr, 16, RUN).await?;
-    let flood = tokio::spawn(logins(addr, 16, RUN));
+    let alone = logins(addr, tokens.len(), 16, RUN).await?;
+    let flood = tokio::spawn(logins(addr, tokens.len(), 16, RUN));
     let reads = load::run(
         addr,
         16,
@@ -196,7 +211,7 @@ pub async fn read_during_logins(addr: SocketAddr, tokens: Arc<Vec<String>>) -> a
     .await?;
     let flood = flood.await??;
     Ok(vec![
-        Outcome::new("logins (argon2id m=19 MiB t=2 p=1)", 16, alone)
+        Outcome::new("logins (argon2id m=7 MiB t=5 p=1)", 16, alone)
             .judged("≥ 60 logins/s", |s| s.rps >= 60.0),
         Outcome::new("logins beside the reads below", 16, flood),
         Outcome::new("todo list during the login flood", 16, reads)
