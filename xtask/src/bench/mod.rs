@@ -295,7 +295,7 @@ async fn pgbench(clients: usize) -> anyhow::Result<f64> {
             "2",
             "-T",
             "8",
-            &format!("{pg}/{db}"),
+            &format!("{pg}/{db}?sslmode=disable"),
         ])
         .output()
         .await

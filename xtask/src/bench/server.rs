@@ -61,7 +61,8 @@ impl Server {
             .arg("serve")
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("DATABASE_URL", format!("{pg}/{database}"))
+            // Loopback: TLS (on by default in Debian's PostgreSQL) would only burn CPU.
+            .env("DATABASE_URL", format!("{pg}/{database}?sslmode=disable"))
             .env("BIND_ADDR", addr.to_string())
             .env("JWT_SECRET", JWT_SECRET)
             .env("PAYMENT_PRIVATE_KEY", PAYMENT_KEY)
