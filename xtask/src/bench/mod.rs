@@ -299,7 +299,7 @@ async fn pgbench(clients: usize) -> anyhow::Result<f64> {
         ])
         .output()
         .await
-        .context("pgbench (postgresql-contrib)")?;
+        .context("pgbench (Debian: the postgresql package)")?;
     let text = String::from_utf8_lossy(&out.stdout);
     text.lines()
         .find_map(|l| l.strip_prefix("tps = "))
