@@ -27,7 +27,16 @@ fn main() -> ExitCode {
         }
     };
     telemetry::init(config.log_format);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    // Blocking threads run database work (one pooled connection each) and
+    // image decoding: beyond the pool's size they would only wait for a
+    // connection, each with its stack and malloc arena (the benchmark's 256
+    // connections otherwise start ~256 of them). Extra work queues in tokio.
+    let blocking_threads = config.db_pool_size as usize + 8;
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .max_blocking_threads(blocking_threads)
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("cannot start the runtime: {e}");

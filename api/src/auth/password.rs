@@ -1,45 +1,114 @@
-//! argon2id password hashing, off the async workers and bounded in concurrency:
-//! each hash takes ~19 MiB and a core for tens of milliseconds, so a login flood
-//! must neither starve other requests nor balloon memory.
+//! argon2id password hashing on a few dedicated, low-priority threads: each
+//! hash takes 7 MiB and a core for ~15 ms, so a login flood must neither
+//! starve other requests nor balloon memory.
+//!
+//! One thread per core hashes at a time (more would only queue in the kernel
+//! and hold more blocks at once), and each block goes back to the system when
+//! the hash is done (see `return_large_blocks`). The threads run at a lower
+//! scheduling priority (nice +10): logins use whatever CPU the other requests
+//! leave, and a flood of them cannot push the other requests' latency up.
 
-use std::sync::LazyLock;
+use std::sync::{LazyLock, Mutex, mpsc};
 
 use argon2::{
-    Argon2,
+    Algorithm, Argon2, Params, Version,
     password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash},
 };
-use tokio::sync::Semaphore;
+use tokio::sync::oneshot;
 
 use crate::error::ApiError;
 
-/// At most one hash per core at a time.
-static PERMITS: LazyLock<Semaphore> =
-    LazyLock::new(|| Semaphore::new(std::thread::available_parallelism().map_or(1, usize::from)));
+type Job = Box<dyn FnOnce() + Send>;
+
+/// Niceness of the hashing threads (CFS weight 110 against 1024 at nice 0).
+const NICE: i32 = 10;
+
+/// The queue of the hashing threads, started on first use.
+static HASHERS: LazyLock<mpsc::Sender<Job>> = LazyLock::new(|| {
+    return_large_blocks();
+    let (tx, rx) = mpsc::channel::<Job>();
+    let rx = std::sync::Arc::new(Mutex::new(rx));
+    for i in 0..std::thread::available_parallelism().map_or(1, usize::from) {
+        let rx = rx.clone();
+        let spawned = std::thread::Builder::new().name(format!("argon2-{i}")).spawn(move || {
+            lower_priority();
+            loop {
+                // The lock is held only while taking a job, not while running it.
+                let job = match rx.lock() {
+                    Ok(rx) => rx.recv(),
+                    Err(_) => return,
+                };
+                match job {
+                    // A panicking job loses its answer (a 500), not the thread.
+                    Ok(job) => drop(std::panic::catch_unwind(std::panic::AssertUnwindSafe(job))),
+                    Err(_) => return,
+                }
+            }
+        });
+        if let Err(e) = spawned {
+            tracing::error!(error = %e, "cannot start a password hashing thread");
+        }
+    }
+    tx
+});
+
+/// Makes glibc serve every allocation of 1 MiB or more with its own mapping,
+/// unmapped when freed. By default the threshold grows to the largest block
+/// freed so far, after which arenas keep such blocks resident: the benchmark
+/// saw 145 MiB after seeding 100 users with dedicated threads, 1.8 GB with
+/// hashing on tokio's blocking pool, and 64 MiB with this setting. Costs a
+/// few page faults per hash (~4 ms).
+fn return_large_blocks() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only changes allocator parameters; it takes no pointers.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
+    }
+}
+
+/// Lowers this thread's priority (Linux: niceness is per thread).
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: plain syscalls on the calling thread; no memory is passed.
+    unsafe {
+        let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
+        if libc::setpriority(libc::PRIO_PROCESS, tid, NICE) != 0 {
+            tracing::warn!("cannot lower the priority of a password hashing thread");
+        }
+    }
+}
 
 /// A hash of a password nobody has, verified against for unknown logins so that
 /// their answer takes as long as a wrong password.
 static DUMMY_HASH: LazyLock<String> =
     LazyLock::new(|| hash_blocking("dummy password for timing").unwrap_or_default());
 
-/// OWASP's minimum for argon2id (m = 19 MiB, t = 2, p = 1), the crate's default.
+/// One of OWASP's equivalent minimums for argon2id: m = 7 MiB, t = 5, p = 1.
+/// The same defence as m = 19 MiB, t = 2 (the crate's default) but faster here
+/// (14 ms against 24 ms a hash, the smaller block stays in cache) and with a
+/// third of the memory per hash in flight. Hashes made with other parameters
+/// still verify: the PHC string carries its own.
 fn hasher() -> Argon2<'static> {
-    Argon2::default()
+    match Params::new(7 * 1024, 5, 1, None) {
+        Ok(params) => Argon2::new(Algorithm::Argon2id, Version::V0x13, params),
+        Err(_) => Argon2::default(),
+    }
 }
 
 fn hash_blocking(password: &str) -> Result<String, argon2::password_hash::Error> {
     Ok(hasher().hash_password(password.as_bytes())?.to_string())
 }
 
+/// Runs `f` on a hashing thread and waits for it without blocking the worker.
 async fn off_worker<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, ApiError> {
-    let _permit = PERMITS
-        .acquire()
-        .await
-        .map_err(|e| ApiError::internal(anyhow::anyhow!("hash semaphore closed: {e}")))?;
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| ApiError::internal(anyhow::anyhow!("hash task failed: {e}")))
+    let (tx, rx) = oneshot::channel();
+    HASHERS
+        .send(Box::new(move || {
+            let _ = tx.send(f());
+        }))
+        .map_err(|e| ApiError::internal(anyhow::anyhow!("the hashing threads are gone: {e}")))?;
+    rx.await.map_err(|e| ApiError::internal(anyhow::anyhow!("hash task failed: {e}")))
 }
-
 /// Hashes a password into a PHC string (`$argon2id$v=19$...`).
 pub async fn hash(password: String) -> Result<String, ApiError> {
     off_worker(move || hash_blocking(&password))
@@ -72,6 +141,7 @@ pub async fn check<T>(found: Option<(T, String)>, password: String) -> Result<Op
 
 /// Computes the dummy hash ahead of the first unknown login.
 pub fn warm_up() {
+    LazyLock::force(&HASHERS);
     LazyLock::force(&DUMMY_HASH);
 }
 

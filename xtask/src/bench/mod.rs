@@ -1,22 +1,28 @@
 //! `cargo xtask bench [scenario…]`: the release server against local
 //! PostgreSQL and Redis, seeded through the API, loaded by `load.rs`; writes
 //! `bench/results/<date>.json` and `.md`. Scenario names filter by prefix:
-//! `list`, `read`, `write`, `login`, `limiter`.
+//! `list`, `read`, `write`, `money`, `login`, `limiter`.
 
 pub mod load;
+mod money;
 mod report;
 mod scenarios;
 mod seed;
+mod seed_apps;
 mod server;
 
-use std::sync::Arc;
+use std::{net::SocketAddr, sync::Arc};
 
 use anyhow::Context;
 
-use self::{report::Report, scenarios::Outcome, seed::Api, server::Server};
+use self::{report::Report, scenarios::Outcome, seed::Api, seed_apps::AppUser, server::Server};
 
 pub fn run(filters: &[String]) -> anyhow::Result<()> {
     let binary = server::build_release()?;
+    if cfg!(debug_assertions) {
+        // An unoptimised load generator would take the CPU it measures.
+        return server::rerun_optimised(filters);
+    }
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -26,6 +32,123 @@ pub fn run(filters: &[String]) -> anyhow::Result<()> {
 
 fn wanted(filters: &[String], name: &str) -> bool {
     filters.is_empty() || filters.iter().any(|f| name.starts_with(f.as_str()))
+}
+
+/// The seeded data each scenario draws its users from.
+struct Seeded {
+    todo: Arc<Vec<seed::TodoUser>>,
+    todo_tokens: Arc<Vec<String>>,
+    exchange: Option<Arc<Vec<AppUser>>>,
+    shop: Option<seed_apps::Shop>,
+    dealer: Option<Arc<Vec<AppUser>>>,
+    ar: Option<Arc<Vec<AppUser>>>,
+}
+
+/// Seeds /todo always (the read, login and limiter scenarios use it) and the
+/// other apps when present and wanted.
+async fn seed_all(
+    api: &Api,
+    apps: &[&str],
+    filters: &[String],
+    notes: &mut Vec<String>,
+) -> anyhow::Result<Seeded> {
+    let started = std::time::Instant::now();
+    let has =
+        |app: &str, scenarios: &[&str]| apps.contains(&app) && scenarios.iter().any(|s| wanted(filters, s));
+    let n = scale("BENCH_APP_USERS", 200);
+    eprintln!("seeding /todo ...");
+    let todo = Arc::new(seed::todo(api, scale("BENCH_TODO_USERS", 2000), 50).await?);
+    let todo_tokens = Arc::new(todo.iter().map(|u| u.token.clone()).collect());
+    notes.push(format!("/todo: {} users with 50 tasks each ({} task rows).", todo.len(), todo.len() * 50));
+    let exchange = if has("/exchange", &["list", "write"]) {
+        eprintln!("seeding /exchange ...");
+        notes.push(format!("/exchange: {n} users with 50 items each ({} items).", n * 50));
+        Some(Arc::new(seed_apps::exchange(api, n, 50).await?))
+    } else {
+        None
+    };
+    let shop = if has("/shop", &["list", "money"]) {
+        eprintln!("seeding /shop ...");
+        notes.push(format!(
+            "/shop: 1,000 products; {n} users with 50 bills each ({} bills), each funded by a signed webhook.",
+            n * 50
+        ));
+        Some(seed_apps::shop(api, n, 50, 1000).await?)
+    } else {
+        None
+    };
+    let dealer = if has("/dealer", &["list"]) {
+        eprintln!("seeding /dealer ...");
+        notes.push("/dealer: 20 dealers sharing one stock of 1,000 autos.".into());
+        Some(Arc::new(seed_apps::dealer(api, 20, 1000).await?))
+    } else {
+        None
+    };
+    let ar = if has("/ar", &["list"]) {
+        eprintln!("seeding /ar ...");
+        notes.push(format!("/ar: {n} users with 50 projects each ({} projects).", n * 50));
+        Some(Arc::new(seed_apps::ar(api, n, 50).await?))
+    } else {
+        None
+    };
+    notes.push(format!("Seeding through the API took {:.0} s.", started.elapsed().as_secs_f64()));
+    Ok(Seeded { todo, todo_tokens, exchange, shop, dealer, ar })
+}
+
+fn tokens_of(users: &[AppUser]) -> Arc<Vec<String>> {
+    Arc::new(users.iter().map(|u| u.token.clone()).collect())
+}
+
+async fn lists(server: &Server, seeded: &Seeded, out: &mut Vec<Outcome>) -> anyhow::Result<()> {
+    let mut all: Vec<(&str, Arc<Vec<String>>, &'static str)> =
+        vec![("/todo/tasks", seeded.todo_tokens.clone(), "/todo/tasks?limit=50")];
+    if let Some(users) = &seeded.exchange {
+        all.push(("/exchange/items", tokens_of(users), "/exchange/items?limit=50"));
+    }
+    if let Some(shop) = &seeded.shop {
+        let tokens: Arc<Vec<String>> = Arc::new(shop.users.iter().map(|u| u.token.clone()).collect());
+        all.push(("/shop/bills", tokens.clone(), "/shop/bills?limit=50"));
+        all.push(("/shop/products", tokens, "/shop/products?limit=50"));
+    }
+    if let Some(users) = &seeded.dealer {
+        all.push(("/dealer/stock", tokens_of(users), "/dealer/stock?limit=50"));
+    }
+    if let Some(users) = &seeded.ar {
+        all.push(("/ar/api/project", tokens_of(users), "/ar/api/project?limit=50"));
+    }
+    for (name, tokens, path) in all {
+        eprintln!("  {name} ...");
+        out.extend(scenarios::list(server.addr, name, tokens, path).await?);
+        stamp_rss(out, server);
+    }
+    Ok(())
+}
+
+/// Webhooks, purchases on a hot bill and spread, then every balance checked.
+async fn money(
+    addr: SocketAddr,
+    api: &Api,
+    shop: &mut seed_apps::Shop,
+    notes: &mut Vec<String>,
+) -> anyhow::Result<Vec<Outcome>> {
+    let mut out = vec![
+        money::webhooks(addr, shop).await?,
+        money::hot_bill(addr, api, shop).await?,
+        money::spread(addr, shop).await?,
+    ];
+    let wrong = money::verify(api, shop).await?;
+    if wrong.is_empty() {
+        notes.push(format!(
+            "After the money scenarios every one of the {} bills read back through `GET /shop/bills` held exactly the balance the answered webhooks and purchases imply.",
+            shop.expected.len()
+        ));
+    } else {
+        notes.push(format!("**Balances differ** on {} bills, e.g. {}.", wrong.len(), wrong[0]));
+        for o in &mut out {
+            o.met = Some(false);
+        }
+    }
+    Ok(out)
 }
 
 async fn async_run(binary: &std::path::Path, filters: &[String]) -> anyhow::Result<()> {
@@ -44,16 +167,15 @@ async fn async_run(binary: &std::path::Path, filters: &[String]) -> anyhow::Resu
         .filter(|app| paths.iter().any(|p| p.starts_with(app)))
         .collect();
     notes.push(format!("Apps present: {}.", apps.join(", ")));
-    eprintln!("seeding /todo ...");
-    let users = Arc::new(seed::todo(&api, scale("BENCH_TODO_USERS", 2000), 50).await?);
-    let tokens: Arc<Vec<String>> = Arc::new(users.iter().map(|u| u.token.clone()).collect());
-    notes.push(format!("/todo: {} users with 50 tasks each ({} task rows).", users.len(), users.len() * 50));
+    let mut seeded = seed_all(&api, &apps, filters, &mut notes).await?;
+    let (users, tokens) = (seeded.todo.clone(), seeded.todo_tokens.clone());
+    notes.push(format!("Peak RSS of the server after seeding: {:.1} MiB.", server.peak_rss_mib()));
 
     let mut outcomes: Vec<Outcome> = Vec::new();
     let addr = server.addr;
     if wanted(filters, "list") {
         eprintln!("list scenarios ...");
-        outcomes.extend(scenarios::list(addr, "/todo/tasks", tokens.clone(), "/todo/tasks?limit=50").await?);
+        lists(&server, &seeded, &mut outcomes).await?;
     }
     let mut pgbench_tps = None;
     if wanted(filters, "read") {
@@ -69,15 +191,28 @@ async fn async_run(binary: &std::path::Path, filters: &[String]) -> anyhow::Resu
             )
             .judged("≥ 50% of pgbench -S -M prepared", move |s| s.rps >= tps * 0.5),
         );
+        stamp_rss(&mut outcomes, &server);
     }
     if wanted(filters, "write") {
         eprintln!("write scenarios ...");
         outcomes.push(scenarios::write_tasks(addr, users.clone()).await?);
+        if let Some(users) = &seeded.exchange {
+            outcomes.push(scenarios::transfer_items(addr, users.clone()).await?);
+        }
+        stamp_rss(&mut outcomes, &server);
+    }
+    if wanted(filters, "money")
+        && let Some(shop) = &mut seeded.shop
+    {
+        eprintln!("money scenarios ...");
+        outcomes.extend(money(addr, &api, shop, &mut notes).await?);
+        stamp_rss(&mut outcomes, &server);
     }
     if wanted(filters, "login") {
         eprintln!("login flood ...");
         outcomes.extend(scenarios::read_during_logins(addr, tokens.clone()).await?);
     }
+    stamp_rss(&mut outcomes, &server);
     let mut peak = server.peak_rss_mib();
     drop(server);
 
@@ -99,6 +234,7 @@ async fn async_run(binary: &std::path::Path, filters: &[String]) -> anyhow::Resu
             notes.push(format!("The rate limiter costs about {cost_us:.0} µs of latency per request at 64 connections ({:.0} vs {:.0} req/s).", on.stats.rps, off.stats.rps));
         }
         outcomes.extend(stats);
+        stamp_rss(&mut outcomes, &limited);
         peak = peak.max(limited.peak_rss_mib());
     }
     let _ = server::psql(&format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"));
@@ -112,6 +248,14 @@ async fn async_run(binary: &std::path::Path, filters: &[String]) -> anyhow::Resu
         notes,
     };
     write(&report, &stamp.format("%Y-%m-%d").to_string())
+}
+
+/// Notes the server's peak RSS so far on the outcomes that have none yet.
+fn stamp_rss(outcomes: &mut [Outcome], server: &Server) {
+    let peak = server.peak_rss_mib();
+    for o in outcomes.iter_mut().filter(|o| o.peak_rss_mib.is_none()) {
+        o.peak_rss_mib = Some(peak);
+    }
 }
 
 fn scale(var: &str, default: usize) -> usize {
@@ -151,11 +295,11 @@ async fn pgbench(clients: usize) -> anyhow::Result<f64> {
             "2",
             "-T",
             "8",
-            &format!("{pg}/{db}"),
+            &format!("{pg}/{db}?sslmode=disable"),
         ])
         .output()
         .await
-        .context("pgbench (postgresql-contrib)")?;
+        .context("pgbench (Debian: the postgresql package)")?;
     let text = String::from_utf8_lossy(&out.stdout);
     text.lines()
         .find_map(|l| l.strip_prefix("tps = "))

@@ -26,11 +26,11 @@ impl Report {
         if let Some(tps) = self.pgbench_select_tps {
             md.push_str(&format!("\n`pgbench -S -M prepared -c 64 -j 2 -T 8`: **{tps:.0} tps** (reference for the single-row read).\n"));
         }
-        md.push_str("\n| scenario | conns | req/s | p50 ms | p99 ms | max ms | errors | target | met |\n|---|---:|---:|---:|---:|---:|---:|---|---|\n");
+        md.push_str("\n| scenario | conns | req/s | p50 ms | p99 ms | max ms | errors | peak RSS MiB | target | met |\n|---|---:|---:|---:|---:|---:|---:|---:|---|---|\n");
         for o in &self.outcomes {
             let s = &o.stats;
             md.push_str(&format!(
-                "| {} | {} | {:.0} | {:.2} | {:.2} | {:.1} | {} | {} | {} |\n",
+                "| {} | {} | {:.0} | {:.2} | {:.2} | {:.1} | {} | {} | {} | {} |\n",
                 o.scenario,
                 o.connections,
                 s.rps,
@@ -38,6 +38,7 @@ impl Report {
                 s.p99_ms,
                 s.max_ms,
                 s.errors,
+                o.peak_rss_mib.map_or_else(String::new, |m| format!("{m:.1}")),
                 o.target.as_deref().unwrap_or(""),
                 match o.met {
                     Some(true) => "yes",

@@ -111,3 +111,19 @@ pub async fn todo(api: &Api, users: usize, tasks_per_user: usize) -> anyhow::Res
     })
     .await
 }
+
+/// The path and query of an absolute link the server handed out.
+pub fn path_of(link: &str) -> &str {
+    link.find("://")
+        .and_then(|scheme| link[scheme + 3..].find('/').map(|p| &link[scheme + 3 + p..]))
+        .unwrap_or(link)
+}
+
+/// The user id (`sub`) of a token, as the payment service would know it.
+pub fn user_id_of(token: &str) -> anyhow::Result<i64> {
+    use base64::Engine as _;
+    let payload = token.split('.').nth(1).context("not a JWT")?;
+    let claims: Value =
+        serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload)?)?;
+    claims["sub"].as_str().context("no sub")?.parse().context("sub is not an id")
+}

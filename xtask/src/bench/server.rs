@@ -27,8 +27,24 @@ pub fn build_release() -> anyhow::Result<std::path::PathBuf> {
     if !status.success() {
         bail!("release build failed");
     }
-    let target = std::env::var("CARGO_TARGET_DIR").map_or_else(|_| crate::root().join("target"), Into::into);
-    Ok(target.join("release/api"))
+    Ok(target_dir().join("release/api"))
+}
+
+/// Builds the optimised xtask and runs the benchmark with it, exiting with its status.
+pub fn rerun_optimised(filters: &[String]) -> anyhow::Result<()> {
+    let status = Command::new(env!("CARGO"))
+        .args(["build", "--release", "--locked", "-p", "xtask"])
+        .current_dir(crate::root())
+        .status()?;
+    if !status.success() {
+        bail!("release build of xtask failed");
+    }
+    let status = Command::new(target_dir().join("release/xtask")).arg("bench").args(filters).status()?;
+    std::process::exit(status.code().unwrap_or(1))
+}
+
+fn target_dir() -> std::path::PathBuf {
+    std::env::var("CARGO_TARGET_DIR").map_or_else(|_| crate::root().join("target"), Into::into)
 }
 
 impl Server {
@@ -45,7 +61,8 @@ impl Server {
             .arg("serve")
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("DATABASE_URL", format!("{pg}/{database}"))
+            // Loopback: TLS (on by default in Debian's PostgreSQL) would only burn CPU.
+            .env("DATABASE_URL", format!("{pg}/{database}?sslmode=disable"))
             .env("BIND_ADDR", addr.to_string())
             .env("JWT_SECRET", JWT_SECRET)
             .env("PAYMENT_PRIVATE_KEY", PAYMENT_KEY)
