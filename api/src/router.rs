@@ -147,18 +147,29 @@ pub fn routes(state: AppState) -> Router {
 /// metrics, request id, request log.
 pub fn layers(router: Router) -> Router {
     metrics::init();
-    router
+    let router = router
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(CatchPanicLayer::custom(monitoring::panic_response))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::SERVICE_UNAVAILABLE,
             Duration::from_secs(30),
-        ))
-        .layer(middleware::from_fn(monitoring::report))
-        .layer(sentry::integrations::tower::SentryHttpLayer::new())
-        .layer(sentry::integrations::tower::NewSentryLayer::new_from_top())
+        ));
+    sentry_layers(router)
         .layer(middleware::from_fn(metrics::track))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(telemetry::request_log())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}
+
+/// Sentry's layers, only when a Sentry client is bound (`SENTRY_DSN` set, or
+/// a test's capturing client): without one they would only build and drop a
+/// hub and a scope per request.
+fn sentry_layers(router: Router) -> Router {
+    if sentry::Hub::current().client().is_none() {
+        return router;
+    }
+    router
+        .layer(middleware::from_fn(monitoring::report))
+        .layer(sentry::integrations::tower::SentryHttpLayer::new())
+        .layer(sentry::integrations::tower::NewSentryLayer::new_from_top())
 }
