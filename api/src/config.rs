@@ -48,6 +48,9 @@ pub struct Config {
     /// `None` when unset: a random key is made at start with a warning.
     pub jwt_secret: Option<String>,
     pub access_token_ttl: Duration,
+    /// How long a "not revoked" answer from Redis is trusted (`REVOCATION_CACHE_MS`,
+    /// 0 = ask Redis every time; see `auth/revocations.rs`).
+    pub revocation_cache_ttl: Duration,
     pub rate_limit_per_minute: u32,
     pub trusted_proxies: Vec<IpNet>,
     pub payment_private_key: Option<String>,
@@ -121,6 +124,7 @@ impl Config {
             public_url,
             jwt_secret,
             access_token_ttl: seconds(&get, "ACCESS_TOKEN_TTL_SECONDS", 3600)?,
+            revocation_cache_ttl: Duration::from_millis(parse(&get, "REVOCATION_CACHE_MS", Some(1000))?),
             rate_limit_per_minute: parse(&get, "RATE_LIMIT_PER_MINUTE", Some(100))?,
             trusted_proxies,
             payment_private_key: get("PAYMENT_PRIVATE_KEY"),

@@ -7,7 +7,10 @@ use diesel::{Connection, PgConnection};
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
 use crate::{
-    auth::TokenKeys,
+    auth::{
+        TokenKeys,
+        revocations::{self, Revocations},
+    },
     config::Config,
     db::{self, DbPool},
     error::ApiError,
@@ -21,6 +24,7 @@ pub struct Inner {
     pub db: DbPool,
     pub redis: ConnectionManager,
     pub tokens: TokenKeys,
+    pub revocations: Revocations,
 }
 
 impl Deref for AppState {
@@ -42,7 +46,7 @@ impl AppState {
             .set_connection_timeout(Some(Duration::from_secs(2)))
             .set_response_timeout(Some(Duration::from_secs(2)))
             .set_number_of_retries(2);
-        let redis = ConnectionManager::new_with_config(client, redis_config)
+        let redis = ConnectionManager::new_with_config(client.clone(), redis_config)
             .await
             .context("cannot connect to REDIS_URL")?;
         let secret = match &config.jwt_secret {
@@ -54,7 +58,10 @@ impl AppState {
                 rand::random::<[u8; 64]>().to_vec()
             }
         };
-        Ok(Self(Arc::new(Inner { tokens: TokenKeys::new(&secret), config, db, redis })))
+        let revocations = Revocations::new(config.revocation_cache_ttl);
+        let state = Self(Arc::new(Inner { tokens: TokenKeys::new(&secret), config, db, redis, revocations }));
+        revocations::spawn_listener(&state, client);
+        Ok(state)
     }
 
     /// Runs database work off the async workers (see [`db::run`]).

@@ -1,5 +1,7 @@
 //! /todo: every contract row, through the real server, Postgres and Redis.
 
+use std::time::{Duration, Instant};
+
 use api_tests::{JWT_SECRET, TestApp, now, problem_of, sign, status_of, types};
 use diesel::{QueryDsl, RunQueryDsl};
 use serde_json::json;
@@ -269,6 +271,39 @@ async fn logout_revokes_that_token_only() {
     let again = app.client_as(&first).todo_logout().send().await.unwrap_err();
     assert_eq!(status_of(&again), 401);
     assert_eq!(app.client_as(&second).todo_list_tasks().send().await.unwrap().status(), 200);
+}
+
+#[tokio::test]
+async fn logout_reaches_every_replica() {
+    // Each replica trusts a "not revoked" answer for a minute here: only the
+    // published revocation can make the first replica refuse the token sooner.
+    let app = TestApp::spawn_with(&[("REVOCATION_CACHE_MS", "60000")]).await;
+    let replica = app.replica().await;
+    register(&app, "kim").await;
+    let token = login(&app, "kim").await;
+    let listed = replica.client_as(&token).todo_list_tasks().send().await.unwrap();
+    assert_eq!(listed.status(), 200, "the replica has seen the token live");
+    assert!(!replica.state.revocations.is_empty(), "and remembers it");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !replica.state.revocations.is_listening() {
+        assert!(Instant::now() < deadline, "the replica never subscribed to revocations");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+
+    assert_eq!(app.client_as(&token).todo_logout().send().await.unwrap().status(), 204);
+    let sent = Instant::now();
+    loop {
+        match replica.client_as(&token).todo_list_tasks().send().await {
+            Err(e) if status_of(&e) == 401 => break,
+            Ok(_) if sent.elapsed() < Duration::from_secs(2) => {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            other => panic!("the replica still accepts the revoked token: {other:?}"),
+        }
+    }
+    let late = app.replica().await;
+    let refused = late.client_as(&token).todo_list_tasks().send().await.unwrap_err();
+    assert_eq!(status_of(&refused), 401, "a replica started later reads the revocation from Redis");
 }
 
 #[tokio::test]

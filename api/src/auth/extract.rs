@@ -8,7 +8,7 @@ use axum::{
     http::{header, request::Parts},
 };
 
-use super::token::{self, Claims};
+use super::{revocations, token::Claims};
 use crate::{error::ApiError, state::AppState};
 
 /// What tells one app's tokens from another's.
@@ -34,7 +34,7 @@ impl<A: Audience> Authed<A> {
     /// Authenticates a raw token (from wherever the app takes it).
     pub async fn from_token(state: &AppState, raw: &str) -> Result<Self, ApiError> {
         let claims = state.tokens.verify(raw, A::AUD)?;
-        if token::is_revoked(state, &claims.jti).await? {
+        if revocations::is_revoked(state, &claims.jti, claims.exp).await? {
             return Err(ApiError::Unauthorized("the token has been revoked".into()));
         }
         Ok(Self { user_id: claims.user_id()?, claims, _app: PhantomData })

@@ -2,9 +2,12 @@
 //! hash takes 7 MiB and a core for ~15 ms, so a login flood must neither
 //! starve other requests nor balloon memory.
 //!
-//! One thread per core hashes at a time (more would only queue in the kernel
-//! and hold more blocks at once), and each block goes back to the system when
-//! the hash is done (see `return_large_blocks`). The threads run at a lower
+//! One thread per core hashes at a time (more would only queue in the
+//! kernel and hold more blocks at once), and jemalloc returns each block to
+//! the system within 100 ms of the hash (`main.rs`). Earlier, with glibc's
+//! malloc, the benchmark saw 145 MiB after seeding 100 users with dedicated
+//! threads and 1.8 GB with hashing on tokio's blocking pool: glibc's arenas
+//! kept freed blocks resident. The threads run at a lower
 //! scheduling priority (nice +10): logins use whatever CPU the other requests
 //! leave, and a flood of them cannot push the other requests' latency up.
 
@@ -25,7 +28,6 @@ const NICE: i32 = 10;
 
 /// The queue of the hashing threads, started on first use.
 static HASHERS: LazyLock<mpsc::Sender<Job>> = LazyLock::new(|| {
-    return_large_blocks();
     let (tx, rx) = mpsc::channel::<Job>();
     let rx = std::sync::Arc::new(Mutex::new(rx));
     for i in 0..std::thread::available_parallelism().map_or(1, usize::from) {
@@ -51,20 +53,6 @@ static HASHERS: LazyLock<mpsc::Sender<Job>> = LazyLock::new(|| {
     }
     tx
 });
-
-/// Makes glibc serve every allocation of 1 MiB or more with its own mapping,
-/// unmapped when freed. By default the threshold grows to the largest block
-/// freed so far, after which arenas keep such blocks resident: the benchmark
-/// saw 145 MiB after seeding 100 users with dedicated threads, 1.8 GB with
-/// hashing on tokio's blocking pool, and 64 MiB with this setting. Costs a
-/// few page faults per hash (~4 ms).
-fn return_large_blocks() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt only changes allocator parameters; it takes no pointers.
-    unsafe {
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
-    }
-}
 
 /// Lowers this thread's priority (Linux: niceness is per thread).
 fn lower_priority() {

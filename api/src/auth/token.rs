@@ -1,16 +1,15 @@
 //! JWTs (HS256) with the contract's claims, and their revocation in Redis.
 //!
 //! The audience names the app, so a token of one app is refused by every other.
-//! A revocation lives in Redis until the token's own expiry, shared by replicas.
+//! Revocation is `revocations.rs`.
 
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
-use redis::AsyncCommands;
 use serde::{Deserialize, Serialize};
 
-use crate::{error::ApiError, state::AppState};
+use crate::error::ApiError;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Claims {
@@ -85,7 +84,7 @@ impl TokenKeys {
     }
 
     /// Checks signature, algorithm (HS256 only: `alg: none` is refused), expiry
-    /// and audience. Revocation is checked separately, in Redis.
+    /// and audience. Revocation is checked separately (`revocations.rs`).
     pub fn verify(&self, token: &str, aud: &str) -> Result<Claims, ApiError> {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.set_audience(&[aud]);
@@ -101,21 +100,4 @@ impl TokenKeys {
             ApiError::Unauthorized(reason.into())
         })
     }
-}
-
-fn revocation_key(state: &AppState, jti: &str) -> String {
-    format!("{}revoked:{jti}", state.config.redis_key_prefix)
-}
-
-/// Refuses the token everywhere from now until its own expiry.
-pub async fn revoke(state: &AppState, claims: &Claims) -> Result<(), ApiError> {
-    let ttl = (claims.exp - Utc::now().timestamp()).max(1) as u64;
-    let mut redis = state.redis.clone();
-    let () = redis.set_ex(revocation_key(state, &claims.jti), 1u8, ttl).await?;
-    Ok(())
-}
-
-pub async fn is_revoked(state: &AppState, jti: &str) -> Result<bool, ApiError> {
-    let mut redis = state.redis.clone();
-    Ok(redis.exists(revocation_key(state, jti)).await?)
 }

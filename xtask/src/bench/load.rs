@@ -3,6 +3,11 @@
 //! fixed time. Every answer's status is checked; latencies go into an HDR
 //! histogram. Written here (not wrk) because the money and transfer scenarios
 //! need per-request bodies, signatures and follow-up requests.
+//!
+//! `run_paced` is the open-loop variant (what wrk2 does): requests are sent
+//! on a fixed schedule, and each latency counts from when its request was
+//! due, so a stalled server shows up in the percentiles instead of slowing
+//! the load down (no coordinated omission).
 
 use std::{
     future::Future,
@@ -58,6 +63,8 @@ pub struct Conn {
     sender: SendRequest<Full<Bytes>>,
     host: String,
     histogram: Histogram<u64>,
+    /// When the next request was due (paced runs): its latency counts from then.
+    due: Option<Instant>,
     pub errors: u64,
     pub first_error: Option<String>,
 }
@@ -72,6 +79,7 @@ impl Conn {
             sender,
             host: addr.to_string(),
             histogram: Histogram::new_with_bounds(1, 60_000_000, 3)?,
+            due: None,
             errors: 0,
             first_error: None,
         })
@@ -90,7 +98,7 @@ impl Conn {
             }
             None => Full::new(Bytes::new()),
         };
-        let started = Instant::now();
+        let started = self.due.take().unwrap_or_else(Instant::now);
         let result = async {
             let request = builder.body(body)?;
             self.sender.ready().await?;
@@ -179,6 +187,47 @@ pub async fn run(
             conn
         }));
     }
+    collect(workers, started).await
+}
+
+/// Runs `step` on `connections` connections for `duration`, starting
+/// `rate` iterations a second in all, evenly spread: each connection sends
+/// on its own schedule, and a late answer delays its next request without
+/// excusing it (that request's latency counts from when it was due).
+pub async fn run_paced(
+    addr: SocketAddr,
+    connections: usize,
+    duration: Duration,
+    rate: f64,
+    step: Step,
+) -> anyhow::Result<Stats> {
+    let counter = Arc::new(AtomicU64::new(0));
+    let interval = Duration::from_secs_f64(connections as f64 / rate);
+    let mut conns = Vec::with_capacity(connections);
+    for _ in 0..connections {
+        conns.push(Conn::open(addr).await?);
+    }
+    let started = Instant::now();
+    let deadline = started + duration;
+    let mut workers = Vec::with_capacity(connections);
+    for (w, mut conn) in conns.into_iter().enumerate() {
+        let (step, counter) = (step.clone(), counter.clone());
+        let mut due = started + interval.mul_f64(w as f64 / connections as f64);
+        workers.push(tokio::spawn(async move {
+            while due < deadline {
+                tokio::time::sleep_until(due.into()).await;
+                conn.due = Some(due);
+                conn = step(counter.fetch_add(1, Ordering::Relaxed), conn).await;
+                due += interval;
+            }
+            conn
+        }));
+    }
+    collect(workers, started).await
+}
+
+/// Merges the workers' histograms and errors into one run's figures.
+async fn collect(workers: Vec<tokio::task::JoinHandle<Conn>>, started: Instant) -> anyhow::Result<Stats> {
     let mut histogram = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3)?;
     let (mut errors, mut first_error) = (0, None);
     for worker in workers {

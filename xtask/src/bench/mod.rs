@@ -30,6 +30,9 @@ pub fn run(filters: &[String]) -> anyhow::Result<()> {
         .block_on(async_run(&binary, filters))
 }
 
+/// Rounds of the single-row read, each followed by pgbench.
+const READ_ROUNDS: usize = 3;
+
 fn wanted(filters: &[String], name: &str) -> bool {
     filters.is_empty() || filters.iter().any(|f| name.starts_with(f.as_str()))
 }
@@ -169,6 +172,10 @@ async fn async_run(binary: &std::path::Path, filters: &[String]) -> anyhow::Resu
     notes.push(format!("Apps present: {}.", apps.join(", ")));
     let mut seeded = seed_all(&api, &apps, filters, &mut notes).await?;
     let (users, tokens) = (seeded.todo.clone(), seeded.todo_tokens.clone());
+    // What autovacuum would do soon after a bulk load, done before measuring
+    // rather than during it; then a checkpoint, so none starts mid-scenario.
+    server::psql_on(&server::database_url(&database), "VACUUM ANALYZE")?;
+    server::psql("CHECKPOINT")?;
     notes.push(format!("Peak RSS of the server after seeding: {:.1} MiB.", server.peak_rss_mib()));
 
     let mut outcomes: Vec<Outcome> = Vec::new();
@@ -180,16 +187,28 @@ async fn async_run(binary: &std::path::Path, filters: &[String]) -> anyhow::Resu
     let mut pgbench_tps = None;
     if wanted(filters, "read") {
         eprintln!("single-row read and pgbench ...");
-        let stats = scenarios::read_task(addr, users.clone(), 64).await?;
-        let tps = pgbench(64).await?;
+        // Alternating rounds, so that what else the machine is doing weighs
+        // on both sides alike; the round with the median ratio is reported.
+        let mut rounds = Vec::new();
+        for _ in 0..READ_ROUNDS {
+            let stats = scenarios::read_task(addr, users.clone(), 64).await?;
+            let tps = pgbench(64, scenarios::RUN.as_secs()).await?;
+            rounds.push((stats.rps / tps, stats, tps));
+        }
+        rounds.sort_by(|a, b| a.0.total_cmp(&b.0));
+        notes.push(format!(
+            "Single-row read against pgbench, {READ_ROUNDS} alternating rounds: {}.",
+            rounds
+                .iter()
+                .map(|(ratio, s, tps)| format!("{:.0} req/s vs {tps:.0} tps ({:.0}%)", s.rps, ratio * 100.0))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ));
+        let (ratio, stats, tps) = rounds.swap_remove(READ_ROUNDS / 2);
         pgbench_tps = Some(tps);
         outcomes.push(
-            Outcome::new(
-                format!("GET /todo/tasks/{{id}} ({:.0}% of pgbench)", stats.rps / tps * 100.0),
-                64,
-                stats,
-            )
-            .judged("≥ 50% of pgbench -S -M prepared", move |s| s.rps >= tps * 0.5),
+            Outcome::new(format!("GET /todo/tasks/{{id}} ({:.0}% of pgbench)", ratio * 100.0), 64, stats)
+                .judged("≥ 50% of pgbench -S -M prepared", move |s| s.rps >= tps * 0.5),
         );
         stamp_rss(&mut outcomes, &server);
     }
@@ -226,10 +245,11 @@ async fn async_run(binary: &std::path::Path, filters: &[String]) -> anyhow::Resu
             "/todo/tasks?limit=50",
         )
         .await?;
-        stats.truncate(1);
-        if let (Some(on), Some(off)) =
-            (stats.first(), outcomes.iter().find(|o| o.scenario == "/todo/tasks list" && o.connections == 64))
-        {
+        stats.truncate(2);
+        if let (Some(on), Some(off)) = (
+            stats.first(),
+            outcomes.iter().find(|o| o.scenario == "/todo/tasks list, saturated" && o.connections == 64),
+        ) {
             let cost_us = (1e6 / on.stats.rps - 1e6 / off.stats.rps) * 64.0;
             notes.push(format!("The rate limiter costs about {cost_us:.0} µs of latency per request at 64 connections ({:.0} vs {:.0} req/s).", on.stats.rps, off.stats.rps));
         }
@@ -273,13 +293,12 @@ fn machine() -> String {
 }
 
 /// `pgbench -S -M prepared` at the same concurrency: the database's own ceiling.
-async fn pgbench(clients: usize) -> anyhow::Result<f64> {
-    let pg = std::env::var("XTASK_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
+async fn pgbench(clients: usize, seconds: u64) -> anyhow::Result<f64> {
     let db = "api_bench_pgbench";
     if server::psql(&format!("SELECT 1 FROM pg_database WHERE datname = '{db}'"))?.is_empty() {
         server::psql(&format!("CREATE DATABASE {db}"))?;
         let status = tokio::process::Command::new("pgbench")
-            .args(["-i", "-q", "-s", "10", &format!("{pg}/{db}")])
+            .args(["-i", "-q", "-s", "10", &server::database_url(db)])
             .status()
             .await?;
         anyhow::ensure!(status.success(), "pgbench -i failed");
@@ -294,8 +313,8 @@ async fn pgbench(clients: usize) -> anyhow::Result<f64> {
             "-j",
             "2",
             "-T",
-            "8",
-            &format!("{pg}/{db}?sslmode=disable"),
+            &seconds.to_string(),
+            &format!("{}?sslmode=disable", server::database_url(db)),
         ])
         .output()
         .await

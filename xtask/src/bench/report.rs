@@ -24,7 +24,7 @@ impl Report {
             if self.peak_rss_mib < 60.0 { "met" } else { "missed" }
         );
         if let Some(tps) = self.pgbench_select_tps {
-            md.push_str(&format!("\n`pgbench -S -M prepared -c 64 -j 2 -T 8`: **{tps:.0} tps** (reference for the single-row read).\n"));
+            md.push_str(&format!("\n`pgbench -S -M prepared -c 64 -j 2 -T 6`: **{tps:.0} tps** (reference for the single-row read, in its median round).\n"));
         }
         md.push_str("\n| scenario | conns | req/s | p50 ms | p99 ms | max ms | errors | peak RSS MiB | target | met |\n|---|---:|---:|---:|---:|---:|---:|---:|---|---|\n");
         for o in &self.outcomes {

@@ -54,7 +54,6 @@ impl Server {
         port: u16,
         rate_limit: u32,
     ) -> anyhow::Result<Self> {
-        let pg = std::env::var("XTASK_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
         let addr: SocketAddr = format!("127.0.0.1:{port}").parse()?;
         let log = std::fs::File::create(std::env::temp_dir().join(format!("bench-server-{port}.log")))?;
         let child = Command::new(binary)
@@ -62,7 +61,7 @@ impl Server {
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             // Loopback: TLS (on by default in Debian's PostgreSQL) would only burn CPU.
-            .env("DATABASE_URL", format!("{pg}/{database}?sslmode=disable"))
+            .env("DATABASE_URL", format!("{}?sslmode=disable", database_url(database)))
             .env("BIND_ADDR", addr.to_string())
             .env("JWT_SECRET", JWT_SECRET)
             .env("PAYMENT_PRIVATE_KEY", PAYMENT_KEY)
@@ -70,7 +69,6 @@ impl Server {
             .env("ADMIN_PASSWORD", ADMIN.1)
             .env("RATE_LIMIT_PER_MINUTE", rate_limit.to_string())
             .env("REDIS_KEY_PREFIX", format!("bench:{database}:"))
-            .env("DB_POOL_SIZE", "24")
             .env("LOG_FORMAT", "json")
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
@@ -128,8 +126,13 @@ impl Drop for Server {
 
 /// Runs `psql -c` on the maintenance database.
 pub fn psql(sql: &str) -> anyhow::Result<String> {
+    psql_on(&database_url("postgres"), sql)
+}
+
+/// The URL of `database` on the benchmark's PostgreSQL (`XTASK_PG`).
+pub fn database_url(database: &str) -> String {
     let pg = std::env::var("XTASK_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
-    psql_on(&format!("{pg}/postgres"), sql)
+    format!("{pg}/{database}")
 }
 
 pub fn psql_on(url: &str, sql: &str) -> anyhow::Result<String> {

@@ -10,7 +10,7 @@ use super::{
     models,
 };
 use crate::{
-    auth::{Audience as _, password, token},
+    auth::{Audience as _, password, revocations},
     db::is_unique_violation,
     error::{
         ApiError, AuthedRead, AuthedWrite, Conflict, Forbidden, NotFound, PublicWrite, WrongCredentials,
@@ -107,7 +107,7 @@ pub async fn delete_user(
     if !state.db(move |conn| Ok(models::delete_user(conn, id)?)).await? {
         return Err(ApiError::Unauthorized("the token's user no longer exists".into()));
     }
-    token::revoke(&state, &owner.claims).await?;
+    revocations::revoke(&state, &owner.claims).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -153,7 +153,7 @@ pub async fn login_no_slash(
     responses((status = 204, description = "Logged out"), AuthedRead))]
 pub async fn logout(State(state): State<AppState>, caller: Caller) -> Result<StatusCode, ApiError> {
     match caller {
-        Caller::User(user) => token::revoke(&state, &user.claims).await?,
+        Caller::User(user) => revocations::revoke(&state, &user.claims).await?,
         Caller::App(claims) => {
             if !state.db(move |conn| Ok(models::revoke_token_by_jti(conn, &claims.jti)?)).await? {
                 return Err(ApiError::Unauthorized("the app token has been revoked".into()));

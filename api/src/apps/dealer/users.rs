@@ -9,7 +9,7 @@ use super::{
     models,
 };
 use crate::{
-    auth::{Audience as _, password, token},
+    auth::{Audience as _, password, revocations},
     error::ApiError,
     extract::Json,
     state::AppState,
@@ -75,6 +75,6 @@ pub async fn logout(
     State(state): State<AppState>,
     user: DealerUser,
 ) -> Result<axum::Json<MessageOut>, ApiError> {
-    token::revoke(&state, &user.claims).await?;
+    revocations::revoke(&state, &user.claims).await?;
     Ok(MessageOut::new("Logged out"))
 }

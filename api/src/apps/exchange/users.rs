@@ -9,7 +9,7 @@ use super::{
     models,
 };
 use crate::{
-    auth::{Audience as _, password, token},
+    auth::{Audience as _, password, revocations},
     error::{ApiError, AuthedRead, Conflict, PublicWrite, WrongCredentials},
     extract::Json,
     state::AppState,
@@ -71,6 +71,6 @@ pub async fn logout(
     req: axum::extract::Request,
 ) -> Result<Json<MessageOut>, ApiError> {
     let user = caller(req, &state).await?;
-    token::revoke(&state, &user.claims).await?;
+    revocations::revoke(&state, &user.claims).await?;
     Ok(Json(MessageOut { message: "logged out" }))
 }

@@ -11,7 +11,7 @@ use super::{
     models,
 };
 use crate::{
-    auth::{Audience as _, password, token},
+    auth::{Audience as _, password, revocations},
     error::{ApiError, AuthedRead, Conflict, NotFound, PublicWrite, WrongCredentials},
     extract::{Json, Path},
     state::AppState,
@@ -105,6 +105,6 @@ pub async fn login(
     security(("shop_auth" = [])),
     responses((status = 204, description = "Logged out"), AuthedRead))]
 pub async fn logout(State(state): State<AppState>, user: ShopUser) -> Result<StatusCode, ApiError> {
-    token::revoke(&state, &user.claims).await?;
+    revocations::revoke(&state, &user.claims).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -8,7 +8,7 @@ use super::{
     models,
 };
 use crate::{
-    auth::{password, token},
+    auth::{password, revocations},
     error::{ApiError, AuthedRead, Conflict, PublicWrite, WrongCredentials},
     extract::{Json, JsonOrForm},
     state::AppState,
@@ -76,7 +76,7 @@ pub async fn login(
     security(("todo_auth" = [])),
     responses((status = 204, description = "Logged out"), AuthedRead))]
 pub async fn logout(State(state): State<AppState>, user: TodoUser) -> Result<StatusCode, ApiError> {
-    token::revoke(&state, &user.claims).await?;
+    revocations::revoke(&state, &user.claims).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
