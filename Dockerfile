@@ -9,10 +9,11 @@ ARG DEBIAN_RELEASE=bookworm
 FROM rust:${RUST_VERSION}-slim-${DEBIAN_RELEASE} AS chef
 # Debian versions are not pinned: the base image's release fixes them, and
 # pins would break on every security update.
-# libpq-dev: Diesel links the system libpq; libssl-dev + pkg-config: Sentry's HTTPS transport.
+# libpq-dev: Diesel links the system libpq; libssl-dev + pkg-config: Sentry's HTTPS transport;
+# make: jemalloc (the server's allocator) is built from C sources.
 # hadolint ignore=DL3008
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libpq-dev libssl-dev pkg-config \
+    && apt-get install -y --no-install-recommends libpq-dev libssl-dev pkg-config make \
     && rm -rf /var/lib/apt/lists/*
 RUN cargo install cargo-chef --locked --version 0.1.78
 WORKDIR /app

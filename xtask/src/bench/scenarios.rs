@@ -40,6 +40,11 @@ impl Outcome {
         }
     }
 
+    /// Judged only on its errors (drops any other target).
+    pub fn unjudged(self) -> Self {
+        Self::new(self.scenario, self.connections, self.stats)
+    }
+
     /// Judges against a target; a run with errors never meets it.
     pub fn judged(mut self, target: &str, met: impl FnOnce(&Stats) -> bool) -> Self {
         self.met = Some(self.stats.errors == 0 && met(&self.stats));
