@@ -139,6 +139,9 @@ async fn unknown_users_404_foreign_bills_409_bad_amounts_422_and_nothing_moves()
     // A balance cannot grow past what NUMERIC(14, 2) holds.
     credit(&app, 6, me, 2, "999999999999.99").await;
     assert_eq!(post_webhook(&app, &webhook_body(7, me, 2, json!(0.01))).await.0, 422);
+    // A repeat of the credit that filled the bill still answers as the first time.
+    let repeat = post_webhook(&app, &webhook_body(6, me, 2, json!("999999999999.99"))).await;
+    assert_eq!(repeat, (200, json!({"bill_id": 2, "balance": "999999999999.99"})));
 
     assert_eq!(count(&app, "shop_bills").await, 2);
     assert_eq!(count(&app, "shop_transactions").await, 2);

@@ -71,12 +71,14 @@ pub fn credit(conn: &mut PgConnection, c: &Credit) -> QueryResult<Result<Credite
     if bill.user_id != c.user_id {
         return Ok(Err(CreditRefusal::ForeignBill));
     }
-    if let Some(earlier) = find_credit(conn, c.transaction_id)? {
-        return Ok(replay(&earlier, c));
-    }
+    // A repeated transaction id is found by the insert's conflict below: a
+    // new one (the common case) then costs no lookup of its own.
     let balance = &bill.balance + &c.amount;
     if balance > money::max() {
-        return Ok(Err(CreditRefusal::TooLarge));
+        return Ok(match find_credit(conn, c.transaction_id)? {
+            Some(earlier) => replay(&earlier, c),
+            None => Err(CreditRefusal::TooLarge),
+        });
     }
     let inserted = diesel::insert_into(shop_transactions::table)
         .values((
@@ -90,7 +92,7 @@ pub fn credit(conn: &mut PgConnection, c: &Credit) -> QueryResult<Result<Credite
         .do_nothing()
         .execute(conn)?;
     if inserted == 0 {
-        // The same id credited to another bill committed meanwhile.
+        // Credited before (to this bill or another), or meanwhile.
         return match find_credit(conn, c.transaction_id)? {
             Some(earlier) => Ok(replay(&earlier, c)),
             None => Err(diesel::result::Error::RollbackTransaction),
