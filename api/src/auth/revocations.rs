@@ -31,8 +31,9 @@ use super::token::Claims;
 use crate::{error::ApiError, state::AppState};
 
 /// Above this many remembered tokens, expired entries are dropped on insert
-/// (and, if still above, every "not revoked" entry): memory stays bounded
-/// whatever the number of distinct tokens seen.
+/// (and, if still above, every "not revoked" entry): the map holds at most
+/// this many, or the live revocations if there are more (each goes at its
+/// token's expiry), whatever the number of distinct tokens seen.
 const MAX_ENTRIES: usize = 50_000;
 
 #[derive(Clone, Copy)]
