@@ -121,8 +121,38 @@ pub fn seed_admin(conn: &mut PgConnection, login: &str, hash: &str) -> QueryResu
 }
 
 /// Every user whose tokens must be refused (never activated, or disabled).
-pub fn inactive_user_ids(conn: &mut PgConnection) -> QueryResult<Vec<i64>> {
-    shop_users::table.filter(shop_users::is_active.eq(false)).select(shop_users::id).load(conn)
+/// Every inactive user's id, or `None` when there are more than `max`
+/// (counted first, so that case reads no ids).
+pub fn inactive_user_ids(conn: &mut PgConnection, max: usize) -> QueryResult<Option<Vec<i64>>> {
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let max = i64::try_from(max).unwrap_or(i64::MAX - 1);
+    let count = diesel::sql_query(
+        "SELECT count(*) AS n FROM (SELECT 1 FROM shop_users WHERE NOT is_active LIMIT $1) AS inactive",
+    )
+    .bind::<diesel::sql_types::BigInt, _>(max + 1)
+    .get_result::<Count>(conn)?;
+    if count.n > max {
+        return Ok(None);
+    }
+    shop_users::table.filter(shop_users::is_active.eq(false)).select(shop_users::id).load(conn).map(Some)
+}
+
+/// Users whose `is_active` was written by a transaction from `since` on
+/// (`active_xid`, kept by a trigger), with its value now.
+pub fn activity_changes(conn: &mut PgConnection, since: i64) -> QueryResult<Vec<(i64, bool)>> {
+    shop_users::table
+        .filter(shop_users::active_xid.ge(since))
+        .select((shop_users::id, shop_users::is_active))
+        .load(conn)
+}
+
+/// Whether the user is active; `None` for an unknown user.
+pub fn is_active(conn: &mut PgConnection, id: i64) -> QueryResult<Option<bool>> {
+    shop_users::table.find(id).select(shop_users::is_active).first(conn).optional()
 }
 
 pub fn list_users(conn: &mut PgConnection, limit: i64, offset: i64) -> QueryResult<Vec<User>> {
