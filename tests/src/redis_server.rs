@@ -47,7 +47,16 @@ impl OwnRedis {
     pub async fn launch(&mut self) {
         assert!(self.child.is_none(), "already running");
         let child = Command::new("redis-server")
-            .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .args([
+                "--port",
+                &self.port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
             .args(["--dir", &std::env::temp_dir().display().to_string()])
             .stdin(Stdio::null())
             .stdout(Stdio::null())

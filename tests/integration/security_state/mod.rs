@@ -25,7 +25,13 @@ pub async fn spawn_on(redis: &OwnRedis, vars: &[(&str, &str)]) -> TestApp {
 }
 
 /// One request; the status and the JSON body (`Null` when there is none).
-pub async fn call(app: &TestApp, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> (u16, Value) {
+pub async fn call(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> (u16, Value) {
     let mut request = app.http.request(method, app.url(path));
     if let Some(token) = token {
         request = request.bearer_auth(token);
@@ -40,7 +46,13 @@ pub async fn call(app: &TestApp, method: Method, path: &str, token: Option<&str>
 }
 
 /// Asserts a 2xx and answers the body.
-pub async fn ok(app: &TestApp, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Value {
+pub async fn ok(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> Value {
     let (status, body) = call(app, method.clone(), path, token, body).await;
     assert!((200..300).contains(&status), "{method} {path}: {status} {body}");
     body
