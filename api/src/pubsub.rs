@@ -157,7 +157,8 @@ async fn listen(bus: &Weak<Inner>, client: &redis::Client) -> redis::RedisResult
                 handle.dispatch(message.get_channel_name(), Event::Message(payload.into()));
             }
             _ = ping.tick() => {
-                let _: String = timeout(REPLY_TIMEOUT, sink.ping()).await.map_err(timed_out)??;
+                // While subscribed, Redis answers PING with an array, not PONG.
+                let _: redis::Value = timeout(REPLY_TIMEOUT, sink.ping()).await.map_err(timed_out)??;
             }
         }
     }
@@ -174,10 +175,17 @@ fn timed_out(_: tokio::time::error::Elapsed) -> redis::RedisError {
 pub async fn publish(state: &AppState, channel: &str, payload: &str) {
     let mut redis = state.redis.clone();
     let channel = state.redis_key(channel);
-    let sent = timeout(
-        PUBLISH_TIMEOUT,
-        redis::cmd("PUBLISH").arg(&channel).arg(payload).query_async::<i64>(&mut redis),
-    )
+    let command = redis::cmd("PUBLISH").arg(&channel).arg(payload).clone();
+    let sent = timeout(PUBLISH_TIMEOUT, async {
+        // The first command after Redis restarted fails on the dead connection
+        // and makes the manager reconnect: one more try then usually goes through.
+        match command.query_async::<i64>(&mut redis).await {
+            Err(e) if e.is_io_error() || e.is_connection_dropped() => {
+                command.query_async::<i64>(&mut redis).await
+            }
+            sent => sent,
+        }
+    })
     .await;
     let failure = match sent {
         Ok(Ok(_)) => return,

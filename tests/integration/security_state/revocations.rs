@@ -238,3 +238,15 @@ async fn past_its_bound_the_revocation_mirror_asks_postgresql() {
         assert_eq!(live.status_on(replica).await, 200);
     }
 }
+
+#[tokio::test]
+async fn the_subscription_outlives_its_keepalive_ping() {
+    let redis = OwnRedis::start().await;
+    let app = spawn_on(&redis, &[]).await;
+    eventually("subscribed", || async { app.state.bus.is_listening() }).await;
+    let subscriptions = app.state.bus.subscriptions();
+    // The bus pings Redis every 5 s; a subscribed connection answers with an array.
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    assert!(app.state.bus.is_listening());
+    assert_eq!(app.state.bus.subscriptions(), subscriptions, "no reconnection");
+}
