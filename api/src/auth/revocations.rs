@@ -40,6 +40,9 @@ pub struct Revocations {
     /// Until when (Unix seconds) a revocation that found no room may still
     /// matter: until then the mirror is incomplete.
     incomplete_until: AtomicI64,
+    /// When (Unix seconds) expired entries were last dropped to make room:
+    /// at most once a second, so a full mirror does not scan itself per request.
+    pruned_at: AtomicI64,
     max_entries: usize,
     tracker: Tracker,
 }
@@ -49,6 +52,7 @@ impl Revocations {
         Arc::new(Self {
             known: RwLock::default(),
             incomplete_until: AtomicI64::new(0),
+            pruned_at: AtomicI64::new(0),
             max_entries: config.security_mirror_max_entries,
             tracker: Tracker::new(config.security_resync),
         })
@@ -74,7 +78,7 @@ impl Revocations {
         if known.contains_key(jti) {
             return;
         }
-        if known.len() >= self.max_entries {
+        if known.len() >= self.max_entries && self.pruned_at.swap(now, Ordering::AcqRel) < now {
             known.retain(|_, exp| *exp > now);
         }
         if known.len() >= self.max_entries {
@@ -207,6 +211,7 @@ mod tests {
         Revocations {
             known: RwLock::default(),
             incomplete_until: AtomicI64::new(0),
+            pruned_at: AtomicI64::new(0),
             max_entries,
             tracker: Tracker::new(Duration::from_secs(1)),
         }
