@@ -22,19 +22,23 @@
 //! second was valid a second earlier.
 //!
 //! Reads after the first fetch only rows written by transactions that had not
-//! ended at the previous read, using PostgreSQL's transaction ids rather than
-//! clocks (`snapshot`): exact whatever the commit order.
+//! ended at the previous read (`Since`), using PostgreSQL's transaction ids
+//! rather than clocks: exact whatever the commit order, and a long transaction
+//! elsewhere in the cluster does not make every read start over.
 
 use std::{
     future::Future,
     sync::{
         Arc,
-        atomic::{AtomicI64, AtomicU64, Ordering},
+        atomic::{AtomicU64, Ordering},
     },
     time::{Duration, Instant},
 };
 
-use diesel::{PgConnection, QueryResult, RunQueryDsl, dsl::sql, sql_types::BigInt};
+use diesel::{
+    PgConnection, QueryResult, QueryableByName, RunQueryDsl,
+    sql_types::{Array, BigInt},
+};
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 
 use crate::{error::ApiError, pubsub::Event, state::AppState};
@@ -57,12 +61,23 @@ pub trait Mirror: Send + Sync + 'static {
     fn tracker(&self) -> &Tracker;
 }
 
+/// Which rows a read must look at, from the previous read's snapshot: those
+/// stamped with a transaction id not handed out yet then (`>= next_xid`) or
+/// whose transaction was still running (`in_progress`). Every other
+/// transaction had ended, so its rows, if committed, were seen.
+#[derive(Clone, Debug, QueryableByName)]
+pub struct Since {
+    #[diesel(sql_type = BigInt)]
+    pub next_xid: i64,
+    #[diesel(sql_type = Array<BigInt>)]
+    pub in_progress: Vec<i64>,
+}
+
 /// The bookkeeping every mirror shares: where its last read stopped, when it
 /// last succeeded, and a turn so that reads apply in the order they were made.
 pub struct Tracker {
-    turn: tokio::sync::Mutex<()>,
-    /// The `xmin` of the last read's snapshot; -1 before the first read.
-    cursor: AtomicI64,
+    /// The turn, holding where the last read stopped (`None` before the first).
+    turn: tokio::sync::Mutex<Option<Since>>,
     /// When the last successful read started, in ms after `epoch` (0: never).
     synced_at: AtomicU64,
     epoch: Instant,
@@ -73,8 +88,7 @@ pub struct Tracker {
 impl Tracker {
     pub fn new(interval: Duration) -> Self {
         Self {
-            turn: tokio::sync::Mutex::new(()),
-            cursor: AtomicI64::new(-1),
+            turn: tokio::sync::Mutex::new(None),
             synced_at: AtomicU64::new(0),
             epoch: Instant::now(),
             interval,
@@ -103,16 +117,16 @@ impl Tracker {
     ) -> Result<(), ApiError>
     where
         T: Send + 'static,
-        R: FnOnce(&mut PgConnection, Option<i64>) -> QueryResult<T> + Send + 'static,
+        R: FnOnce(&mut PgConnection, Option<Since>) -> QueryResult<T> + Send + 'static,
         A: FnOnce(T, bool),
     {
-        let _turn = self.turn.lock().await;
-        let cursor = self.cursor.load(Ordering::Acquire);
-        let since = (!whole && cursor >= 0).then_some(cursor);
+        let mut turn = self.turn.lock().await;
+        let since = if whole { None } else { turn.clone() };
+        let is_whole = since.is_none();
         let started = self.epoch.elapsed();
         let (rows, next) = state.db(move |conn| Ok(snapshot(conn, |conn| read(conn, since))?)).await?;
-        apply(rows, since.is_none());
-        self.cursor.store(next, Ordering::Release);
+        apply(rows, is_whole);
+        *turn = Some(next);
         let ms = u64::try_from(started.as_millis()).unwrap_or(u64::MAX).max(1);
         self.synced_at.fetch_max(ms, Ordering::AcqRel);
         Ok(())
@@ -120,18 +134,21 @@ impl Tracker {
 }
 
 /// Runs `read` in one read-only repeatable-read transaction, and answers its
-/// rows with the snapshot's `xmin`: every transaction below it had ended when
-/// the rows were read (so its rows were seen), and a row stamped with a
-/// transaction id from `xmin` on may have committed since. The next read asks
-/// for those only.
+/// rows with what the next read must look at ([`Since`]) after this snapshot.
 fn snapshot<T>(
     conn: &mut PgConnection,
     read: impl FnOnce(&mut PgConnection) -> QueryResult<T>,
-) -> QueryResult<(T, i64)> {
+) -> QueryResult<(T, Since)> {
     conn.build_transaction().read_only().repeatable_read().run(|conn| {
-        let xmin = diesel::select(sql::<BigInt>("pg_snapshot_xmin(pg_current_snapshot())::text::bigint"))
-            .get_result::<i64>(conn)?;
-        Ok((read(conn)?, xmin))
+        // The first statement takes the transaction's snapshot, which the
+        // read shares.
+        let next = diesel::sql_query(
+            "SELECT pg_snapshot_xmax(s)::text::bigint AS next_xid, \
+                    ARRAY(SELECT x::text::bigint FROM pg_snapshot_xip(s) AS x) AS in_progress \
+             FROM pg_current_snapshot() AS s",
+        )
+        .get_result::<Since>(conn)?;
+        Ok((read(conn)?, next))
     })
 }
 

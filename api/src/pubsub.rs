@@ -157,6 +157,9 @@ async fn listen(bus: &Weak<Inner>, client: &redis::Client) -> redis::RedisResult
                 handle.dispatch(message.get_channel_name(), Event::Message(payload.into()));
             }
             _ = ping.tick() => {
+                if bus.strong_count() == 0 {
+                    return Ok(());
+                }
                 // While subscribed, Redis answers PING with an array, not PONG.
                 let _: redis::Value = timeout(REPLY_TIMEOUT, sink.ping()).await.map_err(timed_out)??;
             }

@@ -28,7 +28,7 @@ use diesel::{PgConnection, prelude::*};
 use super::token::Claims;
 use crate::{
     error::ApiError,
-    mirror::{self, Mirror, Tracker},
+    mirror::{self, Mirror, Since, Tracker},
     pubsub,
     schema::revoked_tokens,
     state::AppState,
@@ -129,14 +129,15 @@ impl Mirror for Revocations {
     }
 }
 
-/// Live revocations written by transactions from `since` on (all when `None`).
-fn live_since(conn: &mut PgConnection, since: Option<i64>) -> QueryResult<Vec<(String, DateTime<Utc>)>> {
+/// Live revocations written since the last read (all when `None`).
+fn live_since(conn: &mut PgConnection, since: Option<Since>) -> QueryResult<Vec<(String, DateTime<Utc>)>> {
     let mut query = revoked_tokens::table
         .filter(revoked_tokens::expires_at.gt(diesel::dsl::now))
         .select((revoked_tokens::jti, revoked_tokens::expires_at))
         .into_boxed();
     if let Some(since) = since {
-        query = query.filter(revoked_tokens::revoked_xid.ge(since));
+        let xid = revoked_tokens::revoked_xid;
+        query = query.filter(xid.ge(since.next_xid).or(xid.eq_any(since.in_progress)));
     }
     query.load(conn)
 }

@@ -250,3 +250,31 @@ async fn the_subscription_outlives_its_keepalive_ping() {
     assert!(app.state.bus.is_listening());
     assert_eq!(app.state.bus.subscriptions(), subscriptions, "no reconnection");
 }
+
+#[tokio::test]
+async fn a_revocation_committed_while_replicas_resync_is_not_missed() {
+    let redis = OwnRedis::start().await;
+    let app = spawn_on(&redis, &[("SECURITY_RESYNC_MS", "100")]).await;
+    let session = sign_in(&app, Kind::Todo, "kurt").await;
+    let jti = api::auth::TokenKeys::new(api_tests::JWT_SECRET.as_bytes())
+        .verify(&session.token, "todo")
+        .unwrap()
+        .jti;
+    // Written behind the server's back (no hint), by a transaction that stays
+    // open across several resyncs: each sees it running, none sees its row.
+    let url = app.config.database_url.clone();
+    tokio::task::spawn_blocking(move || {
+        use diesel::{Connection, connection::SimpleConnection};
+        let mut conn = diesel::PgConnection::establish(&url).unwrap();
+        conn.batch_execute(&format!(
+            "BEGIN; INSERT INTO revoked_tokens (jti, expires_at) VALUES ('{jti}', now() + interval '1 hour')"
+        ))
+        .unwrap();
+        std::thread::sleep(Duration::from_millis(800));
+        conn.batch_execute("COMMIT").unwrap();
+    });
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(session.status_on(&app).await, 200, "not committed yet");
+    eventually("the commit is read at a later resync", || async { session.status_on(&app).await == 401 })
+        .await;
+}

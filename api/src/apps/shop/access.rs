@@ -26,7 +26,7 @@ use super::{Shop, models};
 use crate::{
     auth::{Authed, Claims},
     error::ApiError,
-    mirror::{self, Mirror, Tracker},
+    mirror::{self, Mirror, Since, Tracker},
     pubsub,
     state::AppState,
 };
@@ -103,10 +103,10 @@ impl Mirror for DisabledUsers {
         // While over the bound, only a whole read that fits can help.
         let whole = whole || self.overflow.load(Ordering::Acquire);
         let max = self.max_entries;
-        let read = move |conn: &mut PgConnection, since: Option<i64>| -> QueryResult<Read> {
+        let read = move |conn: &mut PgConnection, since: Option<Since>| -> QueryResult<Read> {
             Ok(match since {
                 None => Read::Whole(models::inactive_user_ids(conn, max)?),
-                Some(since) => Read::Changes(models::activity_changes(conn, since)?),
+                Some(since) => Read::Changes(models::activity_changes(conn, &since)?),
             })
         };
         self.tracker.sync(state, whole, read, |read, _| self.apply(read)).await

@@ -6,7 +6,10 @@ use bigdecimal::BigDecimal;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
-use crate::schema::{shop_activation_codes, shop_bills, shop_products, shop_users};
+use crate::{
+    mirror::Since,
+    schema::{shop_activation_codes, shop_bills, shop_products, shop_users},
+};
 
 pub const LOGIN_TAKEN: &str = "shop_users_login_key";
 
@@ -141,11 +144,12 @@ pub fn inactive_user_ids(conn: &mut PgConnection, max: usize) -> QueryResult<Opt
     shop_users::table.filter(shop_users::is_active.eq(false)).select(shop_users::id).load(conn).map(Some)
 }
 
-/// Users whose `is_active` was written by a transaction from `since` on
-/// (`active_xid`, kept by a trigger), with its value now.
-pub fn activity_changes(conn: &mut PgConnection, since: i64) -> QueryResult<Vec<(i64, bool)>> {
+/// Users whose `is_active` was written since the last read (`active_xid`,
+/// kept by a trigger), with its value now.
+pub fn activity_changes(conn: &mut PgConnection, since: &Since) -> QueryResult<Vec<(i64, bool)>> {
+    let xid = shop_users::active_xid;
     shop_users::table
-        .filter(shop_users::active_xid.ge(since))
+        .filter(xid.ge(since.next_xid).or(xid.eq_any(&since.in_progress)))
         .select((shop_users::id, shop_users::is_active))
         .load(conn)
 }
