@@ -278,3 +278,38 @@ async fn a_revocation_committed_while_replicas_resync_is_not_missed() {
     eventually("the commit is read at a later resync", || async { session.status_on(&app).await == 401 })
         .await;
 }
+
+#[tokio::test]
+async fn a_mirror_that_cannot_resync_is_not_trusted_to_accept() {
+    let redis = OwnRedis::start().await;
+    // A stale mirror is one not read for 2 x 100 ms + 1 s.
+    let app = spawn_on(&redis, &[("SECURITY_RESYNC_MS", "100")]).await;
+    let session = sign_in(&app, Kind::Todo, "lena").await;
+    assert_eq!(session.status_on(&app).await, 200);
+    let jti = api::auth::TokenKeys::new(api_tests::JWT_SECRET.as_bytes())
+        .verify(&session.token, "todo")
+        .unwrap()
+        .jti;
+    // A transaction locks the table (every resync waits behind it), revokes
+    // the token behind the server's back, and commits 2 s later.
+    let url = app.config.database_url.clone();
+    let (locked_tx, locked) = tokio::sync::oneshot::channel();
+    let writer = tokio::task::spawn_blocking(move || {
+        use diesel::{Connection, connection::SimpleConnection};
+        let mut conn = diesel::PgConnection::establish(&url).unwrap();
+        conn.batch_execute(&format!(
+            "BEGIN; LOCK TABLE revoked_tokens IN ACCESS EXCLUSIVE MODE;
+             INSERT INTO revoked_tokens (jti, expires_at) VALUES ('{jti}', now() + interval '1 hour')"
+        ))
+        .unwrap();
+        let _ = locked_tx.send(());
+        std::thread::sleep(Duration::from_secs(2));
+        conn.batch_execute("COMMIT").unwrap();
+    });
+    locked.await.unwrap();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // The mirror is stale by now: the request waits for PostgreSQL's answer
+    // (after the commit) instead of trusting memory.
+    assert_eq!(session.status_on(&app).await, 401);
+    writer.await.unwrap();
+}
