@@ -1,19 +1,24 @@
 //! `clients/postman/collection.json`: a Postman collection generated from
 //! `spec/openapi.json` and the checked-in stories (`clients/postman/stories/<app>.json`).
 //!
-//! One folder per app (in the spec's tag order), its requests in story order,
-//! a `{{baseUrl}}` variable, login steps saving their token into a collection
-//! variable, and a test on every request: the status the story expects and the
-//! JSON shape the spec documents for it. Adding an app is adding its story file.
+//! Per app (in the spec's tag order) two folders: its story, requests in story
+//! order with login steps saving their token into a collection variable; and
+//! its reference folder, every operation of the tag (see `reference.rs`). A
+//! `{{baseUrl}}` variable, and a test on every request: the status expected,
+//! the content type, and the body validated against the operation's response
+//! schema by the sandbox's JSON Schema validator. Adding an app is adding its
+//! story file; `--check` also proves every operation of the spec is in the
+//! committed collection and nothing else is.
 
-mod shape;
+mod reference;
+mod schema;
 
 use std::collections::BTreeMap;
 
 use anyhow::{Context, bail};
+use schema::js_str;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
-use shape::{Schemas, js_str};
 
 use crate::codegen::{Mode, ensure_file_contents};
 
@@ -27,17 +32,20 @@ struct Story {
     #[serde(default)]
     variables: Map<String, Value>,
     /// The variable holding a user token once the story has logged in; the CI
-    /// contract step runs the steps up to it to get a token for schemathesis.
+    /// contract step runs the steps up to it to get a token for schemathesis,
+    /// and the reference folder sends it where an operation needs a token.
     #[serde(default)]
-    #[expect(dead_code, reason = "read by clients/tools/app_tokens.py")]
     token: Option<String>,
     /// Further tokens the story saves, each with a regex of the paths whose
     /// operations need it instead of `token` (`{"shopAdminToken": "^/shop/admin/"}`);
     /// the CI contract step gives schemathesis each for its paths.
     #[serde(default)]
-    #[expect(dead_code, reason = "read by clients/tools/app_tokens.py")]
     operation_tokens: Map<String, Value>,
     steps: Vec<Step>,
+    /// What the reference folder sends instead of the document's examples, by
+    /// operation id (see `reference.rs`).
+    #[serde(default)]
+    reference: BTreeMap<String, reference::Override>,
 }
 
 /// One request of a story.
@@ -81,6 +89,9 @@ struct Step {
     /// More test script lines.
     #[serde(default)]
     tests: Vec<String>,
+    /// Optional query parameters listed but disabled (reference requests): name, example.
+    #[serde(skip)]
+    optional_query: Vec<(String, String)>,
 }
 
 const SCHEMA_URL: &str = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json";
@@ -95,7 +106,27 @@ pub fn generate(mode: Mode) -> anyhow::Result<()> {
     let stories = read_stories(&root.join("clients/postman/stories"))?;
     let collection = collection(&spec, &stories)?;
     let text = format!("{}\n", serde_json::to_string_pretty(&collection)?);
-    ensure_file_contents(&root.join("clients/postman/collection.json"), &text, mode)
+    let path = root.join("clients/postman/collection.json");
+    ensure_file_contents(&path, &text, mode)?;
+    // The committed file, whatever wrote it: every operation, and only those.
+    let committed: Value = serde_json::from_str(&std::fs::read_to_string(&path)?)?;
+    let (missing, stray) = coverage(&spec, &committed);
+    if !missing.is_empty() || !stray.is_empty() {
+        bail!(
+            "the collection's reference folders lack {missing:?} and hold {stray:?}, which the spec has not"
+        );
+    }
+    let requests: usize = committed["item"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|f| f["item"].as_array().map_or(0, Vec::len))
+        .sum();
+    eprintln!(
+        "postman: {} operations of the spec, all in the reference folders; {requests} requests in all",
+        operations(&spec).len()
+    );
+    Ok(())
 }
 
 fn read_stories(dir: &std::path::Path) -> anyhow::Result<BTreeMap<String, Story>> {
@@ -126,26 +157,28 @@ fn collection(spec: &Value, stories: &BTreeMap<String, Story>) -> anyhow::Result
         json!({"key": "runId", "value": "", "type": "string"}),
     ];
     let mut folders = Vec::new();
-    for app in tags.iter().filter(|t| stories.contains_key(**t)) {
-        let story = &stories[*app];
-        for (key, value) in &story.variables {
-            let value = value.as_str().map_or_else(|| value.to_string(), str::to_owned);
-            variables.push(json!({"key": key, "value": value, "type": "string"}));
-        }
-        let mut items = Vec::new();
-        for (i, step) in story.steps.iter().enumerate() {
-            let op = operations.get(step.operation.as_str()).with_context(|| {
-                format!("stories/{app}.json: no operation `{}` in the spec", step.operation)
-            })?;
-            for name in step.save.keys() {
-                variables.push(json!({"key": name, "value": "", "type": "string"}));
+    for app in &tags {
+        let story = stories.get(*app);
+        if let Some(story) = story {
+            for (key, value) in &story.variables {
+                let value = value.as_str().map_or_else(|| value.to_string(), str::to_owned);
+                variables.push(json!({"key": key, "value": value, "type": "string"}));
             }
-            items.push(
-                request(spec, op, step, i == 0)
-                    .with_context(|| format!("stories/{app}.json: {}", step.name))?,
-            );
+            let items = requests(spec, &operations, &story.steps, true, &mut variables)
+                .with_context(|| format!("stories/{app}.json"))?;
+            folders.push(json!({"name": app, "description": story.description, "item": items}));
         }
-        folders.push(json!({"name": app, "description": story.description, "item": items}));
+        let steps = reference::steps(app, story, &operations)?;
+        let items = requests(spec, &operations, &steps, false, &mut variables)
+            .with_context(|| format!("the {app} reference folder"))?;
+        let about = match story {
+            Some(_) => format!(
+                "Every `{app}` operation, with the document's examples. Run the `{app}` story folder first: \
+                 its logins fill the token variables these requests send."
+            ),
+            None => format!("Every `{app}` operation, with the document's examples."),
+        };
+        folders.push(json!({"name": reference::folder_name(app), "description": about, "item": items}));
     }
     let mut seen = std::collections::HashSet::new();
     variables.retain(|v| seen.insert(v["key"].to_string()));
@@ -155,7 +188,9 @@ fn collection(spec: &Value, stories: &BTreeMap<String, Story>) -> anyhow::Result
             "name": spec.pointer("/info/title").cloned().unwrap_or(json!("API")),
             "description": "Generated by `cargo xtask postman` from spec/openapi.json and clients/postman/stories/. \
                 Do not edit: change a story and regenerate.\n\nSet `baseUrl` (default `http://127.0.0.1:8080`) and run \
-                any folder: each is one app's story, and every request tests its status and JSON shape.",
+                the whole collection, or an app's story folder and then its reference folder (every operation \
+                of the app, with the document's examples). Every request tests its status and validates its \
+                body against the operation's response schema.",
             "schema": SCHEMA_URL,
         },
         "item": folders,
@@ -163,11 +198,39 @@ fn collection(spec: &Value, stories: &BTreeMap<String, Story>) -> anyhow::Result
     }))
 }
 
-/// An operation of the spec: method, path and the operation object.
+/// The requests of one folder; the variables their steps save are declared.
+fn requests(
+    spec: &Value,
+    operations: &BTreeMap<&str, Operation>,
+    steps: &[Step],
+    story: bool,
+    variables: &mut Vec<Value>,
+) -> anyhow::Result<Vec<Value>> {
+    let mut items = Vec::new();
+    for (i, step) in steps.iter().enumerate() {
+        let op = operations
+            .get(step.operation.as_str())
+            .with_context(|| format!("no operation `{}` in the spec", step.operation))?;
+        for name in step.save.keys() {
+            variables.push(json!({"key": name, "value": "", "type": "string"}));
+        }
+        items.push(request(spec, op, step, story && i == 0).with_context(|| step.name.clone())?);
+    }
+    Ok(items)
+}
+
+/// An operation of the spec: its id, method, path and the operation object.
 struct Operation<'a> {
+    id: &'a str,
     method: &'a str,
     path: &'a str,
     op: &'a Value,
+}
+
+impl Operation<'_> {
+    fn tags(&self) -> impl Iterator<Item = &str> {
+        self.op["tags"].as_array().into_iter().flatten().filter_map(Value::as_str)
+    }
 }
 
 fn operations(spec: &Value) -> BTreeMap<&str, Operation<'_>> {
@@ -175,11 +238,28 @@ fn operations(spec: &Value) -> BTreeMap<&str, Operation<'_>> {
     for (path, item) in spec["paths"].as_object().into_iter().flatten() {
         for (method, op) in item.as_object().into_iter().flatten() {
             if let Some(id) = op["operationId"].as_str() {
-                out.insert(id, Operation { method, path, op });
+                out.insert(id, Operation { id, method, path, op });
             }
         }
     }
     out
+}
+
+/// The operation ids of the spec that the collection's reference folders lack
+/// (first) and those they hold that the spec does not (second).
+fn coverage(spec: &Value, collection: &Value) -> (Vec<String>, Vec<String>) {
+    let in_spec: std::collections::BTreeSet<&str> = operations(spec).into_keys().collect();
+    let in_collection: std::collections::BTreeSet<&str> = collection["item"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["name"].as_str().is_some_and(|n| n.ends_with(" reference")))
+        .flat_map(|f| f["item"].as_array().into_iter().flatten())
+        .filter_map(|r| r["name"].as_str().map(reference::operation_of))
+        .collect();
+    let missing = in_spec.difference(&in_collection).map(|s| (*s).to_owned()).collect();
+    let stray = in_collection.difference(&in_spec).map(|s| (*s).to_owned()).collect();
+    (missing, stray)
 }
 
 fn request(spec: &Value, op: &Operation, step: &Step, first: bool) -> anyhow::Result<Value> {
@@ -231,7 +311,7 @@ fn request(spec: &Value, op: &Operation, step: &Step, first: bool) -> anyhow::Re
         events
             .push(json!({"listen": "prerequest", "script": {"type": "text/javascript", "exec": prerequest}}));
     }
-    events.push(json!({"listen": "test", "script": {"type": "text/javascript", "exec": tests(spec, response, status, step)}}));
+    events.push(json!({"listen": "test", "script": {"type": "text/javascript", "exec": tests(spec, response, status, step)?}}));
     Ok(json!({"name": step.name, "event": events, "request": req}))
 }
 
@@ -281,7 +361,7 @@ fn url(op: &Operation, step: &Step) -> anyhow::Result<Value> {
     if let Some(missing) = path.split('/').find(|s| s.starts_with('{') && !s.starts_with("{{")) {
         bail!("no value for the path parameter {missing}");
     }
-    let query: Vec<Value> = step
+    let mut query: Vec<Value> = step
         .query
         .iter()
         .map(|(k, v)| json!({"key": k, "value": v.as_str().map_or_else(|| v.to_string(), str::to_owned)}))
@@ -296,6 +376,8 @@ fn url(op: &Operation, step: &Step) -> anyhow::Result<Value> {
         format!("{{{{baseUrl}}}}{path}?{}", qs.join("&"))
     };
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    // Listed after `raw` is built: Postman leaves disabled parameters out of the URL it sends.
+    query.extend(step.optional_query.iter().map(|(k, v)| json!({"key": k, "value": v, "disabled": true})));
     let mut url = json!({"raw": raw, "host": ["{{baseUrl}}"], "path": segments});
     if !query.is_empty() {
         url["query"] = Value::Array(query);
@@ -323,7 +405,7 @@ fn accessor(path: &str) -> String {
     })
 }
 
-fn tests(spec: &Value, response: &Value, status: u16, step: &Step) -> Vec<String> {
+fn tests(spec: &Value, response: &Value, status: u16, step: &Step) -> anyhow::Result<Vec<String>> {
     let mut lines = vec![format!(
         "pm.test(\"answers {status}\", function () {{ pm.response.to.have.status({status}); }});"
     )];
@@ -338,13 +420,15 @@ fn tests(spec: &Value, response: &Value, status: u16, step: &Step) -> Vec<String
                 "pm.test(\"answers {media_type}\", function () {{ pm.expect(pm.response.headers.get(\"Content-Type\")).to.include({}); }});",
                 js_str(media_type)
             ));
-            let schema = media.get("schema").unwrap_or(&Value::Null);
-            let schemas = Schemas(spec);
-            let title = format!("the body is {}", schemas.name(schema));
-            lines.push(format!("pm.test({}, function () {{", js_str(&title)));
-            lines.push("  const body = pm.response.json();".into());
-            lines.extend(schemas.lines(schema, "body", 0).into_iter().map(|l| format!("  {l}")));
-            lines.push("});".into());
+            if media_type.ends_with("json") {
+                let documented = media.get("schema").unwrap_or(&Value::Null);
+                let bundled = schema::bundle(spec, documented)?;
+                lines.push(format!("const schema = {};", serde_json::to_string(&bundled)?));
+                lines.push(format!(
+                    "pm.test({}, function () {{ pm.response.to.have.jsonSchema(schema); }});",
+                    js_str(&format!("the body matches {}", schema::name(documented)))
+                ));
+            }
         }
     }
     if !step.expect.is_empty() {
@@ -365,7 +449,7 @@ fn tests(spec: &Value, response: &Value, status: u16, step: &Step) -> Vec<String
         lines.push("}".into());
     }
     lines.extend(step.tests.iter().cloned());
-    lines
+    Ok(lines)
 }
 
 #[cfg(test)]
