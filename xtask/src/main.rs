@@ -49,3 +49,14 @@ fn main() -> anyhow::Result<()> {
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().map(PathBuf::from).unwrap_or_default()
 }
+
+/// The PostgreSQL server the tasks make their scratch databases on (no database
+/// name): `TEST_PG`, the one variable every script and test reads.
+pub fn test_pg() -> String {
+    std::env::var("TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
+}
+
+/// The Redis the tasks' servers use: `TEST_REDIS`.
+pub fn test_redis() -> String {
+    std::env::var("TEST_REDIS").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
+}
