@@ -89,23 +89,29 @@ schemathesis() {
   return "$status"
 }
 
-# The SDK packages, built as each ecosystem builds them, into $work/dist.
+# The SDK packages, built as each ecosystem builds them, into $work/dist; each
+# file is named by the document's info.version, or the next step finds nothing.
 dist="$work/dist"
+version="$(python3 -c 'import json; print(json.load(open("spec/openapi.json"))["info"]["version"])')"
+tarball="$dist/five-apps-client-$version.tgz"
+wheel="$dist/five_apps_client-$version-py3-none-any.whl"
+crate="$dist/api-client-$version.crate"
 packages() {
   mkdir -p "$dist" &&
     (cd clients/typescript && npm pack --silent --pack-destination "$dist" >/dev/null) &&
     cp -r clients/python "$work/python-src" &&
-    "$PY_TOOLS/bin/python" -m build --wheel --outdir "$dist" "$work/python-src" >"$work/python-build.log" 2>&1 &&
+    { "$PY_TOOLS/bin/python" -m build --wheel --outdir "$dist" "$work/python-src" >"$work/python-build.log" 2>&1 ||
+      { cat "$work/python-build.log"; false; }; } &&
     cargo package -p api-client --locked --quiet &&
-    cp "$CARGO_TARGET_DIR"/package/api-client-*.crate "$dist/" &&
-    ls -l "$dist"
+    cp "$CARGO_TARGET_DIR/package/api-client-$version.crate" "$dist/" &&
+    ls -l "$tarball" "$wheel" "$crate"
 }
 
 ts_smoke() {
   mkdir -p "$work/ts" && cd "$work/ts"
   echo '{"private": true, "type": "module"}' >package.json
   cp "$root/clients/smoke/smoke.ts" "$root/clients/smoke/tsconfig.json" .
-  npm install --no-audit --no-fund --loglevel=error "$dist"/five-apps-client-*.tgz &&
+  npm install --no-audit --no-fund --loglevel=error "$tarball" &&
     "$NODE_TOOLS/node_modules/.bin/tsc" -p tsconfig.json --typeRoots "$NODE_TOOLS/node_modules/@types" &&
     "$NODE_TOOLS/node_modules/.bin/tsx" smoke.ts "$base" "$root/clients/postman/stories"
   local status=$?
@@ -115,7 +121,7 @@ ts_smoke() {
 
 py_smoke() {
   python3 -m venv "$work/py-venv" &&
-    "$work/py-venv/bin/pip" install --quiet --disable-pip-version-check "$dist"/five_apps_client-*.whl &&
+    "$work/py-venv/bin/pip" install --quiet --disable-pip-version-check "$wheel" &&
     "$work/py-venv/bin/pip" check --disable-pip-version-check >/dev/null &&
     "$work/py-venv/bin/python" clients/smoke/smoke.py "$base" clients/postman/stories
 }
@@ -123,9 +129,9 @@ py_smoke() {
 # The .crate unpacked outside the repository, used by path from a crate of its own
 # (the workspace's lock file keeps the versions, and the build reuses its target).
 rust_smoke() {
-  mkdir -p "$work/rust" && tar -xzf "$dist"/api-client-*.crate -C "$work/rust" &&
+  mkdir -p "$work/rust" && tar -xzf "$crate" -C "$work/rust" &&
     cp -r clients/smoke/rust "$work/rust/smoke" && cp Cargo.lock "$work/rust/smoke/" &&
-    echo "api-client = { path = \"$(ls -d "$work"/rust/api-client-*)\" }" >>"$work/rust/smoke/Cargo.toml" &&
+    echo "api-client = { path = \"$work/rust/api-client-$version\" }" >>"$work/rust/smoke/Cargo.toml" &&
     cargo run --quiet --manifest-path "$work/rust/smoke/Cargo.toml" -- "$base"
 }
 

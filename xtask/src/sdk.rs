@@ -27,7 +27,8 @@ pub fn generate(mode: Mode) -> anyhow::Result<()> {
     let spec: Value = serde_json::from_str(
         &std::fs::read_to_string(root.join("spec/openapi.json")).context("run `cargo xtask spec` first")?,
     )?;
-    let version = spec.pointer("/info/version").and_then(Value::as_str).context("no info.version")?.to_owned();
+    let version =
+        spec.pointer("/info/version").and_then(Value::as_str).context("no info.version")?.to_owned();
     package_version(&version, mode)?;
     let scratch = Scratch::new()?;
     let input = scratch.0.join("openapi.json");
@@ -155,7 +156,8 @@ mod tests {
         let root = crate::root();
         let spec: Value = serde_json::from_str(&std::fs::read_to_string(root.join("spec/openapi.json"))?)?;
         let version = spec["info"]["version"].as_str().context("info.version")?;
-        let package: Value = serde_json::from_str(&std::fs::read_to_string(root.join("clients/typescript/package.json"))?)?;
+        let package: Value =
+            serde_json::from_str(&std::fs::read_to_string(root.join("clients/typescript/package.json"))?)?;
         assert_eq!(package["version"], version, "clients/typescript/package.json");
         let setup = std::fs::read_to_string(root.join("clients/python/setup.py"))?;
         assert!(setup.contains(&format!("version=\"{version}\"")), "clients/python/setup.py");

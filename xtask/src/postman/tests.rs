@@ -1,6 +1,9 @@
 //! The collection generator, on the committed spec and stories and on small cases.
 
-use super::*;
+use super::{
+    request::{accessor, expected, unquote_raw},
+    *,
+};
 
 fn committed() -> anyhow::Result<(Value, BTreeMap<String, Story>)> {
     let root = crate::root();

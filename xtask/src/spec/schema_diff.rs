@@ -92,7 +92,7 @@ impl SchemaDiff<'_> {
         if before == after {
             return;
         }
-        let show = |v: &Option<BTreeSet<String>>| v.as_ref().map_or("any value".to_owned(), |s| list(s));
+        let show = |v: &Option<BTreeSet<String>>| v.as_ref().map_or("any value".to_owned(), list);
         let what = format!("{at}: values {} → {}", show(&before), show(&after));
         let narrowed = match (&before, &after) {
             (None, Some(_)) => true,
