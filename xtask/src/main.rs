@@ -11,6 +11,7 @@
 
 mod bench;
 mod codegen;
+mod local_api;
 mod postman;
 mod replicas;
 mod rust_client;
