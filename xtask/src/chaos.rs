@@ -36,7 +36,10 @@ mod verdict;
 use std::{
     fs,
     path::Path,
-    sync::{Arc, atomic::AtomicBool},
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
     time::{Duration, Instant},
 };
 
@@ -161,9 +164,8 @@ async fn course(
 ) -> anyhow::Result<Vec<verdict::Violation>> {
     let clock = Recorder::new();
     let http = Http::new(clock.clone())?;
-    let plain = reqwest::Client::builder().timeout(Duration::from_secs(5)).build()?;
     for _ in 0..REPLICAS {
-        fleet.start(&plain, &clock).await?;
+        fleet.start(&clock).await?;
     }
     let seeded = Arc::new(setup::seed(&http, &fleet.live()).await?);
     let stop = Arc::new(AtomicBool::new(false));
@@ -174,7 +176,36 @@ async fn course(
         tokio::spawn(probes::refusals(http.clone(), fleet.clone(), seeded.probes.clone(), stop.clone()));
     let readiness = tokio::spawn(probes::readiness(http.clone(), fleet.clone(), stop.clone()));
     tokio::time::sleep(STEADY).await;
+    faults(plan, pg, redis, &fleet, &clock).await?;
+    clock.begin("after");
+    tokio::time::sleep(STEADY).await;
+    stop.store(true, Ordering::Relaxed);
+    let (load, refusals, readiness) = (load.await?, refusals.await?, readiness.await?);
+    let timeline = clock.finish();
+    // A write the server finished after its client gave up lands by now.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let stored = blocking(|| store::read(database_url))?;
+    let evidence = Evidence {
+        timeline: &timeline,
+        writes: &load.writes,
+        reads: &load.reads,
+        probes: &refusals,
+        ready: &readiness,
+        stored: &stored,
+    };
+    let violations = verdict::judge(&evidence);
+    report::print(&evidence, &load.skipped, &violations);
+    Ok(violations)
+}
 
+/// The fault windows, one after the other, each followed by [`SETTLE`].
+async fn faults(
+    plan: &Plan,
+    pg: &Postgres,
+    redis: &mut Redis,
+    fleet: &Fleet,
+    clock: &Recorder,
+) -> anyhow::Result<()> {
     clock.begin("pg-restart");
     let down = clock.down(PG_STOPPED);
     blocking(|| pg.stop())?;
@@ -193,8 +224,8 @@ async fn course(
 
     clock.begin("replica-kill");
     let victim = fleet.live()[1];
-    fleet.kill(victim, &clock);
-    let newcomer = fleet.start(&plain, &clock).await?;
+    fleet.kill(victim, clock);
+    let newcomer = fleet.start(clock).await?;
     println!("{:>6.1} s    port {victim} killed, port {newcomer} started", clock.now().as_secs_f64());
     tokio::time::sleep(SETTLE).await;
 
@@ -205,26 +236,7 @@ async fn course(
     drop(paused);
     clock.up(down);
     tokio::time::sleep(SETTLE).await;
-
-    clock.begin("after");
-    tokio::time::sleep(STEADY).await;
-    stop.store(true, std::sync::atomic::Ordering::Relaxed);
-    let (load, refusals, readiness) = (load.await?, refusals.await?, readiness.await?);
-    let timeline = clock.finish();
-    // A write the server finished after its client gave up lands by now.
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    let stored = blocking(|| store::read(database_url))?;
-    let evidence = Evidence {
-        timeline: &timeline,
-        writes: &load.writes,
-        reads: &load.reads,
-        probes: &refusals,
-        ready: &readiness,
-        stored: &stored,
-    };
-    let violations = verdict::judge(&evidence);
-    report::print(&evidence, &load.skipped, &violations);
-    Ok(violations)
+    Ok(())
 }
 
 /// Kills what an earlier run killed outright left running in `dir` (its

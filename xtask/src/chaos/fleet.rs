@@ -42,13 +42,14 @@ impl Fleet {
     }
 
     /// Starts one more replica and puts it in rotation once `/health` answers.
-    pub async fn start(&self, http: &reqwest::Client, clock: &Recorder) -> anyhow::Result<u16> {
+    pub async fn start(&self, clock: &Recorder) -> anyhow::Result<u16> {
         let n = self.started.fetch_add(1, Ordering::SeqCst) + 1;
         let port = free_port()?;
         let log = self.dir.join(format!("api-{n}.log"));
         let replica = Replica::spawn(&self.binary, &self.env, port, &self.dir, &log)?;
         self.replicas.lock().unwrap_or_else(PoisonError::into_inner).push(replica);
-        wait_healthy(http, &format!("http://127.0.0.1:{port}/health"), Duration::from_secs(60))
+        let http = reqwest::Client::builder().timeout(Duration::from_secs(5)).build()?;
+        wait_healthy(&http, &format!("http://127.0.0.1:{port}/health"), Duration::from_secs(60))
             .await
             .with_context(|| format!("replica {n} did not start; see {}", log.display()))?;
         clock.started(port);
@@ -60,9 +61,8 @@ impl Fleet {
     pub fn kill(&self, port: u16, clock: &Recorder) {
         self.live.lock().unwrap_or_else(PoisonError::into_inner).retain(|p| *p != port);
         let mut replicas = self.replicas.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(child) = replicas.iter_mut().find(|r| r.port == port).and_then(Replica::take_child) {
+        if let Some(mut child) = replicas.iter_mut().find(|r| r.port == port).and_then(Replica::take_child) {
             clock.killed(port);
-            let mut child = child;
             let _ = child.kill();
             let _ = child.wait();
         }

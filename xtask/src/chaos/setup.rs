@@ -77,11 +77,15 @@ impl Api<'_> {
         Ok(())
     }
 
+    /// Logs in at `path`; the token from the answer's `field`.
+    async fn login(&self, path: &str, creds: &Value, field: &str) -> anyhow::Result<String> {
+        token(&self.expect(200, Request::post("setup", path, None, creds.clone())).await?, field)
+    }
+
     async fn todo_user(&self, name: &str) -> anyhow::Result<String> {
         let creds = json!({"username": name, "password": PASSWORD});
         self.expect(201, Request::post("setup", "/todo/register", None, creds.clone())).await?;
-        let body = self.expect(200, Request::post("setup", "/todo/login", None, creds)).await?;
-        token(&body, "access_token")
+        self.login("/todo/login", &creds, "access_token").await
     }
 
     /// A registered, activated /shop user: (token, id).
@@ -91,7 +95,7 @@ impl Api<'_> {
         let link = body["activation_link"].as_str().context("no activation_link")?;
         let path = link.find("/shop/").map(|i| &link[i..]).context("activation link without /shop/")?;
         self.expect(200, Request::get("setup", path, None)).await?;
-        let body = self.expect(200, Request::post("setup", "/shop/login", None, creds)).await?;
+        let shop_token = self.login("/shop/login", &creds, "access_token").await?;
         let users =
             self.expect(200, Request::get("setup", "/shop/admin/users?limit=1000", Some(admin))).await?;
         let id = users
@@ -99,7 +103,7 @@ impl Api<'_> {
             .and_then(|all| all.iter().find(|u| u["login"] == login))
             .and_then(|u| u["id"].as_i64())
             .context("the new /shop user is not in the admin's list")?;
-        Ok((token(&body, "access_token")?, id))
+        Ok((shop_token, id))
     }
 }
 
@@ -113,11 +117,8 @@ pub async fn seed(http: &Http, ports: &[u16]) -> anyhow::Result<Seeded> {
     for n in 0..TODO_USERS {
         todo_tokens.push(api.todo_user(&format!("chaos-load-{n}")).await?);
     }
-    let admin_creds = json!({"login": ADMIN.0, "password": ADMIN.1});
-    let admin = token(
-        &api.expect(200, Request::post("setup", "/shop/login", None, admin_creds)).await?,
-        "access_token",
-    )?;
+    let admin =
+        api.login("/shop/login", &json!({"login": ADMIN.0, "password": ADMIN.1}), "access_token").await?;
     let product = json!({"title": "chaos item", "price": 1});
     let product =
         api.expect(201, Request::post("setup", "/shop/admin/products", Some(&admin), product)).await?;
@@ -141,23 +142,14 @@ async fn logged_out_tokens(api: &Api<'_>, admin: &str) -> anyhow::Result<Vec<Pro
     let user_creds = json!({"username": login, "password": PASSWORD});
     let todo = api.todo_user(login).await?;
     api.expect(201, Request::post("setup", "/exchange/registration", None, creds.clone())).await?;
-    let exchange = token(
-        &api.expect(200, Request::post("setup", "/exchange/login", None, creds.clone())).await?,
-        "token",
-    )?;
+    let exchange = api.login("/exchange/login", &creds, "token").await?;
     api.expect(201, Request::post("setup", "/dealer/register", None, user_creds.clone())).await?;
-    let dealer = token(
-        &api.expect(200, Request::post("setup", "/dealer/auth", None, user_creds)).await?,
-        "access_token",
-    )?;
+    let dealer = api.login("/dealer/auth", &user_creds, "access_token").await?;
     // An empty stock answers 400 (the spec's own choice): one auto makes the read a 200.
     let auto = json!({"max_speed": 200, "distance": 500, "handler": "Chaos Motors", "stock": "Lab"});
     api.expect(201, Request::post("setup", "/dealer/auto/chaos", Some(&dealer), auto)).await?;
     api.expect(201, Request::post("setup", "/ar/api/user", None, creds.clone())).await?;
-    let ar = token(
-        &api.expect(200, Request::post("setup", "/ar/api/login/", None, creds)).await?,
-        "access_token",
-    )?;
+    let ar = api.login("/ar/api/login/", &creds, "access_token").await?;
     let (shop, _) = api.shop_user(login, admin).await?;
     let cases = [
         ("todo logout", "GET /todo/tasks", "/todo/tasks", todo, "/todo/logout", 204),
@@ -181,10 +173,7 @@ async fn logged_out_tokens(api: &Api<'_>, admin: &str) -> anyhow::Result<Vec<Pro
 async fn revoked_app_token(api: &Api<'_>) -> anyhow::Result<Probe> {
     let creds = json!({"login": "chaos-ar-owner", "password": PASSWORD});
     api.expect(201, Request::post("setup", "/ar/api/user", None, creds.clone())).await?;
-    let owner = token(
-        &api.expect(200, Request::post("setup", "/ar/api/login/", None, creds)).await?,
-        "access_token",
-    )?;
+    let owner = api.login("/ar/api/login/", &creds, "access_token").await?;
     let project = api
         .expect(201, Request::post("setup", "/ar/api/project", Some(&owner), json!({"name": "chaos"})))
         .await?;

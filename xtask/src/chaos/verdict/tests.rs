@@ -204,7 +204,10 @@ fn a_500_and_a_bare_503_are_caught() {
         id: None,
         body: Value::Null,
     });
-    assert_eq!(run.broken(), BTreeSet::from(["a 503 carries Retry-After", "a 503 carries a problem body"]));
+    assert_eq!(
+        run.broken(),
+        BTreeSet::from(["a 429 or 503 carries Retry-After", "a 429 or 503 carries a problem body"])
+    );
 }
 
 #[test]
@@ -221,6 +224,9 @@ fn a_valid_request_refused_is_caught() {
     let mut run = Run::clean();
     run.reads[0].answer = reply(401);
     assert_eq!(run.broken(), only("no valid request is refused"));
+    // Shedding load (429 with Retry-After) refuses nothing that was valid.
+    run.reads[0].answer = reply(429);
+    assert_eq!(run.broken(), BTreeSet::new());
 }
 
 #[test]
