@@ -25,6 +25,8 @@ NEEDS = {
     "cargo xtask postman": {"cargo", "libpq"},
     "cargo test": {"cargo", "libpq", "postgres", "redis"},
     "cargo xtask replicas": {"cargo", "libpq", "nginx", "postgres", "redis"},
+    # Its own PostgreSQL cluster (initdb, pg_ctl) and Redis, not the services.
+    "cargo xtask chaos": {"cargo", "libpq", "psql", "postgres-server", "redis-server"},
     "bash .ci/openapi-lint.sh": {"node"},
     "bash .ci/contract.sh": {"cargo", "libpq", "node", "python-venv", "psql", "curl", "postgres", "redis"},
     "bash .ci/validate-deploy.sh": {"python-venv", "nginx"},
@@ -41,6 +43,8 @@ IMAGES = {
 # What a Debian package brings (`node` needs both nodejs and npm).
 PACKAGES = {
     "postgresql-client": {"psql"},
+    "postgresql": {"postgres-server", "psql"},
+    "redis-server": {"redis-server"},
     "libpq-dev": {"libpq"},
     "python3-venv": {"python-venv"},
     "nginx-light": {"nginx"},
