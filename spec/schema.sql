@@ -4,6 +4,19 @@
 --
 
 --
+-- Name: shop_users_stamp_active_xid(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.shop_users_stamp_active_xid() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    NEW.active_xid := pg_current_xact_id()::text::bigint;
+    RETURN NEW;
+END
+$$;
+
+--
 -- Name: ar_app_tokens; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -312,6 +325,17 @@ CREATE SEQUENCE public.purge_runs_id_seq
 ALTER SEQUENCE public.purge_runs_id_seq OWNED BY public.purge_runs.id;
 
 --
+-- Name: revoked_tokens; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.revoked_tokens (
+    jti text NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    revoked_xid bigint DEFAULT ((pg_current_xact_id())::text)::bigint NOT NULL,
+    revoked_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+--
 -- Name: shop_activation_codes; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -441,7 +465,8 @@ CREATE TABLE public.shop_users (
     password_hash text NOT NULL,
     is_active boolean DEFAULT false NOT NULL,
     is_admin boolean DEFAULT false NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    active_xid bigint DEFAULT ((pg_current_xact_id())::text)::bigint NOT NULL
 );
 
 --
@@ -731,6 +756,13 @@ ALTER TABLE ONLY public.purge_runs
     ADD CONSTRAINT purge_runs_pkey PRIMARY KEY (id);
 
 --
+-- Name: revoked_tokens revoked_tokens_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.revoked_tokens
+    ADD CONSTRAINT revoked_tokens_pkey PRIMARY KEY (jti);
+
+--
 -- Name: shop_activation_codes shop_activation_codes_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -868,6 +900,18 @@ CREATE INDEX exchange_transfers_expires_at_idx ON public.exchange_transfers USIN
 CREATE UNIQUE INDEX exchange_transfers_one_live_per_item ON public.exchange_transfers USING btree (item_id) WHERE ((used_at IS NULL) AND (superseded_at IS NULL));
 
 --
+-- Name: revoked_tokens_expires_at_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX revoked_tokens_expires_at_idx ON public.revoked_tokens USING btree (expires_at);
+
+--
+-- Name: revoked_tokens_revoked_xid_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX revoked_tokens_revoked_xid_idx ON public.revoked_tokens USING btree (revoked_xid);
+
+--
 -- Name: shop_activation_codes_user_id_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -892,10 +936,28 @@ CREATE INDEX shop_purchases_bill_id_idx ON public.shop_purchases USING btree (bi
 CREATE INDEX shop_transactions_bill_id_id_idx ON public.shop_transactions USING btree (bill_id, id);
 
 --
+-- Name: shop_users_active_xid_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX shop_users_active_xid_idx ON public.shop_users USING btree (active_xid);
+
+--
+-- Name: shop_users_inactive_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX shop_users_inactive_idx ON public.shop_users USING btree (id) WHERE (NOT is_active);
+
+--
 -- Name: todo_tasks_user_id_id_idx; Type: INDEX; Schema: public; Owner: -
 --
 
 CREATE INDEX todo_tasks_user_id_id_idx ON public.todo_tasks USING btree (user_id, id);
+
+--
+-- Name: shop_users shop_users_active_xid; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER shop_users_active_xid BEFORE UPDATE OF is_active ON public.shop_users FOR EACH ROW EXECUTE FUNCTION public.shop_users_stamp_active_xid();
 
 --
 -- Name: ar_app_tokens ar_app_tokens_project_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -

@@ -48,9 +48,13 @@ pub struct Config {
     /// `None` when unset: a random key is made at start with a warning.
     pub jwt_secret: Option<String>,
     pub access_token_ttl: Duration,
-    /// How long a "not revoked" answer from Redis is trusted (`REVOCATION_CACHE_MS`,
-    /// 0 = ask Redis every time; see `auth/revocations.rs`).
-    pub revocation_cache_ttl: Duration,
+    /// How often each replica rereads revocations and disabled users from
+    /// PostgreSQL whatever pub/sub says (`SECURITY_RESYNC_MS`): the bound on
+    /// how stale a replica can be when a hint is lost (see `mirror.rs`).
+    pub security_resync: Duration,
+    /// Most entries each of those in-memory mirrors holds
+    /// (`SECURITY_MIRROR_MAX_ENTRIES`); past it, PostgreSQL is asked per request.
+    pub security_mirror_max_entries: usize,
     pub rate_limit_per_minute: u32,
     pub trusted_proxies: Vec<IpNet>,
     pub payment_private_key: Option<String>,
@@ -124,7 +128,16 @@ impl Config {
             public_url,
             jwt_secret,
             access_token_ttl: seconds(&get, "ACCESS_TOKEN_TTL_SECONDS", 3600)?,
-            revocation_cache_ttl: Duration::from_millis(parse(&get, "REVOCATION_CACHE_MS", Some(1000))?),
+            security_resync: Duration::from_millis(at_least(
+                parse(&get, "SECURITY_RESYNC_MS", Some(1000))?,
+                1,
+                "SECURITY_RESYNC_MS",
+            )?),
+            security_mirror_max_entries: at_least(
+                parse(&get, "SECURITY_MIRROR_MAX_ENTRIES", Some(100_000))?,
+                1,
+                "SECURITY_MIRROR_MAX_ENTRIES",
+            )?,
             rate_limit_per_minute: parse(&get, "RATE_LIMIT_PER_MINUTE", Some(100))?,
             trusted_proxies,
             payment_private_key: get("PAYMENT_PRIVATE_KEY"),
@@ -138,6 +151,17 @@ impl Config {
             log_format,
         })
     }
+}
+
+fn at_least<T: PartialOrd + std::fmt::Display>(
+    value: T,
+    min: T,
+    var: &'static str,
+) -> Result<T, ConfigError> {
+    if value < min {
+        return Err(ConfigError { var, reason: format!("must be at least {min}") });
+    }
+    Ok(value)
 }
 
 fn missing(var: &'static str, reason: &str) -> ConfigError {
@@ -201,6 +225,8 @@ mod tests {
         assert_eq!(c.max_image_bytes, 10_485_760);
         assert_eq!(c.purge_schedule, "0 0 * * * *");
         assert_eq!(c.log_format, LogFormat::Pretty);
+        assert_eq!(c.security_resync.as_millis(), 1000);
+        assert_eq!(c.security_mirror_max_entries, 100_000);
     }
 
     #[test]
@@ -213,6 +239,10 @@ mod tests {
         assert_eq!(err.var, "ADMIN_PASSWORD");
         let err = config(&[("LOG_FORMAT", "xml")]).unwrap_err();
         assert!(err.to_string().contains("LOG_FORMAT"));
+        let err = config(&[("SECURITY_RESYNC_MS", "0")]).unwrap_err();
+        assert_eq!(err.var, "SECURITY_RESYNC_MS");
+        let err = config(&[("SECURITY_MIRROR_MAX_ENTRIES", "0")]).unwrap_err();
+        assert_eq!(err.var, "SECURITY_MIRROR_MAX_ENTRIES");
     }
 
     #[test]

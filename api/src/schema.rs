@@ -107,6 +107,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    revoked_tokens (jti) {
+        jti -> Text,
+        expires_at -> Timestamptz,
+        revoked_xid -> Int8,
+        revoked_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     shop_activation_codes (code_hash) {
         code_hash -> Text,
         user_id -> Int8,
@@ -166,6 +175,7 @@ diesel::table! {
         is_active -> Bool,
         is_admin -> Bool,
         created_at -> Timestamptz,
+        active_xid -> Int8,
     }
 }
 
@@ -215,6 +225,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     exchange_transfers,
     exchange_users,
     purge_runs,
+    revoked_tokens,
     shop_activation_codes,
     shop_bills,
     shop_products,

@@ -25,8 +25,11 @@ pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
     migrate(&config).await?;
     let state = AppState::connect(config).await?;
     tokio::task::spawn_blocking(crate::auth::password::warm_up).await?;
+    crate::auth::revocations::start(&state).await?;
     // Each app's start-up work adds one line here: `apps::<app>::on_startup(&state).await?;`
     crate::apps::shop::on_startup(&state).await?;
+    // Last: every mirror has taken its channel (`mirror::start`).
+    state.bus.start();
     Ok(state)
 }
 

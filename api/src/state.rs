@@ -1,19 +1,23 @@
 //! `AppState`: everything a handler needs, cheap to clone (one `Arc`).
 
-use std::{ops::Deref, sync::Arc, time::Duration};
+use std::{
+    any::{Any, TypeId},
+    collections::HashMap,
+    ops::Deref,
+    sync::{Arc, PoisonError, RwLock, Weak},
+    time::Duration,
+};
 
 use anyhow::Context;
 use diesel::{Connection, PgConnection};
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
 use crate::{
-    auth::{
-        TokenKeys,
-        revocations::{self, Revocations},
-    },
+    auth::{TokenKeys, revocations::Revocations},
     config::Config,
     db::{self, DbPool},
     error::ApiError,
+    pubsub::Bus,
 };
 
 #[derive(Clone)]
@@ -24,7 +28,38 @@ pub struct Inner {
     pub db: DbPool,
     pub redis: ConnectionManager,
     pub tokens: TokenKeys,
-    pub revocations: Revocations,
+    /// Revoked tokens, mirrored from PostgreSQL (`auth/revocations.rs`).
+    pub revocations: Arc<Revocations>,
+    /// Redis pub/sub between replicas (`pubsub.rs`).
+    pub bus: Bus,
+    /// What apps keep per server (core cannot name their types).
+    pub app_data: AppData,
+}
+
+/// A handle that does not keep the state alive (for background tasks that
+/// should end with the server).
+pub struct WeakState(Weak<Inner>);
+
+impl WeakState {
+    pub fn upgrade(&self) -> Option<AppState> {
+        self.0.upgrade().map(AppState)
+    }
+}
+
+/// Values an app keeps for the life of a server, one per type: set by its
+/// start-up hook, read by its extractors (e.g. /shop's disabled users).
+#[derive(Default)]
+pub struct AppData(RwLock<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>);
+
+impl AppData {
+    pub fn insert<T: Send + Sync + 'static>(&self, value: Arc<T>) {
+        self.0.write().unwrap_or_else(PoisonError::into_inner).insert(TypeId::of::<T>(), value);
+    }
+
+    pub fn get<T: Send + Sync + 'static>(&self) -> Option<Arc<T>> {
+        let values = self.0.read().unwrap_or_else(PoisonError::into_inner);
+        values.get(&TypeId::of::<T>()).cloned().and_then(|v| v.downcast().ok())
+    }
 }
 
 impl Deref for AppState {
@@ -58,10 +93,22 @@ impl AppState {
                 rand::random::<[u8; 64]>().to_vec()
             }
         };
-        let revocations = Revocations::new(config.revocation_cache_ttl);
-        let state = Self(Arc::new(Inner { tokens: TokenKeys::new(&secret), config, db, redis, revocations }));
-        revocations::spawn_listener(&state, client);
-        Ok(state)
+        let revocations = Revocations::new(&config);
+        let bus = Bus::new(client, &config.redis_key_prefix);
+        let tokens = TokenKeys::new(&secret);
+        Ok(Self(Arc::new(Inner {
+            tokens,
+            config,
+            db,
+            redis,
+            revocations,
+            bus,
+            app_data: AppData::default(),
+        })))
+    }
+
+    pub fn downgrade(&self) -> WeakState {
+        WeakState(Arc::downgrade(&self.0))
     }
 
     /// Runs database work off the async workers (see [`db::run`]).

@@ -8,5 +8,6 @@ mod exchange;
 mod monitoring;
 mod platform;
 mod purge;
+mod security_state;
 mod shop;
 mod todo;

@@ -135,3 +135,31 @@ async fn api_purge_runs_the_job_once() {
     assert_eq!(count(&app, "ar_app_tokens", format!("id = {live_token}")).await, 1);
     assert_eq!(count(&app, "ar_projects", "true").await, 2);
 }
+
+#[tokio::test]
+async fn the_purge_removes_revocations_once_their_tokens_have_expired() {
+    let app = TestApp::spawn().await;
+    // Two logouts; one token is made to have expired a minute ago.
+    let (_, live) = crate::ar::user(&app, "alice").await;
+    let (_, dead) = crate::ar::user(&app, "bob").await;
+    for token in [&live, &dead] {
+        assert_eq!(app.client_as(token).ar_logout().send().await.unwrap().status(), 204);
+    }
+    let dead_jti =
+        api::auth::TokenKeys::new(api_tests::JWT_SECRET.as_bytes()).verify(&dead, "ar").unwrap().jti;
+    exec(
+        &app,
+        format!(
+            "UPDATE revoked_tokens SET expires_at = now() - interval '1 minute' WHERE jti = '{dead_jti}'"
+        ),
+    )
+    .await;
+
+    let config = app.config.clone();
+    let report = app.query(move |c| api::jobs::purge_once(c, &config).unwrap()).await.unwrap();
+    assert_eq!(report["revoked_tokens"], 1);
+    assert_eq!(count(&app, "revoked_tokens", format!("jti <> '{dead_jti}'")).await, 1, "the live one stays");
+    let late = app.replica().await;
+    let refused = late.client_as(&live).ar_list_projects().send().await.unwrap_err();
+    assert_eq!(api_tests::status_of(&refused), 401, "and its token stays refused");
+}

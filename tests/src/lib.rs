@@ -12,6 +12,9 @@ use diesel::{Connection, PgConnection, RunQueryDsl};
 use tokio::{net::TcpListener, task::JoinHandle};
 
 pub use api_client::{Client, types};
+pub use redis_server::OwnRedis;
+
+mod redis_server;
 
 /// The server all test databases live on.
 pub fn pg_server() -> String {

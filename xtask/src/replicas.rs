@@ -114,9 +114,10 @@ fn start(binary: &Path) -> anyhow::Result<Cluster> {
         ("RATE_LIMIT_PER_MINUTE", RATE_LIMIT.to_string()),
         ("PUBLIC_URL", cluster.url("")),
         ("DB_POOL_SIZE", "8".into()),
-        // A minute, not the default second: the logout check then shows that
-        // the revocation arrives through pub/sub, not by the cache expiring.
-        ("REVOCATION_CACHE_MS", "60000".into()),
+        // Ten minutes, not the default second: the logout check then shows
+        // that the revocation arrives through pub/sub, not by the periodic
+        // resync from PostgreSQL.
+        ("SECURITY_RESYNC_MS", "600000".into()),
         ("LOG_FORMAT", "json".into()),
         ("SENTRY_DSN", String::new()),
     ];

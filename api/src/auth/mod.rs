@@ -1,5 +1,5 @@
 //! Authentication shared by every app: argon2id passwords, JWTs with a per-app
-//! audience, revocation (Redis, mirrored in memory), and the extractor that ties them together.
+//! audience, revocation (PostgreSQL, mirrored in memory), and the extractor that ties them together.
 
 pub mod extract;
 pub mod password;

@@ -1,231 +1,260 @@
-//! Token revocations: stored in Redis until the token's own expiry (shared by
-//! replicas, surviving restarts) and mirrored in each replica's memory, so
-//! that checking a token usually costs no Redis round trip.
+//! Token revocations (every app's logout): PostgreSQL's `revoked_tokens` is
+//! the truth, a row committed before the logout answers and kept until the
+//! token's own expiry (the purge job removes it then). Each replica mirrors
+//! the live rows in memory (`mirror.rs` keeps it in step: Redis pub/sub for
+//! immediacy, a resync every `SECURITY_RESYNC_MS` for hints that got lost), so
+//! checking a token costs no database or Redis round trip.
 //!
-//! - A revocation made here is known here at once.
-//! - One made on another replica arrives through Redis pub/sub, within
-//!   milliseconds.
-//! - A "not revoked" answer read from Redis is trusted for at most
-//!   `REVOCATION_CACHE_MS` (default 1000): the bound on staleness should a
-//!   pub/sub message be lost. Whenever the subscription is (re)established,
-//!   every such answer is forgotten. `REVOCATION_CACHE_MS=0` asks Redis on
-//!   every request.
-//!
-//! The benchmark measured the Redis `EXISTS` per request at ~15% of a
-//! single-row read's cost.
+//! A token is refused as soon as its `jti` is in the mirror. It is accepted
+//! without asking PostgreSQL only while the mirror is complete and fresh:
+//! - fresh: read from PostgreSQL within `2 × SECURITY_RESYNC_MS + 1 s`;
+//! - complete: the mirror holds at most `SECURITY_MIRROR_MAX_ENTRIES`
+//!   revocations. One that finds no room is not kept, and until that token
+//!   would have expired every token the mirror does not list is looked up in
+//!   PostgreSQL (one indexed read per request): past its bound the mirror
+//!   costs a round trip, never a wrong "accepted".
 
 use std::{
     collections::HashMap,
     sync::{
-        Arc, Mutex, PoisonError,
-        atomic::{AtomicBool, Ordering},
+        Arc, PoisonError, RwLock,
+        atomic::{AtomicI64, Ordering},
     },
-    time::{Duration, Instant},
 };
 
-use chrono::Utc;
-use futures_util::StreamExt;
-use redis::AsyncCommands;
+use chrono::{DateTime, Utc};
+use diesel::{PgConnection, prelude::*};
 
 use super::token::Claims;
-use crate::{error::ApiError, state::AppState};
+use crate::{
+    error::ApiError,
+    mirror::{self, Mirror, Since, Tracker},
+    pubsub,
+    schema::revoked_tokens,
+    state::AppState,
+};
 
-/// Above this many remembered tokens, expired entries are dropped on insert
-/// (and, if still above, every "not revoked" entry): the map holds at most
-/// this many, or the live revocations if there are more (each goes at its
-/// token's expiry), whatever the number of distinct tokens seen.
-const MAX_ENTRIES: usize = 50_000;
-
-#[derive(Clone, Copy)]
-struct Verdict {
-    revoked: bool,
-    /// Until when the verdict holds: the token's expiry for a revocation,
-    /// now + the cache TTL for "not revoked".
-    until: Instant,
-}
-
-/// The replica's memory of revocations (cheap to clone: one `Arc`).
-#[derive(Clone)]
+/// The replica's memory of live revocations: `jti` → the token's `exp`.
 pub struct Revocations {
-    known: Arc<Mutex<HashMap<Box<str>, Verdict>>>,
-    ttl: Duration,
-    /// Whether the pub/sub subscription is up.
-    listening: Arc<AtomicBool>,
+    known: RwLock<HashMap<Box<str>, i64>>,
+    /// Until when (Unix seconds) a revocation that found no room may still
+    /// matter: until then the mirror is incomplete.
+    incomplete_until: AtomicI64,
+    /// When (Unix seconds) expired entries were last dropped to make room:
+    /// at most once a second, so a full mirror does not scan itself per request.
+    pruned_at: AtomicI64,
+    max_entries: usize,
+    tracker: Tracker,
 }
 
 impl Revocations {
-    pub fn new(ttl: Duration) -> Self {
-        Self { known: Arc::default(), ttl, listening: Arc::default() }
+    pub fn new(config: &crate::config::Config) -> Arc<Self> {
+        Arc::new(Self {
+            known: RwLock::default(),
+            incomplete_until: AtomicI64::new(0),
+            pruned_at: AtomicI64::new(0),
+            max_entries: config.security_mirror_max_entries,
+            tracker: Tracker::new(config.security_resync),
+        })
     }
 
-    fn lookup(&self, jti: &str, now: Instant) -> Option<bool> {
-        let known = self.known.lock().unwrap_or_else(PoisonError::into_inner);
-        known.get(jti).filter(|v| v.until > now).map(|v| v.revoked)
+    /// `Some(verdict)` when memory is enough to answer, `None` when
+    /// PostgreSQL must be asked.
+    fn lookup(&self, jti: &str) -> Option<bool> {
+        if self.known.read().unwrap_or_else(PoisonError::into_inner).contains_key(jti) {
+            return Some(true);
+        }
+        let complete = self.incomplete_until.load(Ordering::Acquire) <= Utc::now().timestamp();
+        (complete && self.tracker.is_fresh()).then_some(false)
     }
 
-    fn remember(&self, jti: &str, verdict: Verdict) {
-        let mut known = self.known.lock().unwrap_or_else(PoisonError::into_inner);
-        // A revocation is never overwritten by an older "not revoked".
-        if !verdict.revoked && known.get(jti).is_some_and(|v| v.revoked) {
+    /// Keeps a revocation until `exp`, room permitting (expired ones make room).
+    fn remember(&self, jti: &str, exp: i64) {
+        let now = Utc::now().timestamp();
+        if exp <= now {
             return;
         }
-        if known.len() >= MAX_ENTRIES {
-            let now = Instant::now();
-            known.retain(|_, v| v.until > now);
-            if known.len() >= MAX_ENTRIES {
-                known.retain(|_, v| v.revoked);
-            }
+        let mut known = self.known.write().unwrap_or_else(PoisonError::into_inner);
+        if known.contains_key(jti) {
+            return;
         }
-        known.insert(jti.into(), verdict);
+        if known.len() >= self.max_entries && self.pruned_at.swap(now, Ordering::AcqRel) < now {
+            known.retain(|_, exp| *exp > now);
+        }
+        if known.len() >= self.max_entries {
+            self.incomplete_until.fetch_max(exp, Ordering::AcqRel);
+            return;
+        }
+        known.insert(jti.into(), exp);
     }
 
-    /// Forgets every "not revoked" verdict: revocations published while the
-    /// subscription was down may have been missed.
-    fn forget_unrevoked(&self) {
-        self.known.lock().unwrap_or_else(PoisonError::into_inner).retain(|_, v| v.revoked);
-    }
-
-    /// Number of remembered tokens.
+    /// Number of revocations held.
     pub fn len(&self) -> usize {
-        self.known.lock().unwrap_or_else(PoisonError::into_inner).len()
+        self.known.read().unwrap_or_else(PoisonError::into_inner).len()
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+}
 
-    /// Whether revocations made by other replicas are being heard.
-    pub fn is_listening(&self) -> bool {
-        self.listening.load(Ordering::Acquire)
+impl Mirror for Revocations {
+    const NAME: &'static str = "revocations";
+    const CHANNEL: &'static str = "revocations";
+
+    async fn sync(&self, state: &AppState, whole: bool) -> Result<(), ApiError> {
+        self.tracker
+            .sync(state, whole, live_since, |rows: Vec<(String, DateTime<Utc>)>, _| {
+                for (jti, expires_at) in rows {
+                    self.remember(&jti, expires_at.timestamp());
+                }
+            })
+            .await
+    }
+
+    /// A hint carries the revocation itself (`"<jti> <exp>"`): revocations are
+    /// only ever added, so applying it needs no read.
+    fn hear(&self, payload: &str) -> bool {
+        match payload.split_once(' ').and_then(|(jti, exp)| Some((jti, exp.parse::<i64>().ok()?))) {
+            Some((jti, exp)) => {
+                self.remember(jti, exp);
+                false
+            }
+            None => true,
+        }
+    }
+
+    fn tracker(&self) -> &Tracker {
+        &self.tracker
     }
 }
 
-fn key(state: &AppState, jti: &str) -> String {
-    state.redis_key(&format!("revoked:{jti}"))
+/// Live revocations written since the last read (all when `None`).
+fn live_since(conn: &mut PgConnection, since: Option<Since>) -> QueryResult<Vec<(String, DateTime<Utc>)>> {
+    let mut query = revoked_tokens::table
+        .filter(revoked_tokens::expires_at.gt(diesel::dsl::now))
+        .select((revoked_tokens::jti, revoked_tokens::expires_at))
+        .into_boxed();
+    if let Some(since) = since {
+        let xid = revoked_tokens::revoked_xid;
+        query = query.filter(xid.ge(since.next_xid).or(xid.eq_any(since.in_progress)));
+    }
+    query.load(conn)
 }
 
-fn channel(state: &AppState) -> String {
-    state.redis_key("revocations")
-}
-
-/// Seconds left before `exp`, at least one.
-fn seconds_left(exp: i64) -> u64 {
-    (exp - Utc::now().timestamp()).max(1) as u64
-}
-
-/// Refuses the token everywhere from now until its own expiry: here at once,
-/// on other replicas as soon as they hear of it.
-pub async fn revoke(state: &AppState, claims: &Claims) -> Result<(), ApiError> {
-    let ttl = seconds_left(claims.exp);
-    let mut redis = state.redis.clone();
-    let mut pipe = redis::pipe();
-    pipe.set_ex(key(state, &claims.jti), 1u8, ttl)
-        .ignore()
-        .publish(channel(state), format!("{} {}", claims.jti, claims.exp))
-        .ignore();
-    let () = pipe.query_async(&mut redis).await?;
-    state
-        .revocations
-        .remember(&claims.jti, Verdict { revoked: true, until: Instant::now() + Duration::from_secs(ttl) });
+/// Records the revocation inside the caller's transaction (idempotent).
+/// Follow the commit with [`announce`].
+pub fn record(conn: &mut PgConnection, claims: &Claims) -> QueryResult<()> {
+    diesel::insert_into(revoked_tokens::table)
+        .values((revoked_tokens::jti.eq(&claims.jti), revoked_tokens::expires_at.eq(claims.expires_at())))
+        .on_conflict_do_nothing()
+        .execute(conn)?;
     Ok(())
 }
 
-/// Whether the token `jti` (expiring at `exp`) has been revoked.
+/// After [`record`] committed: refused here at once, and announced to the
+/// other replicas (who also find it at their next resync if the hint is lost).
+pub async fn announce(state: &AppState, claims: &Claims) {
+    state.revocations.remember(&claims.jti, claims.exp);
+    pubsub::publish(state, Revocations::CHANNEL, &format!("{} {}", claims.jti, claims.exp)).await;
+}
+
+/// Refuses the token everywhere from now until its own expiry: committed in
+/// PostgreSQL before this returns, refused here at once, on other replicas
+/// within milliseconds (or `SECURITY_RESYNC_MS` if Redis is down).
+pub async fn revoke(state: &AppState, claims: &Claims) -> Result<(), ApiError> {
+    let stored = claims.clone();
+    state.db(move |conn| Ok(record(conn, &stored)?)).await?;
+    announce(state, claims).await;
+    Ok(())
+}
+
+/// Whether the token `jti` has been revoked: from memory while the mirror is
+/// warm, else from PostgreSQL (a revocation found there is kept).
 pub async fn is_revoked(state: &AppState, jti: &str, exp: i64) -> Result<bool, ApiError> {
-    let cache = &state.revocations;
-    let now = Instant::now();
-    if !cache.ttl.is_zero()
-        && let Some(revoked) = cache.lookup(jti, now)
-    {
+    if let Some(revoked) = state.revocations.lookup(jti) {
         return Ok(revoked);
     }
-    let mut redis = state.redis.clone();
-    let revoked: bool = redis.exists(key(state, jti)).await?;
-    if !cache.ttl.is_zero() {
-        let until = if revoked { now + Duration::from_secs(seconds_left(exp)) } else { now + cache.ttl };
-        cache.remember(jti, Verdict { revoked, until });
+    let key = jti.to_owned();
+    let revoked = state
+        .db(move |conn| {
+            Ok(diesel::select(diesel::dsl::exists(revoked_tokens::table.find(key)))
+                .get_result::<bool>(conn)?)
+        })
+        .await?;
+    if revoked {
+        state.revocations.remember(jti, exp);
     }
     Ok(revoked)
 }
 
-/// Listens for revocations made by other replicas, for as long as the runtime
-/// lives; reconnects with a growing pause when Redis goes away.
-pub fn spawn_listener(state: &AppState, client: redis::Client) {
-    if state.revocations.ttl.is_zero() {
-        return;
-    }
-    let (revocations, channel) = (state.revocations.clone(), channel(state));
-    tokio::spawn(async move {
-        let mut pause = Duration::from_millis(100);
-        loop {
-            let heard = listen(&client, &channel, &revocations).await;
-            revocations.listening.store(false, Ordering::Release);
-            match heard {
-                Ok(()) => pause = Duration::from_millis(100),
-                Err(e) => {
-                    crate::metrics::redis_error("revocations");
-                    tracing::warn!(error = %e, "revocation subscription lost; reconnecting");
-                }
-            }
-            tokio::time::sleep(pause).await;
-            pause = (pause * 2).min(Duration::from_secs(5));
-        }
-    });
+/// Reads every live revocation, then keeps the mirror in step.
+pub async fn start(state: &AppState) -> anyhow::Result<()> {
+    mirror::start(state, state.revocations.clone()).await
 }
 
-/// One subscription, until its connection ends.
-async fn listen(client: &redis::Client, channel: &str, revocations: &Revocations) -> redis::RedisResult<()> {
-    let mut pubsub = client.get_async_pubsub().await?;
-    pubsub.subscribe(channel).await?;
-    revocations.forget_unrevoked();
-    revocations.listening.store(true, Ordering::Release);
-    let mut messages = pubsub.into_on_message();
-    while let Some(message) = messages.next().await {
-        let payload: String = message.get_payload()?;
-        let Some((jti, exp)) = payload.split_once(' ') else { continue };
-        let Ok(exp) = exp.parse::<i64>() else { continue };
-        let until = Instant::now() + Duration::from_secs(seconds_left(exp));
-        revocations.remember(jti, Verdict { revoked: true, until });
-    }
+/// The purge job's part: revocations of tokens that have expired since.
+pub fn purge(conn: &mut PgConnection, report: &mut crate::jobs::PurgeReport) -> QueryResult<()> {
+    let removed =
+        diesel::delete(revoked_tokens::table.filter(revoked_tokens::expires_at.le(diesel::dsl::now)))
+            .execute(conn)?;
+    report.insert("revoked_tokens", removed);
     Ok(())
 }
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
 
-    fn verdict(revoked: bool, secs: u64) -> Verdict {
-        Verdict { revoked, until: Instant::now() + Duration::from_secs(secs) }
-    }
-
-    #[test]
-    fn a_revocation_outlives_a_later_not_revoked_answer() {
-        let cache = Revocations::new(Duration::from_secs(1));
-        cache.remember("a", verdict(true, 60));
-        cache.remember("a", verdict(false, 1));
-        assert_eq!(cache.lookup("a", Instant::now()), Some(true));
-    }
-
-    #[test]
-    fn a_not_revoked_answer_expires_and_is_forgotten_on_resubscribe() {
-        let cache = Revocations::new(Duration::from_secs(1));
-        cache.remember("a", verdict(false, 1));
-        cache.remember("b", verdict(true, 60));
-        assert_eq!(cache.lookup("a", Instant::now()), Some(false));
-        assert_eq!(cache.lookup("a", Instant::now() + Duration::from_secs(2)), None);
-        cache.forget_unrevoked();
-        assert_eq!(cache.lookup("a", Instant::now()), None);
-        assert_eq!(cache.lookup("b", Instant::now()), Some(true));
-    }
-
-    #[test]
-    fn memory_stays_bounded() {
-        let cache = Revocations::new(Duration::from_secs(1));
-        for i in 0..MAX_ENTRIES + 10 {
-            cache.remember(&i.to_string(), verdict(false, 60));
+    fn mirror(max_entries: usize) -> Revocations {
+        Revocations {
+            known: RwLock::default(),
+            incomplete_until: AtomicI64::new(0),
+            pruned_at: AtomicI64::new(0),
+            max_entries,
+            tracker: Tracker::new(Duration::from_secs(1)),
         }
-        cache.remember("kept", verdict(true, 60));
-        assert!(cache.len() <= MAX_ENTRIES, "{}", cache.len());
-        assert_eq!(cache.lookup("kept", Instant::now()), Some(true));
+    }
+
+    #[test]
+    fn an_unread_mirror_answers_nothing_on_its_own() {
+        let cache = mirror(10);
+        cache.remember("a", Utc::now().timestamp() + 60);
+        assert_eq!(cache.lookup("a"), Some(true), "a revocation held is always an answer");
+        assert_eq!(cache.lookup("b"), None, "never read from PostgreSQL: ask it");
+    }
+
+    #[test]
+    fn past_its_bound_the_mirror_is_incomplete_until_what_it_dropped_expires() {
+        let cache = mirror(2);
+        let now = Utc::now().timestamp();
+        cache.remember("a", now + 60);
+        cache.remember("b", now + 60);
+        cache.remember("c", now + 120);
+        assert_eq!(cache.len(), 2, "bounded");
+        assert_eq!(cache.incomplete_until.load(Ordering::Acquire), now + 120);
+        assert_eq!(cache.lookup("c"), None, "dropped: PostgreSQL is asked");
+    }
+
+    #[test]
+    fn expired_revocations_make_room() {
+        let cache = mirror(2);
+        let now = Utc::now().timestamp();
+        cache.known.write().unwrap().insert("old".into(), now - 1);
+        cache.remember("a", now + 60);
+        cache.remember("b", now + 60);
+        assert_eq!(cache.len(), 2);
+        assert_eq!(cache.incomplete_until.load(Ordering::Acquire), 0, "nothing live was dropped");
+    }
+
+    #[test]
+    fn a_hint_is_applied_without_a_read_and_a_garbled_one_asks_for_one() {
+        let cache = mirror(10);
+        let exp = Utc::now().timestamp() + 60;
+        assert!(!cache.hear(&format!("abc {exp}")));
+        assert_eq!(cache.lookup("abc"), Some(true));
+        assert!(cache.hear("garbled"));
     }
 }

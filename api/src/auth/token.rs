@@ -1,4 +1,4 @@
-//! JWTs (HS256) with the contract's claims, and their revocation in Redis.
+//! JWTs (HS256) with the contract's claims.
 //!
 //! The audience names the app, so a token of one app is refused by every other.
 //! Revocation is `revocations.rs`.

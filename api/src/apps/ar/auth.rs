@@ -1,5 +1,5 @@
 //! Who calls an /ar route. The extractors check what the token alone tells
-//! (signature, expiry, audience, Redis revocation of user tokens); the checks
+//! (signature, expiry, audience, revocation of user tokens, from memory); the checks
 //! that need the database run inside the handler's one database closure.
 
 use axum::{extract::FromRequestParts, http::request::Parts};

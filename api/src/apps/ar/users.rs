@@ -104,10 +104,20 @@ pub async fn delete_user(
     Path(id): Path<i64>,
 ) -> Result<StatusCode, ApiError> {
     own(&owner, id)?;
-    if !state.db(move |conn| Ok(models::delete_user(conn, id)?)).await? {
+    let claims = owner.claims.clone();
+    let deleted = state
+        .db_tx(move |conn| {
+            let deleted = models::delete_user(conn, id)?;
+            if deleted {
+                revocations::record(conn, &claims)?;
+            }
+            Ok(deleted)
+        })
+        .await?;
+    if !deleted {
         return Err(ApiError::Unauthorized("the token's user no longer exists".into()));
     }
-    revocations::revoke(&state, &owner.claims).await?;
+    revocations::announce(&state, &owner.claims).await;
     Ok(StatusCode::NO_CONTENT)
 }
 

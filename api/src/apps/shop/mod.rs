@@ -50,8 +50,8 @@ pub fn webhook_router() -> OpenApiRouter<AppState> {
 }
 
 /// Start-up: the admin from `ADMIN_LOGIN`/`ADMIN_PASSWORD` (created, or its
-/// password reset, and made an active admin), then the Redis set of disabled
-/// users rebuilt from the database.
+/// password reset, and made an active admin), then the in-memory mirror of
+/// disabled users read from the database and kept in step (`access.rs`).
 pub async fn on_startup(state: &AppState) -> anyhow::Result<()> {
     if let Some(seed) = state.config.admin.clone() {
         let hash = crate::auth::password::hash(seed.password).await.map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -65,7 +65,5 @@ pub async fn on_startup(state: &AppState) -> anyhow::Result<()> {
             .await
             .map_err(|e| anyhow::anyhow!("seeding the /shop admin failed: {e:?}"))?;
     }
-    access::resync_disabled(state)
-        .await
-        .map_err(|e| anyhow::anyhow!("syncing disabled /shop users failed: {e:?}"))
+    access::start(state).await
 }

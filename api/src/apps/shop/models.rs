@@ -6,7 +6,10 @@ use bigdecimal::BigDecimal;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
-use crate::schema::{shop_activation_codes, shop_bills, shop_products, shop_users};
+use crate::{
+    mirror::Since,
+    schema::{shop_activation_codes, shop_bills, shop_products, shop_users},
+};
 
 pub const LOGIN_TAKEN: &str = "shop_users_login_key";
 
@@ -121,8 +124,39 @@ pub fn seed_admin(conn: &mut PgConnection, login: &str, hash: &str) -> QueryResu
 }
 
 /// Every user whose tokens must be refused (never activated, or disabled).
-pub fn inactive_user_ids(conn: &mut PgConnection) -> QueryResult<Vec<i64>> {
-    shop_users::table.filter(shop_users::is_active.eq(false)).select(shop_users::id).load(conn)
+/// Every inactive user's id, or `None` when there are more than `max`
+/// (counted first, so that case reads no ids).
+pub fn inactive_user_ids(conn: &mut PgConnection, max: usize) -> QueryResult<Option<Vec<i64>>> {
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let max = i64::try_from(max).unwrap_or(i64::MAX - 1);
+    let count = diesel::sql_query(
+        "SELECT count(*) AS n FROM (SELECT 1 FROM shop_users WHERE NOT is_active LIMIT $1) AS inactive",
+    )
+    .bind::<diesel::sql_types::BigInt, _>(max + 1)
+    .get_result::<Count>(conn)?;
+    if count.n > max {
+        return Ok(None);
+    }
+    shop_users::table.filter(shop_users::is_active.eq(false)).select(shop_users::id).load(conn).map(Some)
+}
+
+/// Users whose `is_active` was written since the last read (`active_xid`,
+/// kept by a trigger), with its value now.
+pub fn activity_changes(conn: &mut PgConnection, since: &Since) -> QueryResult<Vec<(i64, bool)>> {
+    let xid = shop_users::active_xid;
+    shop_users::table
+        .filter(xid.ge(since.next_xid).or(xid.eq_any(&since.in_progress)))
+        .select((shop_users::id, shop_users::is_active))
+        .load(conn)
+}
+
+/// Whether the user is active; `None` for an unknown user.
+pub fn is_active(conn: &mut PgConnection, id: i64) -> QueryResult<Option<bool>> {
+    shop_users::table.find(id).select(shop_users::is_active).first(conn).optional()
 }
 
 pub fn list_users(conn: &mut PgConnection, limit: i64, offset: i64) -> QueryResult<Vec<User>> {

@@ -63,7 +63,7 @@ pub async fn activate(
     let user_id = state.db_tx(move |conn| Ok(models::activate(conn, &stored)?)).await?;
     let user_id =
         user_id.ok_or_else(|| ApiError::NotFound("unknown or already used activation code".into()))?;
-    access::set_disabled(&state, user_id, false).await?;
+    access::activated(&state, user_id).await?;
     Ok(Json(MessageOut { message: "the account is active".into() }))
 }
 
