@@ -18,6 +18,10 @@ use utoipa::{
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
+/// `Retry-After` of a 503: the faults behind it (a lost connection, a
+/// timeout, a busy pool) usually pass within a second or two.
+pub const UNAVAILABLE_RETRY_AFTER_SECS: u64 = 1;
+
 /// One invalid field of a request.
 #[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
 pub struct FieldError {
@@ -164,17 +168,28 @@ impl IntoResponse for ApiError {
             Self::TooManyRequests { retry_after_secs } => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs.max(1)));
             }
+            Self::Unavailable(_) => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(UNAVAILABLE_RETRY_AFTER_SECS));
+            }
             _ => {}
         }
         response
     }
 }
 
+/// A fault of the moment (connection lost, timeout, deadlock, ...; see
+/// `db::classify`) is 503 with its cause logged; anything else a 500.
 impl From<diesel::result::Error> for ApiError {
     fn from(err: diesel::result::Error) -> Self {
-        match err {
-            diesel::result::Error::NotFound => Self::NotFound("not found".into()),
-            other => Self::Internal(other.into()),
+        if let diesel::result::Error::NotFound = err {
+            return Self::NotFound("not found".into());
+        }
+        match crate::db::classify(&err) {
+            Some(fault) => {
+                tracing::warn!(error = %err, ?fault, "database unavailable");
+                Self::Unavailable(fault.detail().into())
+            }
+            None => Self::Internal(err.into()),
         }
     }
 }
