@@ -33,7 +33,8 @@ const READY_WITHIN: Duration = Duration::from_millis(800);
 /// Answers within a second; a 503 names no backend detail (the cause is logged).
 #[utoipa::path(get, path = "/ready", tag = "platform", operation_id = "ready",
     responses((status = 200, description = "Ready", body = Health),
-        (status = 503, description = "PostgreSQL or Redis is unreachable or slow", body = crate::error::Problem, content_type = "application/problem+json")))]
+        (status = 503, description = "PostgreSQL or Redis is unreachable or slow (answered within a second)", body = crate::error::Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait before asking again")))))]
 pub async fn ready(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
     let database = async {
         state.db(|conn| diesel::sql_query("SELECT 1").execute(conn).map_err(ApiError::from)).await.map(drop)

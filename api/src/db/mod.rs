@@ -236,8 +236,16 @@ where
         Some(Some(guard)) => Some(guard),
         None => None,
     };
-    AnsiTransactionManager::commit_transaction(conn)?;
-    Ok(value)
+    match AnsiTransactionManager::commit_transaction(conn) {
+        Ok(()) => Ok(value),
+        Err(e) => {
+            if classify(&e) == Some(Fault::Lost) {
+                // The server may have committed just before it went away.
+                tracing::error!(error = %e, "the connection was lost during COMMIT: its outcome is unknown");
+            }
+            Err(e.into())
+        }
+    }
 }
 
 /// Runs `f` with `statement_timeout` lifted (background jobs that may take

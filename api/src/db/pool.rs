@@ -105,13 +105,12 @@ struct Watch {
 impl Instrumentation for Watch {
     fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
         match event {
+            // The first lost statement of this connection moves the epoch on.
             InstrumentationEvent::FinishQuery { error: Some(err), .. }
-                if classify(err) == Some(Fault::Lost) =>
+                if classify(err) == Some(Fault::Lost) && !self.health.lost.swap(true, Ordering::AcqRel) =>
             {
-                if !self.health.lost.swap(true, Ordering::AcqRel) {
-                    self.epoch.fetch_add(1, Ordering::AcqRel);
-                    tracing::warn!(error = %err, "lost a database connection; the others are checked before reuse");
-                }
+                self.epoch.fetch_add(1, Ordering::AcqRel);
+                tracing::warn!(error = %err, "lost a database connection; the others are checked before reuse");
             }
             InstrumentationEvent::StartQuery { query, .. }
                 if cfg!(debug_assertions) && self.health.reads_only.load(Ordering::Relaxed) =>
