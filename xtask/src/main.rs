@@ -8,9 +8,12 @@
 //! - `tools`: installs the pinned Node and Python tools and prints where they are.
 //! - `bench [scenario…]`: the benchmark (see `bench/mod.rs`).
 //! - `replicas`: three servers behind nginx, checked through it (see `replicas.rs`).
+//! - `chaos`: faults under load on a private PostgreSQL and Redis (see `chaos.rs`).
 
 mod bench;
+mod chaos;
 mod codegen;
+mod local_api;
 mod postman;
 mod replicas;
 mod rust_client;
@@ -34,8 +37,9 @@ fn main() -> anyhow::Result<()> {
         Some("tools") => tools::print(),
         Some("bench") => bench::run(&args[1..]),
         Some("replicas") => replicas::run(),
+        Some("chaos") => chaos::run(&args[1..]),
         _ => bail!(
-            "usage: cargo xtask <spec|clients|postman|schema> [--check] | cargo xtask <tools|bench [scenario…]|replicas>"
+            "usage: cargo xtask <spec|clients|postman|schema> [--check] | cargo xtask <tools|bench [scenario…]|replicas|chaos>"
         ),
     }
 }

@@ -12,7 +12,6 @@ mod checks;
 
 use std::{
     fs,
-    net::TcpListener,
     path::{Path, PathBuf},
     process::{Child, Command, Stdio},
     time::{Duration, Instant},
@@ -20,26 +19,12 @@ use std::{
 
 use anyhow::{Context, bail};
 
+use crate::local_api::{Replica, build_api, free_port, psql, target_dir, unique_stamp, wait_healthy};
+
 /// The whole run, setup included, never takes longer than this.
 const DEADLINE: Duration = Duration::from_secs(300);
 pub const JWT_SECRET: &str = "replicas-check-secret-0123456789abcdef";
 pub const RATE_LIMIT: u32 = 100;
-
-pub struct Replica {
-    pub port: u16,
-    child: Option<Child>,
-}
-
-impl Replica {
-    /// Hands the process over (to be killed by the caller).
-    pub fn take_child(&mut self) -> Option<Child> {
-        self.child.take()
-    }
-
-    pub fn url(&self, path: &str) -> String {
-        format!("http://127.0.0.1:{}{path}", self.port)
-    }
-}
 
 /// Three replicas behind nginx; dropping it stops them and drops the database.
 pub struct Cluster {
@@ -74,9 +59,10 @@ impl Cluster {
 
 impl Drop for Cluster {
     fn drop(&mut self) {
-        for child in self.replicas.iter_mut().filter_map(|r| r.child.as_mut()).chain(self.nginx.as_mut()) {
-            let _ = child.kill();
-            let _ = child.wait();
+        self.replicas.clear();
+        if let Some(nginx) = self.nginx.as_mut() {
+            let _ = nginx.kill();
+            let _ = nginx.wait();
         }
         let _ = psql(&self.pg_server, &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.db_name));
     }
@@ -90,9 +76,9 @@ pub fn run() -> anyhow::Result<()> {
     runtime
         .block_on(async {
             for replica in &cluster.replicas {
-                wait_healthy(&cluster.http, &replica.url("/health")).await?;
+                wait_healthy(&cluster.http, &replica.url("/health"), Duration::from_secs(60)).await?;
             }
-            wait_healthy(&cluster.http, &cluster.url("/health")).await?;
+            wait_healthy(&cluster.http, &cluster.url("/health"), Duration::from_secs(60)).await?;
             println!("three replicas behind nginx on 127.0.0.1:{}", cluster.nginx_port);
             let left = DEADLINE.saturating_sub(started.elapsed());
             tokio::time::timeout(left, checks::all(&mut cluster))
@@ -104,33 +90,12 @@ pub fn run() -> anyhow::Result<()> {
     Ok(())
 }
 
-fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| crate::root().join("target"), PathBuf::from)
-}
-
-fn build_api() -> anyhow::Result<PathBuf> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(cargo)
-        .args(["build", "--quiet", "--locked", "-p", "api"])
-        .current_dir(crate::root())
-        .status()
-        .context("run cargo build")?;
-    if !status.success() {
-        bail!("cargo build -p api failed");
-    }
-    Ok(target_dir().join("debug/api"))
-}
-
-fn free_port() -> anyhow::Result<u16> {
-    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
-}
-
 fn start(binary: &Path) -> anyhow::Result<Cluster> {
     let dir = target_dir().join("replicas");
     let _ = fs::remove_dir_all(&dir);
     fs::create_dir_all(&dir)?;
     let pg_server = std::env::var("TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
-    let id = format!("{}_{}", std::process::id(), chrono_free_stamp());
+    let id = format!("{}_{}", std::process::id(), unique_stamp());
     let mut cluster = Cluster {
         replicas: Vec::new(),
         nginx_port: free_port()?,
@@ -156,23 +121,10 @@ fn start(binary: &Path) -> anyhow::Result<Cluster> {
         ("SENTRY_DSN", String::new()),
     ];
     // compose's `migrate` service: one `api migrate` before the replicas start.
-    let migrate = Command::new(binary).arg("migrate").envs(env.iter().map(|(k, v)| (k, v))).output()?;
-    if !migrate.status.success() {
-        bail!("api migrate failed: {}", String::from_utf8_lossy(&migrate.stderr));
-    }
+    crate::local_api::migrate(binary, &env, &dir)?;
     for n in 1..=3 {
         let port = free_port()?;
-        let log = fs::File::create(dir.join(format!("api-{n}.log")))?;
-        let child = Command::new(binary)
-            .arg("serve")
-            .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
-            .env("BIND_ADDR", format!("127.0.0.1:{port}"))
-            .stdin(Stdio::null())
-            .stdout(log.try_clone()?)
-            .stderr(log)
-            .spawn()
-            .context("start a replica")?;
-        cluster.replicas.push(Replica { port, child: Some(child) });
+        cluster.replicas.push(Replica::spawn(binary, &env, port, &dir, &dir.join(format!("api-{n}.log")))?);
     }
     let ports: Vec<u16> = cluster.replicas.iter().map(|r| r.port).collect();
     let conf = render_nginx(
@@ -244,38 +196,6 @@ fn nginx_binary() -> anyhow::Result<PathBuf> {
         bail!("nginx is missing and could not be installed");
     }
     Ok(PathBuf::from("/usr/sbin/nginx"))
-}
-
-/// Seconds since the epoch: a unique enough database and key-prefix suffix.
-fn chrono_free_stamp() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
-}
-
-async fn wait_healthy(http: &reqwest::Client, url: &str) -> anyhow::Result<()> {
-    let until = Instant::now() + Duration::from_secs(60);
-    while Instant::now() < until {
-        if let Ok(r) = http.get(url).send().await
-            && r.status().is_success()
-        {
-            return Ok(());
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    bail!("{url} did not answer 200 within 60 s")
-}
-
-/// Runs SQL with psql against `server`'s `postgres` database.
-pub fn psql(server: &str, sql: &str) -> anyhow::Result<String> {
-    psql_on(&format!("{server}/postgres"), sql)
-}
-
-/// Runs SQL with psql against a database URL; returns its unaligned output.
-pub fn psql_on(url: &str, sql: &str) -> anyhow::Result<String> {
-    let out = Command::new("psql").args([url, "-qtAc", sql]).output().context("psql is needed")?;
-    if !out.status.success() {
-        bail!("psql failed: {}", String::from_utf8_lossy(&out.stderr));
-    }
-    Ok(String::from_utf8(out.stdout)?)
 }
 
 #[cfg(test)]

@@ -18,7 +18,8 @@ use anyhow::{Context, bail, ensure};
 use futures::{StreamExt, stream};
 use serde_json::{Value, json};
 
-use super::{Cluster, RATE_LIMIT, psql_on};
+use super::{Cluster, RATE_LIMIT};
+use crate::local_api::psql_on;
 
 pub async fn all(cluster: &mut Cluster) -> anyhow::Result<()> {
     load_is_spread(cluster).await?;
