@@ -26,7 +26,7 @@ pub async fn health() -> Json<Health> {
 
 /// How long `/ready` waits for its checks: a probe must get its answer
 /// within a second, whatever state PostgreSQL or Redis is in.
-const READY_WITHIN: Duration = Duration::from_millis(800);
+const READY_WITHIN: Duration = Duration::from_millis(600);
 
 /// Readiness: PostgreSQL and Redis both answer.
 ///
