@@ -76,7 +76,7 @@ impl PgCluster {
             format!("-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off", self.port, self.dir.display());
         let log = self.dir.join("log").display().to_string();
         let data = self.data();
-        let mut args = vec!["-D", &data, "-l", &log, "-w", "-t", "30", "-m", "fast", action];
+        let mut args = vec!["-D", &data, "-l", &log, "-w", "-t", "120", "-m", "fast", action];
         if action != "stop" {
             args.extend(["-o", &options]);
         }
@@ -100,9 +100,12 @@ impl PgCluster {
 
     fn run(&self, tool: &str, args: &[&str]) {
         let out = self.command(tool).args(args).output().expect("run a PostgreSQL tool");
+        let log = std::fs::read_to_string(self.dir.join("log")).unwrap_or_default();
+        let log_tail: String =
+            log.lines().rev().take(20).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n");
         assert!(
             out.status.success(),
-            "{tool} {args:?} failed: {}{}",
+            "{tool} {args:?} failed: {}{}\nserver log:\n{log_tail}",
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
         );

@@ -45,14 +45,20 @@ const LOST_CONNECTION_RETRIES: usize = 2;
 /// `DB_CHECKOUT_TIMEOUT_MS` (then 503) and costs no round trip unless a
 /// connection was found lost since (see `pool.rs`).
 pub fn pool(database_url: &str, size: u32, timeouts: &Timeouts) -> anyhow::Result<DbPool> {
-    Pool::builder()
+    let pool = Pool::builder()
         .max_size(size)
         .min_idle(Some(size.min(4)))
         .connection_timeout(timeouts.db_checkout)
         .test_on_check_out(true)
-        .build(Manager::new(database_url, timeouts))
-        .context("cannot connect to DATABASE_URL")
+        .build_unchecked(Manager::new(database_url, timeouts));
+    // Start-up still fails when the database is unreachable, but is not held
+    // to the (short) request checkout bound: a busy host may take longer.
+    pool.get_timeout(STARTUP_CONNECT).map(drop).context("cannot connect to DATABASE_URL")?;
+    Ok(pool)
 }
+
+/// How long start-up waits for its first connection.
+const STARTUP_CONNECT: Duration = Duration::from_secs(10);
 
 /// Creates the database named in `url` when it does not exist yet, so that a
 /// fresh machine can `cargo run` against a bare local PostgreSQL.
