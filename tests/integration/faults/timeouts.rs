@@ -42,6 +42,25 @@ async fn slow_inserts(app: &TestApp, table: &str, seconds: f64, deferred: bool) 
     app.query(move |c| c.batch_execute(&format!("{function}; {trigger}")).unwrap()).await;
 }
 
+/// A request deadline long enough for a loaded host to set a test up, with
+/// a statement timeout above the 2 s triggers below.
+const TIMED: &[(&str, &str)] = &[("REQUEST_TIMEOUT_MS", "3000"), ("DB_STATEMENT_TIMEOUT_MS", "2500")];
+
+/// When the body of a [`slow_body_request`] follows its head.
+const BODY_DELAY: Duration = Duration::from_millis(1500);
+
+/// Waits until an insert of the test's database sleeps in its trigger.
+async fn sleeping_insert(app: &TestApp) {
+    for _ in 0..200 {
+        let sleeping = "pg_stat_activity WHERE datname = current_database() AND wait_event = 'PgSleep'";
+        if count(app, sleeping).await > 0 {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the insert never started");
+}
+
 /// A request whose body arrives `delay` after its head, so that the
 /// database work starts late in the request's time; the status and body.
 async fn slow_body_request(
@@ -100,7 +119,7 @@ async fn a_write_waiting_on_a_lock_answers_503_at_the_lock_timeout_and_stores_no
 
 #[tokio::test]
 async fn a_statement_past_the_statement_timeout_answers_503_and_stores_nothing() {
-    let app = TestApp::spawn_with(&[("DB_STATEMENT_TIMEOUT_MS", "300")]).await;
+    let app = TestApp::spawn_with(&[("DB_STATEMENT_TIMEOUT_MS", "500")]).await;
     let token = todo_user(&app, "alice").await;
     slow_inserts(&app, "todo_tasks", 2.0, false).await;
     let write = call(&app, Method::POST, "/todo/tasks", Some(&token), Some(json!({"title": "slow"}))).await;
@@ -112,59 +131,48 @@ async fn a_statement_past_the_statement_timeout_answers_503_and_stores_nothing()
 
 #[tokio::test]
 async fn a_transaction_still_running_at_the_deadline_rolls_back_and_answers_503() {
-    let app =
-        TestApp::spawn_with(&[("REQUEST_TIMEOUT_MS", "1000"), ("DB_STATEMENT_TIMEOUT_MS", "900")]).await;
+    let app = TestApp::spawn_with(TIMED).await;
     let token = todo_user(&app, "alice").await;
-    // The body comes at 0.7 s, the INSERT then takes 0.6 s: each statement is
-    // within its timeout, but the COMMIT would come after the deadline.
-    slow_inserts(&app, "todo_tasks", 0.6, false).await;
+    // The body comes at 1.5 s, the INSERT then takes 2 s: each statement is
+    // within its timeout, but the COMMIT would come after the 3 s deadline.
+    slow_inserts(&app, "todo_tasks", 2.0, false).await;
     let (status, body) =
-        slow_body_request(&app, "/todo/tasks", &token, &json!({"title": "late"}), Duration::from_millis(700))
-            .await;
+        slow_body_request(&app, "/todo/tasks", &token, &json!({"title": "late"}), BODY_DELAY).await;
     assert_eq!(status, 503, "{body}");
     let problem: Value = serde_json::from_str(&body).expect("a problem body");
     assert_eq!(problem["status"], 503);
-    tokio::time::sleep(Duration::from_secs(1)).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(count(&app, "todo_tasks").await, 0, "rolled back instead of committed after the 503");
 }
 
 #[tokio::test]
 async fn a_commit_sent_before_the_deadline_is_waited_for_and_answered_as_it_ended() {
-    let app =
-        TestApp::spawn_with(&[("REQUEST_TIMEOUT_MS", "1000"), ("DB_STATEMENT_TIMEOUT_MS", "900")]).await;
+    let app = TestApp::spawn_with(TIMED).await;
     let token = todo_user(&app, "alice").await;
-    // The COMMIT starts at about 0.7 s and runs a 0.6 s deferred trigger: it
+    // The COMMIT starts at about 1.5 s and runs a 2 s deferred trigger: it
     // is in flight when the deadline strikes, so its outcome is the answer.
-    slow_inserts(&app, "todo_tasks", 0.6, true).await;
-    let (status, body) = slow_body_request(
-        &app,
-        "/todo/tasks",
-        &token,
-        &json!({"title": "just in time"}),
-        Duration::from_millis(700),
-    )
-    .await;
+    slow_inserts(&app, "todo_tasks", 2.0, true).await;
+    let (status, body) =
+        slow_body_request(&app, "/todo/tasks", &token, &json!({"title": "just in time"}), BODY_DELAY).await;
     assert_eq!(status, 201, "{body}");
     assert_eq!(count(&app, "todo_tasks").await, 1, "the 201 is stored");
 }
 
 #[tokio::test]
 async fn a_dealer_timeout_answers_its_error_shape_and_stores_nothing() {
-    let app =
-        TestApp::spawn_with(&[("REQUEST_TIMEOUT_MS", "1000"), ("DB_STATEMENT_TIMEOUT_MS", "900")]).await;
+    let app = TestApp::spawn_with(TIMED).await;
     let credentials = json!({"username": "dealer", "password": "correct horse"});
     call(&app, Method::POST, "/dealer/register", None, Some(credentials.clone())).await;
     let auth: Value =
         call(&app, Method::POST, "/dealer/auth", None, Some(credentials)).await.json().await.unwrap();
     let token = auth["access_token"].as_str().unwrap();
-    slow_inserts(&app, "dealer_autos", 0.6, false).await;
+    slow_inserts(&app, "dealer_autos", 2.0, false).await;
     let auto = json!({"max_speed": 180, "distance": 900, "handler": "GAZ", "stock": "Nizhny"});
-    let (status, body) =
-        slow_body_request(&app, "/dealer/auto/Volga", token, &auto, Duration::from_millis(700)).await;
+    let (status, body) = slow_body_request(&app, "/dealer/auto/Volga", token, &auto, BODY_DELAY).await;
     assert_eq!(status, 503, "{body}");
     let error: Value = serde_json::from_str(&body).expect("an {\"Error\"} body");
     assert!(error["Error"].as_str().is_some_and(|e| !e.is_empty()), "{body}");
-    tokio::time::sleep(Duration::from_secs(1)).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(count(&app, "dealer_autos").await, 0);
 }
 
@@ -172,8 +180,8 @@ async fn a_dealer_timeout_answers_its_error_shape_and_stores_nothing() {
 async fn an_exhausted_pool_answers_503_with_retry_after_at_once() {
     let app = TestApp::spawn_with(&[("DB_POOL_SIZE", "1"), ("DB_CHECKOUT_TIMEOUT_MS", "200")]).await;
     let token = todo_user(&app, "alice").await;
-    slow_inserts(&app, "todo_tasks", 1.5, false).await;
-    // The write holds the only connection for 1.5 s.
+    slow_inserts(&app, "todo_tasks", 3.0, false).await;
+    // The write holds the only connection for 3 s.
     let write = {
         let (app_url, token) = (app.url("/todo/tasks"), token.clone());
         tokio::spawn(async move {
@@ -185,7 +193,7 @@ async fn an_exhausted_pool_answers_503_with_retry_after_at_once() {
                 .await
         })
     };
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    sleeping_insert(&app).await;
     let read = call(&app, Method::GET, "/todo/tasks", Some(&token), None).await;
     let detail = assert_unavailable(read).await;
     assert!(detail.contains("busy or unavailable"), "{detail}");
