@@ -60,11 +60,11 @@ impl PgCluster {
     /// Freezes the postmaster and every backend: connections stay open and
     /// nothing answers, as with a hung server or a frozen VM.
     pub fn pause(&self) {
-        self.signal("-STOP");
+        assert!(self.signal("-STOP"), "SIGSTOP the postmaster");
     }
 
     pub fn resume(&self) {
-        self.signal("-CONT");
+        assert!(self.signal("-CONT"), "SIGCONT the postmaster");
     }
 
     fn data(&self) -> String {
@@ -111,25 +111,31 @@ impl PgCluster {
         );
     }
 
-    /// Sends `signal` to the postmaster, then to each of its children.
-    fn signal(&self, signal: &str) {
-        let pid_file = std::fs::read_to_string(self.dir.join("data/postmaster.pid")).expect("postmaster.pid");
-        let postmaster: u32 = pid_file.lines().next().and_then(|l| l.trim().parse().ok()).expect("a pid");
-        let mut pids = vec![postmaster];
-        pids.extend(children_of(postmaster));
-        let status = Command::new("kill")
-            .arg(signal)
-            .args(pids.iter().map(u32::to_string))
-            .status()
-            .expect("run kill");
-        assert!(status.success(), "kill {signal} {pids:?}");
+    /// Sends `signal` to the postmaster and each of its children: when
+    /// stopping, the postmaster first (it forks no more); when continuing, it
+    /// last. A child may end meanwhile (an exited backend the postmaster
+    /// reaps), so only the postmaster's is reported.
+    fn signal(&self, signal: &str) -> bool {
+        let pid_file = std::fs::read_to_string(self.dir.join("data/postmaster.pid")).unwrap_or_default();
+        let Some(postmaster) = pid_file.lines().next().and_then(|l| l.trim().parse::<u32>().ok()) else {
+            return false;
+        };
+        let kill = |pid: u32| {
+            Command::new("kill").arg(signal).arg(pid.to_string()).status().is_ok_and(|s| s.success())
+        };
+        let stopping = signal == "-STOP";
+        let first = !stopping || kill(postmaster);
+        for child in children_of(postmaster) {
+            kill(child);
+        }
+        first && (stopping || kill(postmaster))
     }
 }
 
 impl Drop for PgCluster {
     fn drop(&mut self) {
         if self.dir.join("data/postmaster.pid").exists() {
-            self.signal("-CONT");
+            let _ = self.signal("-CONT");
             let data = self.data();
             let _ = self.command("pg_ctl").args(["-D", &data, "-m", "immediate", "-w", "stop"]).output();
         }
