@@ -3,6 +3,7 @@
 # driven by playwright-core from tests/browser). Builds the debug `api`
 # binary, starts it on a free loopback port against a fresh database with an
 # admin from ADMIN_LOGIN/ADMIN_PASSWORD, runs `node --test`, stops the server.
+# Services: TEST_PG (a PostgreSQL server URL without a database) and TEST_REDIS.
 # Screenshots of every page go to target/admin-screenshots/ of the repository.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,7 +19,8 @@ cargo build -p api --locked --quiet
 
 port="$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")"
 db="api_browser_$(date +%s)_$$"
-export DATABASE_URL="${XTASK_PG:-postgres://postgres@127.0.0.1:5432}/$db"
+pg="${TEST_PG:-postgres://postgres@127.0.0.1:5432}"
+export DATABASE_URL="$pg/$db"
 export REDIS_URL="${TEST_REDIS:-redis://127.0.0.1:6379}"
 export BIND_ADDR="127.0.0.1:$port" PUBLIC_URL="http://127.0.0.1:$port"
 export REDIS_KEY_PREFIX="browser:$db:" RATE_LIMIT_PER_MINUTE=0 LOG_FORMAT=json
@@ -34,7 +36,7 @@ server=$!
 cleanup() {
   kill "$server" 2>/dev/null || true
   wait "$server" 2>/dev/null || true
-  psql "${XTASK_PG:-postgres://postgres@127.0.0.1:5432}/postgres" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
+  psql "$pg/postgres" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
 

@@ -2,13 +2,18 @@
 # The contract step of CI: starts the debug server on a free loopback port
 # against a fresh database, then checks it from the outside with what a client
 # of the API uses: the Postman collection (newman, run twice), schemathesis
-# (every phase, stateful links included, one token per app) and the
-# TypeScript and Python SDK smoke tests. Stops the server and drops the
-# database at the end. Bounded: SCHEMATHESIS_MAX_EXAMPLES per operation.
+# (every phase, stateful links included, one token per app), and the three SDK
+# packages built as their ecosystems build them (npm pack, python -m build,
+# cargo package), each installed into a clean environment and smoke-tested.
+# Stops the server and drops the database at the end. Bounded:
+# SCHEMATHESIS_MAX_EXAMPLES per operation. Services: TEST_PG (a PostgreSQL
+# server URL without a database name) and TEST_REDIS, as everywhere.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/api-target}"
+pg="${TEST_PG:-postgres://postgres@127.0.0.1:5432}"
+redis="${TEST_REDIS:-redis://127.0.0.1:6379}"
 max_examples="${SCHEMATHESIS_MAX_EXAMPLES:-25}"
 seed="${SCHEMATHESIS_SEED:-20261122}"
 # These match the variables of clients/postman/stories/shop.json, so the
@@ -27,12 +32,12 @@ base="http://127.0.0.1:$port"
 server_pid=""
 cleanup() {
   if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
-  psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" postgres >/dev/null 2>&1 || true
+  psql "$pg/postgres" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-DATABASE_URL="postgres://postgres@127.0.0.1:5432/$db" BIND_ADDR="127.0.0.1:$port" PUBLIC_URL="$base" \
+DATABASE_URL="$pg/$db" REDIS_URL="$redis" BIND_ADDR="127.0.0.1:$port" PUBLIC_URL="$base" \
   RATE_LIMIT_PER_MINUTE=0 PAYMENT_PRIVATE_KEY="$payment_key" REDIS_KEY_PREFIX="contract:$db:" \
   ADMIN_LOGIN="$admin_login" ADMIN_PASSWORD="$admin_password" \
   JWT_SECRET="contract-ci-secret-contract-ci-secret-0123" LOG_FORMAT=json RUST_LOG=warn \
@@ -84,11 +89,29 @@ schemathesis() {
   return "$status"
 }
 
+# The SDK packages, built as each ecosystem builds them, into $work/dist; each
+# file is named by the document's info.version, or the next step finds nothing.
+dist="$work/dist"
+version="$(python3 -c 'import json; print(json.load(open("spec/openapi.json"))["info"]["version"])')"
+tarball="$dist/five-apps-client-$version.tgz"
+wheel="$dist/five_apps_client-$version-py3-none-any.whl"
+crate="$dist/api-client-$version.crate"
+packages() {
+  mkdir -p "$dist" &&
+    (cd clients/typescript && npm pack --silent --pack-destination "$dist" >/dev/null) &&
+    cp -r clients/python "$work/python-src" &&
+    { "$PY_TOOLS/bin/python" -m build --wheel --outdir "$dist" "$work/python-src" >"$work/python-build.log" 2>&1 ||
+      { cat "$work/python-build.log"; false; }; } &&
+    cargo package -p api-client --locked --quiet &&
+    cp "$CARGO_TARGET_DIR/package/api-client-$version.crate" "$dist/" &&
+    ls -l "$tarball" "$wheel" "$crate"
+}
+
 ts_smoke() {
   mkdir -p "$work/ts" && cd "$work/ts"
   echo '{"private": true, "type": "module"}' >package.json
   cp "$root/clients/smoke/smoke.ts" "$root/clients/smoke/tsconfig.json" .
-  npm install --no-audit --no-fund --install-links --loglevel=error "$root/clients/typescript" &&
+  npm install --no-audit --no-fund --loglevel=error "$tarball" &&
     "$NODE_TOOLS/node_modules/.bin/tsc" -p tsconfig.json --typeRoots "$NODE_TOOLS/node_modules/@types" &&
     "$NODE_TOOLS/node_modules/.bin/tsx" smoke.ts "$base" "$root/clients/postman/stories"
   local status=$?
@@ -97,10 +120,19 @@ ts_smoke() {
 }
 
 py_smoke() {
-  cp -r "$root/clients/python" "$work/python-sdk"
-  "$PY_TOOLS/bin/pip" install --quiet --disable-pip-version-check --force-reinstall --no-deps "$work/python-sdk" &&
-    "$PY_TOOLS/bin/pip" check --disable-pip-version-check >/dev/null &&
-    "$PY_TOOLS/bin/python" clients/smoke/smoke.py "$base" clients/postman/stories
+  python3 -m venv "$work/py-venv" &&
+    "$work/py-venv/bin/pip" install --quiet --disable-pip-version-check "$wheel" &&
+    "$work/py-venv/bin/pip" check --disable-pip-version-check >/dev/null &&
+    "$work/py-venv/bin/python" clients/smoke/smoke.py "$base" clients/postman/stories
+}
+
+# The .crate unpacked outside the repository, used by path from a crate of its own
+# (the workspace's lock file keeps the versions, and the build reuses its target).
+rust_smoke() {
+  mkdir -p "$work/rust" && tar -xzf "$crate" -C "$work/rust" &&
+    cp -r clients/smoke/rust "$work/rust/smoke" && cp Cargo.lock "$work/rust/smoke/" &&
+    echo "api-client = { path = \"$work/rust/api-client-$version\" }" >>"$work/rust/smoke/Cargo.toml" &&
+    cargo run --quiet --manifest-path "$work/rust/smoke/Cargo.toml" -- "$base"
 }
 
 check "newman: the Postman collection, twice" newman
@@ -119,8 +151,10 @@ while read -r tag phases; do
 done <"$work/tags"
 cases=$(cat "$work"/st-*.log | awk '$2 == "generated," { n += $1 } END { print n + 0 }')
 echo "schemathesis: $cases test cases in all"
-check "TypeScript SDK smoke test" ts_smoke
-check "Python SDK smoke test" py_smoke
+check "SDK packages: npm pack, python -m build, cargo package" packages
+check "TypeScript SDK smoke test (the npm tarball in a clean folder)" ts_smoke
+check "Python SDK smoke test (the wheel in a clean venv)" py_smoke
+check "Rust SDK smoke test (the packaged crate, unpacked)" rust_smoke
 
 echo
 echo "contract: $passed passed, $failed failed"

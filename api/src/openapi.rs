@@ -16,6 +16,8 @@ use utoipa::{
             Errors are RFC 9457 problem details (`application/problem+json`), except under `/dealer`, \
             which answers its spec's own `{\"Error\": ...}` bodies.",
     ),
+    // Relative: wherever the server runs, its routes start at the root of its host.
+    servers((url = "/", description = "This server")),
     modifiers(&SecuritySchemes),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
     tags(

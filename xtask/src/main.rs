@@ -1,10 +1,13 @@
 //! `cargo xtask <task>`: the project's generators and checks.
 //!
-//! - `spec [--check]`: writes `spec/openapi.json` (and `.yaml`) from the code (no server).
+//! - `spec [--check | --release | --breaking [<git-ref>]]`: `spec/openapi.json`
+//!   (and `.yaml`) from the code (no server), `spec/CHANGELOG.md`, releases and
+//!   the breaking-change gate (see `spec/mod.rs`).
 //! - `clients [--check]`: generates every client under `clients/` from it: Rust
 //!   (progenitor), TypeScript (openapi-typescript) and Python (openapi-python-client).
 //! - `postman [--check]`: `clients/postman/collection.json` from the spec and the stories.
-//! - `schema [--check]`: `spec/schema.sql` from a freshly migrated database.
+//! - `schema [--check]`: `spec/schema.sql` (pg_dump) and `api/src/schema.rs`
+//!   (diesel print-schema) from a freshly migrated database.
 //! - `tools`: installs the pinned Node and Python tools and prints where they are.
 //! - `bench [scenario…]`: the benchmark (see `bench/mod.rs`).
 //! - `replicas`: three servers behind nginx, checked through it (see `replicas.rs`).
@@ -19,6 +22,7 @@ mod replicas;
 mod rust_client;
 mod schema;
 mod sdk;
+mod spec;
 mod tools;
 
 use std::path::PathBuf;
@@ -30,7 +34,7 @@ fn main() -> anyhow::Result<()> {
     let check = args.iter().any(|a| a == "--check");
     let mode = if check { codegen::Mode::Check } else { codegen::Mode::Write };
     match args.first().map(String::as_str) {
-        Some("spec") => spec(mode),
+        Some("spec") => spec::run(&args[1..]),
         Some("clients") => rust_client::generate(mode).and_then(|()| sdk::generate(mode)),
         Some("postman") => postman::generate(mode),
         Some("schema") => schema::dump(mode),
@@ -39,7 +43,8 @@ fn main() -> anyhow::Result<()> {
         Some("replicas") => replicas::run(),
         Some("chaos") => chaos::run(&args[1..]),
         _ => bail!(
-            "usage: cargo xtask <spec|clients|postman|schema> [--check] | cargo xtask <tools|bench [scenario…]|replicas|chaos>"
+            "usage: cargo xtask <spec|clients|postman|schema> [--check] | cargo xtask spec <--release|--breaking [git-ref]> \
+             | cargo xtask <tools|bench [scenario…]|replicas|chaos>"
         ),
     }
 }
@@ -49,11 +54,13 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().map(PathBuf::from).unwrap_or_default()
 }
 
-/// The document as JSON (what the tools read) and YAML (for readers).
-fn spec(mode: codegen::Mode) -> anyhow::Result<()> {
-    let json = api::openapi().to_pretty_json()?;
-    codegen::ensure_file_contents(&root().join("spec/openapi.json"), &format!("{json}\n"), mode)?;
-    let value: serde_json::Value = serde_json::from_str(&json)?;
-    let yaml = serde_norway::to_string(&value)?;
-    codegen::ensure_file_contents(&root().join("spec/openapi.yaml"), &yaml, mode)
+/// The PostgreSQL server the tasks make their scratch databases on (no database
+/// name): `TEST_PG`, the one variable every script and test reads.
+pub fn test_pg() -> String {
+    std::env::var("TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
+}
+
+/// The Redis the tasks' servers use: `TEST_REDIS`.
+pub fn test_redis() -> String {
+    std::env::var("TEST_REDIS").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
 }

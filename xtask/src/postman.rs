@@ -1,19 +1,25 @@
 //! `clients/postman/collection.json`: a Postman collection generated from
 //! `spec/openapi.json` and the checked-in stories (`clients/postman/stories/<app>.json`).
 //!
-//! One folder per app (in the spec's tag order), its requests in story order,
-//! a `{{baseUrl}}` variable, login steps saving their token into a collection
-//! variable, and a test on every request: the status the story expects and the
-//! JSON shape the spec documents for it. Adding an app is adding its story file.
+//! Per app (in the spec's tag order) two folders: its story, requests in story
+//! order with login steps saving their token into a collection variable; and
+//! its reference folder, every operation of the tag (see `reference.rs`). A
+//! `{{baseUrl}}` variable, and a test on every request: the status expected,
+//! the content type, and the body validated against the operation's response
+//! schema by the sandbox's JSON Schema validator. Adding an app is adding its
+//! story file; `--check` also proves every operation of the spec is in the
+//! committed collection and nothing else is.
 
-mod shape;
+mod reference;
+mod request;
+mod schema;
 
 use std::collections::BTreeMap;
 
 use anyhow::{Context, bail};
+use request::request;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
-use shape::{Schemas, js_str};
 
 use crate::codegen::{Mode, ensure_file_contents};
 
@@ -27,17 +33,20 @@ struct Story {
     #[serde(default)]
     variables: Map<String, Value>,
     /// The variable holding a user token once the story has logged in; the CI
-    /// contract step runs the steps up to it to get a token for schemathesis.
+    /// contract step runs the steps up to it to get a token for schemathesis,
+    /// and the reference folder sends it where an operation needs a token.
     #[serde(default)]
-    #[expect(dead_code, reason = "read by clients/tools/app_tokens.py")]
     token: Option<String>,
     /// Further tokens the story saves, each with a regex of the paths whose
     /// operations need it instead of `token` (`{"shopAdminToken": "^/shop/admin/"}`);
     /// the CI contract step gives schemathesis each for its paths.
     #[serde(default)]
-    #[expect(dead_code, reason = "read by clients/tools/app_tokens.py")]
     operation_tokens: Map<String, Value>,
     steps: Vec<Step>,
+    /// What the reference folder sends instead of the document's examples, by
+    /// operation id (see `reference.rs`).
+    #[serde(default)]
+    reference: BTreeMap<String, reference::Override>,
 }
 
 /// One request of a story.
@@ -81,6 +90,9 @@ struct Step {
     /// More test script lines.
     #[serde(default)]
     tests: Vec<String>,
+    /// Optional query parameters listed but disabled (reference requests): name, example.
+    #[serde(skip)]
+    optional_query: Vec<(String, String)>,
 }
 
 const SCHEMA_URL: &str = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json";
@@ -95,7 +107,27 @@ pub fn generate(mode: Mode) -> anyhow::Result<()> {
     let stories = read_stories(&root.join("clients/postman/stories"))?;
     let collection = collection(&spec, &stories)?;
     let text = format!("{}\n", serde_json::to_string_pretty(&collection)?);
-    ensure_file_contents(&root.join("clients/postman/collection.json"), &text, mode)
+    let path = root.join("clients/postman/collection.json");
+    ensure_file_contents(&path, &text, mode)?;
+    // The committed file, whatever wrote it: every operation, and only those.
+    let committed: Value = serde_json::from_str(&std::fs::read_to_string(&path)?)?;
+    let (missing, stray) = coverage(&spec, &committed);
+    if !missing.is_empty() || !stray.is_empty() {
+        bail!(
+            "the collection's reference folders lack {missing:?} and hold {stray:?}, which the spec has not"
+        );
+    }
+    let requests: usize = committed["item"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|f| f["item"].as_array().map_or(0, Vec::len))
+        .sum();
+    eprintln!(
+        "postman: {} operations of the spec, all in the reference folders; {requests} requests in all",
+        operations(&spec).len()
+    );
+    Ok(())
 }
 
 fn read_stories(dir: &std::path::Path) -> anyhow::Result<BTreeMap<String, Story>> {
@@ -126,26 +158,28 @@ fn collection(spec: &Value, stories: &BTreeMap<String, Story>) -> anyhow::Result
         json!({"key": "runId", "value": "", "type": "string"}),
     ];
     let mut folders = Vec::new();
-    for app in tags.iter().filter(|t| stories.contains_key(**t)) {
-        let story = &stories[*app];
-        for (key, value) in &story.variables {
-            let value = value.as_str().map_or_else(|| value.to_string(), str::to_owned);
-            variables.push(json!({"key": key, "value": value, "type": "string"}));
-        }
-        let mut items = Vec::new();
-        for (i, step) in story.steps.iter().enumerate() {
-            let op = operations.get(step.operation.as_str()).with_context(|| {
-                format!("stories/{app}.json: no operation `{}` in the spec", step.operation)
-            })?;
-            for name in step.save.keys() {
-                variables.push(json!({"key": name, "value": "", "type": "string"}));
+    for app in &tags {
+        let story = stories.get(*app);
+        if let Some(story) = story {
+            for (key, value) in &story.variables {
+                let value = value.as_str().map_or_else(|| value.to_string(), str::to_owned);
+                variables.push(json!({"key": key, "value": value, "type": "string"}));
             }
-            items.push(
-                request(spec, op, step, i == 0)
-                    .with_context(|| format!("stories/{app}.json: {}", step.name))?,
-            );
+            let items = requests(spec, &operations, &story.steps, true, &mut variables)
+                .with_context(|| format!("stories/{app}.json"))?;
+            folders.push(json!({"name": app, "description": story.description, "item": items}));
         }
-        folders.push(json!({"name": app, "description": story.description, "item": items}));
+        let steps = reference::steps(app, story, &operations)?;
+        let items = requests(spec, &operations, &steps, false, &mut variables)
+            .with_context(|| format!("the {app} reference folder"))?;
+        let about = match story {
+            Some(_) => format!(
+                "Every `{app}` operation, with the document's examples. Run the `{app}` story folder first: \
+                 its logins fill the token variables these requests send."
+            ),
+            None => format!("Every `{app}` operation, with the document's examples."),
+        };
+        folders.push(json!({"name": reference::folder_name(app), "description": about, "item": items}));
     }
     let mut seen = std::collections::HashSet::new();
     variables.retain(|v| seen.insert(v["key"].to_string()));
@@ -155,7 +189,9 @@ fn collection(spec: &Value, stories: &BTreeMap<String, Story>) -> anyhow::Result
             "name": spec.pointer("/info/title").cloned().unwrap_or(json!("API")),
             "description": "Generated by `cargo xtask postman` from spec/openapi.json and clients/postman/stories/. \
                 Do not edit: change a story and regenerate.\n\nSet `baseUrl` (default `http://127.0.0.1:8080`) and run \
-                any folder: each is one app's story, and every request tests its status and JSON shape.",
+                the whole collection, or an app's story folder and then its reference folder (every operation \
+                of the app, with the document's examples). Every request tests its status and validates its \
+                body against the operation's response schema.",
             "schema": SCHEMA_URL,
         },
         "item": folders,
@@ -163,11 +199,39 @@ fn collection(spec: &Value, stories: &BTreeMap<String, Story>) -> anyhow::Result
     }))
 }
 
-/// An operation of the spec: method, path and the operation object.
+/// The requests of one folder; the variables their steps save are declared.
+fn requests(
+    spec: &Value,
+    operations: &BTreeMap<&str, Operation>,
+    steps: &[Step],
+    story: bool,
+    variables: &mut Vec<Value>,
+) -> anyhow::Result<Vec<Value>> {
+    let mut items = Vec::new();
+    for (i, step) in steps.iter().enumerate() {
+        let op = operations
+            .get(step.operation.as_str())
+            .with_context(|| format!("no operation `{}` in the spec", step.operation))?;
+        for name in step.save.keys() {
+            variables.push(json!({"key": name, "value": "", "type": "string"}));
+        }
+        items.push(request(spec, op, step, story && i == 0).with_context(|| step.name.clone())?);
+    }
+    Ok(items)
+}
+
+/// An operation of the spec: its id, method, path and the operation object.
 struct Operation<'a> {
+    id: &'a str,
     method: &'a str,
     path: &'a str,
     op: &'a Value,
+}
+
+impl Operation<'_> {
+    fn tags(&self) -> impl Iterator<Item = &str> {
+        self.op["tags"].as_array().into_iter().flatten().filter_map(Value::as_str)
+    }
 }
 
 fn operations(spec: &Value) -> BTreeMap<&str, Operation<'_>> {
@@ -175,197 +239,28 @@ fn operations(spec: &Value) -> BTreeMap<&str, Operation<'_>> {
     for (path, item) in spec["paths"].as_object().into_iter().flatten() {
         for (method, op) in item.as_object().into_iter().flatten() {
             if let Some(id) = op["operationId"].as_str() {
-                out.insert(id, Operation { method, path, op });
+                out.insert(id, Operation { id, method, path, op });
             }
         }
     }
     out
 }
 
-fn request(spec: &Value, op: &Operation, step: &Step, first: bool) -> anyhow::Result<Value> {
-    let status = match step.status {
-        Some(s) => s,
-        None => op.op["responses"]
-            .as_object()
-            .into_iter()
-            .flatten()
-            .filter_map(|(k, _)| k.parse::<u16>().ok())
-            .find(|s| (200..300).contains(s))
-            .context("the operation documents no 2xx")?,
-    };
-    let response = op.op.pointer(&format!("/responses/{status}")).with_context(|| {
-        format!("{} does not document a {status}: document it, or expect another status", step.operation)
-    })?;
-    let mut req = Map::new();
-    req.insert("method".into(), json!(op.method.to_uppercase()));
-    let mut headers: Vec<Value> = step
-        .headers
-        .iter()
-        .map(|(k, v)| json!({"key": k, "value": v.as_str().unwrap_or_default()}))
+/// The operation ids of the spec that the collection's reference folders lack
+/// (first) and those they hold that the spec does not (second).
+fn coverage(spec: &Value, collection: &Value) -> (Vec<String>, Vec<String>) {
+    let in_spec: std::collections::BTreeSet<&str> = operations(spec).into_keys().collect();
+    let in_collection: std::collections::BTreeSet<&str> = collection["item"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["name"].as_str().is_some_and(|n| n.ends_with(" reference")))
+        .flat_map(|f| f["item"].as_array().into_iter().flatten())
+        .filter_map(|r| r["name"].as_str().map(reference::operation_of))
         .collect();
-    if let Some(body) = request_body(spec, op.op, step)? {
-        headers.push(json!({"key": "Content-Type", "value": "application/json"}));
-        req.insert(
-            "body".into(),
-            json!({"mode": "raw", "raw": body, "options": {"raw": {"language": "json"}}}),
-        );
-    }
-    req.insert("header".into(), Value::Array(headers));
-    if let Some(var) = &step.auth {
-        let token = format!("{{{{{var}}}}}");
-        req.insert(
-            "auth".into(),
-            json!({"type": "bearer", "bearer": [{"key": "token", "value": token, "type": "string"}]}),
-        );
-    }
-    req.insert("url".into(), url(op, step)?);
-    let summary = op.op["summary"].as_str().unwrap_or_default();
-    let about = [Some(summary), op.op["description"].as_str(), step.description.as_deref()];
-    req.insert("description".into(), json!(about.into_iter().flatten().collect::<Vec<_>>().join("\n\n")));
-    let mut prerequest = step.prerequest.clone();
-    if first {
-        prerequest.insert(0, RUN_ID.to_owned());
-    }
-    let mut events = Vec::new();
-    if !prerequest.is_empty() {
-        events
-            .push(json!({"listen": "prerequest", "script": {"type": "text/javascript", "exec": prerequest}}));
-    }
-    events.push(json!({"listen": "test", "script": {"type": "text/javascript", "exec": tests(spec, response, status, step)}}));
-    Ok(json!({"name": step.name, "event": events, "request": req}))
-}
-
-fn request_body(spec: &Value, op: &Value, step: &Step) -> anyhow::Result<Option<String>> {
-    let documented = op.pointer("/requestBody/content/application~1json");
-    let body = match (&step.body, documented) {
-        (Some(body), _) => body.clone(),
-        (None, None) => return Ok(None),
-        (None, Some(media)) => {
-            let schema = media.get("schema").and_then(|s| s.get("$ref")).and_then(Value::as_str);
-            let by_ref =
-                schema.and_then(|r| spec.pointer(&format!("/components/schemas/{}", r.rsplit('/').next()?)));
-            media.get("example").or_else(|| by_ref.and_then(|s| s.get("example"))).cloned().context(
-                "the operation takes a body and neither the story nor the spec gives one (add `body` to the step)",
-            )?
-        }
-    };
-    let text = serde_json::to_string_pretty(&body)?;
-    Ok(Some(unquote_raw(&text)))
-}
-
-/// `"{{#var}}"` → `{{var}}`: a saved number sent as a JSON number.
-fn unquote_raw(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(start) = rest.find("\"{{#") {
-        let Some(end) = rest[start..].find("}}\"") else { break };
-        out.push_str(&rest[..start]);
-        out.push_str("{{");
-        out.push_str(&rest[start + 4..start + end]);
-        out.push_str("}}");
-        rest = &rest[start + end + 3..];
-    }
-    out.push_str(rest);
-    out
-}
-
-fn url(op: &Operation, step: &Step) -> anyhow::Result<Value> {
-    if let Some(raw) = &step.url {
-        return Ok(json!(raw));
-    }
-    let mut path = op.path.to_owned();
-    for (name, value) in &step.path {
-        let value = value.as_str().map_or_else(|| value.to_string(), str::to_owned);
-        path = path.replace(&format!("{{{name}}}"), &value);
-    }
-    if let Some(missing) = path.split('/').find(|s| s.starts_with('{') && !s.starts_with("{{")) {
-        bail!("no value for the path parameter {missing}");
-    }
-    let query: Vec<Value> = step
-        .query
-        .iter()
-        .map(|(k, v)| json!({"key": k, "value": v.as_str().map_or_else(|| v.to_string(), str::to_owned)}))
-        .collect();
-    let qs: Vec<String> = query
-        .iter()
-        .map(|q| format!("{}={}", q["key"].as_str().unwrap_or(""), q["value"].as_str().unwrap_or("")))
-        .collect();
-    let raw = if qs.is_empty() {
-        format!("{{{{baseUrl}}}}{path}")
-    } else {
-        format!("{{{{baseUrl}}}}{path}?{}", qs.join("&"))
-    };
-    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-    let mut url = json!({"raw": raw, "host": ["{{baseUrl}}"], "path": segments});
-    if !query.is_empty() {
-        url["query"] = Value::Array(query);
-    }
-    Ok(url)
-}
-
-/// An expected value in JavaScript: variables in strings are resolved at run
-/// time, and `"{{#var}}"` is the number a variable holds.
-fn expected(value: &Value) -> String {
-    match value.as_str() {
-        Some(s) if s.starts_with("{{#") && s.ends_with("}}") => {
-            format!("Number(pm.variables.get({}))", js_str(&s[3..s.len() - 2]))
-        }
-        Some(s) if s.contains("{{") => format!("pm.variables.replaceIn({})", js_str(s)),
-        _ => value.to_string(),
-    }
-}
-
-/// A JavaScript accessor of a dotted path: `items.0.id` → `body["items"][0]["id"]`.
-fn accessor(path: &str) -> String {
-    path.split('.').fold("body".to_owned(), |acc, part| match part.parse::<usize>() {
-        Ok(i) => format!("{acc}[{i}]"),
-        Err(_) => format!("{acc}[{}]", js_str(part)),
-    })
-}
-
-fn tests(spec: &Value, response: &Value, status: u16, step: &Step) -> Vec<String> {
-    let mut lines = vec![format!(
-        "pm.test(\"answers {status}\", function () {{ pm.response.to.have.status({status}); }});"
-    )];
-    let content = response.get("content").and_then(Value::as_object).and_then(|c| c.iter().next());
-    match content {
-        None => lines.push(
-            "pm.test(\"answers no body\", function () { pm.expect(pm.response.text()).to.equal(\"\"); });"
-                .into(),
-        ),
-        Some((media_type, media)) => {
-            lines.push(format!(
-                "pm.test(\"answers {media_type}\", function () {{ pm.expect(pm.response.headers.get(\"Content-Type\")).to.include({}); }});",
-                js_str(media_type)
-            ));
-            let schema = media.get("schema").unwrap_or(&Value::Null);
-            let schemas = Schemas(spec);
-            let title = format!("the body is {}", schemas.name(schema));
-            lines.push(format!("pm.test({}, function () {{", js_str(&title)));
-            lines.push("  const body = pm.response.json();".into());
-            lines.extend(schemas.lines(schema, "body", 0).into_iter().map(|l| format!("  {l}")));
-            lines.push("});".into());
-        }
-    }
-    if !step.expect.is_empty() {
-        lines.push("pm.test(\"the body holds what the story expects\", function () {".into());
-        lines.push("  const body = pm.response.json();".into());
-        for (path, value) in &step.expect {
-            lines.push(format!("  pm.expect({}).to.eql({});", accessor(path), expected(value)));
-        }
-        lines.push("});".into());
-    }
-    if !step.save.is_empty() {
-        lines.push(format!("if (pm.response.code === {status}) {{"));
-        lines.push("  const body = pm.response.json();".into());
-        for (name, path) in &step.save {
-            let path = path.as_str().unwrap_or_default();
-            lines.push(format!("  pm.collectionVariables.set({}, {});", js_str(name), accessor(path)));
-        }
-        lines.push("}".into());
-    }
-    lines.extend(step.tests.iter().cloned());
-    lines
+    let missing = in_spec.difference(&in_collection).map(|s| (*s).to_owned()).collect();
+    let stray = in_collection.difference(&in_spec).map(|s| (*s).to_owned()).collect();
+    (missing, stray)
 }
 
 #[cfg(test)]

@@ -94,7 +94,7 @@ fn start(binary: &Path) -> anyhow::Result<Cluster> {
     let dir = target_dir().join("replicas");
     let _ = fs::remove_dir_all(&dir);
     fs::create_dir_all(&dir)?;
-    let pg_server = std::env::var("TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
+    let pg_server = crate::test_pg();
     let id = format!("{}_{}", std::process::id(), unique_stamp());
     let mut cluster = Cluster {
         replicas: Vec::new(),
@@ -107,7 +107,7 @@ fn start(binary: &Path) -> anyhow::Result<Cluster> {
     };
     let env: Vec<(&str, String)> = vec![
         ("DATABASE_URL", cluster.database_url()),
-        ("REDIS_URL", std::env::var("TEST_REDIS").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())),
+        ("REDIS_URL", crate::test_redis()),
         ("REDIS_KEY_PREFIX", format!("replicas:{id}:")),
         ("JWT_SECRET", JWT_SECRET.into()),
         ("TRUSTED_PROXIES", "127.0.0.1".into()),

@@ -1,5 +1,7 @@
-//! `spec/schema.sql`: the whole database structure as plain SQL, dumped from a
-//! scratch database migrated by the server's own embedded migrations.
+//! The database's structure as the migrations make it, from a scratch database
+//! migrated by the server's own embedded migrations: `spec/schema.sql` (plain
+//! SQL, pg_dump) and `api/src/schema.rs` (Diesel's tables, `diesel
+//! print-schema` with `diesel.toml`), each compared in check mode.
 
 use std::process::Command;
 
@@ -8,7 +10,8 @@ use anyhow::{Context, bail};
 use crate::codegen::{Mode, ensure_file_contents};
 
 pub fn dump(mode: Mode) -> anyhow::Result<()> {
-    let server = std::env::var("XTASK_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
+    let server = crate::test_pg();
+    let diesel = crate::tools::diesel()?;
     let name = format!("xtask_schema_{}", std::process::id());
     let url = format!("{server}/{name}");
     psql(&server, &format!("CREATE DATABASE {name}"))?;
@@ -28,11 +31,22 @@ pub fn dump(mode: Mode) -> anyhow::Result<()> {
         if !out.status.success() {
             bail!("pg_dump failed: {}", String::from_utf8_lossy(&out.stderr));
         }
-        Ok(String::from_utf8(out.stdout)?)
+        let tables = Command::new(&diesel)
+            .args(["print-schema", "--database-url", &url, "--config-file"])
+            .arg(crate::root().join("diesel.toml"))
+            .current_dir(crate::root())
+            .output()
+            .context("cannot run diesel print-schema")?;
+        if !tables.status.success() {
+            bail!("diesel print-schema failed: {}", String::from_utf8_lossy(&tables.stderr));
+        }
+        Ok((String::from_utf8(out.stdout)?, String::from_utf8(tables.stdout)?))
     })();
     psql(&server, &format!("DROP DATABASE {name}"))?;
     // Drop the dump's version banner and session settings: they vary by machine.
-    let sql: String = result?
+    let (sql, tables) = result?;
+    ensure_file_contents(&crate::root().join("api/src/schema.rs"), &tables, mode)?;
+    let sql: String = sql
         .lines()
         .filter(|l| {
             !l.starts_with("-- Dumped")

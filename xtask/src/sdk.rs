@@ -1,5 +1,8 @@
 //! The TypeScript and Python SDKs, generated from `spec/openapi.json` by the
 //! pinned tools (openapi-typescript, openapi-python-client; see `tools.rs`).
+//! Every SDK package carries the document's `info.version`: the Python one
+//! through its generator, the TypeScript one written into its `package.json`
+//! here, the Rust one as the workspace version the document is made from.
 //!
 //! Both read 3.1 directly. One thing is adjusted first: where a request body
 //! offers several content types (`POST /todo/login` also takes the OAuth2
@@ -24,11 +27,30 @@ pub fn generate(mode: Mode) -> anyhow::Result<()> {
     let spec: Value = serde_json::from_str(
         &std::fs::read_to_string(root.join("spec/openapi.json")).context("run `cargo xtask spec` first")?,
     )?;
+    let version =
+        spec.pointer("/info/version").and_then(Value::as_str).context("no info.version")?.to_owned();
+    package_version(&version, mode)?;
     let scratch = Scratch::new()?;
     let input = scratch.0.join("openapi.json");
     std::fs::write(&input, serde_json::to_string_pretty(&json_request_bodies_only(spec))?)?;
     typescript(&input, &scratch, mode)?;
     python(&input, &scratch, mode)
+}
+
+/// `clients/typescript/package.json` (written by hand but for its `version`).
+fn package_version(version: &str, mode: Mode) -> anyhow::Result<()> {
+    let path = crate::root().join("clients/typescript/package.json");
+    let text = std::fs::read_to_string(&path)?;
+    ensure_file_contents(&path, &with_version(&text, version)?, mode)
+}
+
+/// `text` (a package.json) with its top-level `"version"` set, nothing else touched.
+fn with_version(text: &str, version: &str) -> anyhow::Result<String> {
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("  \"version\":"))
+        .context("package.json has no top-level \"version\" line")?;
+    Ok(text.replacen(line, &format!("  \"version\": \"{version}\","), 1))
 }
 
 /// `clients/typescript/schema.d.ts`; the package around it is written by hand.
@@ -118,6 +140,31 @@ mod tests {
         let content = &spec["paths"]["/login"]["post"]["requestBody"]["content"];
         assert_eq!(content.as_object().map(|c| c.len()), Some(1));
         assert!(content.get("application/json").is_some());
+    }
+
+    #[test]
+    fn the_package_version_line_is_replaced_and_nothing_else() -> anyhow::Result<()> {
+        let text = "{\n  \"name\": \"x\",\n  \"version\": \"0.1.0\",\n  \"dependencies\": {\"a\": {\"version\": \"1\"}}\n}\n";
+        let out = with_version(text, "2.0.0")?;
+        assert_eq!(out, text.replace("\"0.1.0\"", "\"2.0.0\""));
+        Ok(())
+    }
+
+    /// The three SDK packages say the document's version (the Python one once generated).
+    #[test]
+    fn every_sdk_package_carries_info_version() -> anyhow::Result<()> {
+        let root = crate::root();
+        let spec: Value = serde_json::from_str(&std::fs::read_to_string(root.join("spec/openapi.json"))?)?;
+        let version = spec["info"]["version"].as_str().context("info.version")?;
+        let package: Value =
+            serde_json::from_str(&std::fs::read_to_string(root.join("clients/typescript/package.json"))?)?;
+        assert_eq!(package["version"], version, "clients/typescript/package.json");
+        let setup = std::fs::read_to_string(root.join("clients/python/setup.py"))?;
+        assert!(setup.contains(&format!("version=\"{version}\"")), "clients/python/setup.py");
+        let cargo = std::fs::read_to_string(root.join("clients/rust/Cargo.toml"))?;
+        assert!(cargo.contains("version.workspace = true"), "clients/rust/Cargo.toml");
+        assert_eq!(env!("CARGO_PKG_VERSION"), version, "the workspace version");
+        Ok(())
     }
 
     #[test]

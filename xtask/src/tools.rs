@@ -1,9 +1,11 @@
-//! The pinned Node and Python tools of the contract pipeline, installed once
-//! per pin set into `$HOME/.cache/api-contract-tools` (or `CONTRACT_TOOLS_DIR`).
+//! The pinned Node and Python tools of the contract pipeline, and Diesel's CLI,
+//! installed once per pin set into `$HOME/.cache/api-contract-tools` (or
+//! `CONTRACT_TOOLS_DIR`; CI points it inside the project to cache it).
 //!
 //! The pins live in `clients/tools/` (`package-lock.json`, `requirements.txt`);
 //! the cache folder is named by a hash of them, so a changed pin installs anew
 //! and regeneration stays byte-identical run to run and machine to machine.
+//! Diesel's CLI is the version of the `diesel` crate in `Cargo.lock`.
 
 use std::{
     path::{Path, PathBuf},
@@ -74,6 +76,30 @@ pub fn python() -> anyhow::Result<PathBuf> {
         std::fs::write(dir.join(".installed"), "")?;
     }
     Ok(dir)
+}
+
+/// Diesel's CLI (PostgreSQL only) of the same version as the `diesel` crate the
+/// server is built with, so `print-schema` writes what that version reads.
+pub fn diesel() -> anyhow::Result<PathBuf> {
+    let lock = std::fs::read_to_string(crate::root().join("Cargo.lock"))?;
+    let version = lock
+        .split("[[package]]")
+        .find(|p| p.contains("\nname = \"diesel\"\n"))
+        .and_then(|p| p.lines().find_map(|l| l.strip_prefix("version = \"")?.strip_suffix('"')))
+        .context("no diesel in Cargo.lock")?
+        .to_owned();
+    let dir = cache_dir().join(format!("diesel-{version}"));
+    let bin = dir.join("bin/diesel");
+    if !bin.exists() {
+        eprintln!("installing diesel_cli {version} into {}", dir.display());
+        run(Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args(["install", "diesel_cli", "--locked", "--no-default-features", "--features", "postgres"])
+            .args(["--version", &version, "--root"])
+            .arg(&dir)
+            // Its own build folder: the workspace's target holds other feature sets.
+            .env_remove("CARGO_TARGET_DIR"))?;
+    }
+    Ok(bin)
 }
 
 pub fn run(cmd: &mut Command) -> anyhow::Result<()> {

@@ -68,6 +68,7 @@ impl Server {
             .env("ADMIN_LOGIN", ADMIN.0)
             .env("ADMIN_PASSWORD", ADMIN.1)
             .env("RATE_LIMIT_PER_MINUTE", rate_limit.to_string())
+            .env("REDIS_URL", crate::test_redis())
             .env("REDIS_KEY_PREFIX", format!("bench:{database}:"))
             .env("LOG_FORMAT", "json")
             .env("RUST_LOG", "warn")
@@ -129,10 +130,9 @@ pub fn psql(sql: &str) -> anyhow::Result<String> {
     psql_on(&database_url("postgres"), sql)
 }
 
-/// The URL of `database` on the benchmark's PostgreSQL (`XTASK_PG`).
+/// The URL of `database` on the benchmark's PostgreSQL (`TEST_PG`).
 pub fn database_url(database: &str) -> String {
-    let pg = std::env::var("XTASK_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
-    format!("{pg}/{database}")
+    format!("{}/{database}", crate::test_pg())
 }
 
 pub fn psql_on(url: &str, sql: &str) -> anyhow::Result<String> {
