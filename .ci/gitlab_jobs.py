@@ -23,7 +23,8 @@ NEEDS = {
     "cargo xtask clients": {"cargo", "libpq", "node", "python-venv"},
     "cargo xtask schema": {"cargo", "libpq", "psql", "postgres"},
     "cargo xtask postman": {"cargo", "libpq"},
-    "cargo test": {"cargo", "libpq", "postgres", "redis"},
+    # The fault tests also pause and restart a PostgreSQL cluster of their own.
+    "cargo test": {"cargo", "libpq", "postgres", "redis", "postgres-server"},
     "cargo xtask replicas": {"cargo", "libpq", "nginx", "postgres", "redis"},
     # Its own PostgreSQL cluster (initdb, pg_ctl) and Redis, not the services.
     "cargo xtask chaos": {"cargo", "libpq", "psql", "postgres-server", "redis-server"},

@@ -34,11 +34,33 @@ impl std::fmt::Debug for AdminSeed {
     }
 }
 
+/// How long each kind of wait may last. Every database bound sits below the
+/// request's, so that a request answering 503 has not committed anything
+/// (see `deadline.rs` and `db/mod.rs`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Timeouts {
+    /// `REQUEST_TIMEOUT_MS`: after it a request answers 503, unless its
+    /// COMMIT is already on its way (then it gets the commit's answer).
+    pub request: Duration,
+    /// `DB_CHECKOUT_TIMEOUT_MS`: the longest wait for a pooled connection.
+    pub db_checkout: Duration,
+    /// `DB_STATEMENT_TIMEOUT_MS`: PostgreSQL's `statement_timeout` on every
+    /// pooled connection; also how long a COMMIT sent before the request's
+    /// deadline is waited for.
+    pub db_statement: Duration,
+    /// `DB_LOCK_TIMEOUT_MS`: PostgreSQL's `lock_timeout`.
+    pub db_lock: Duration,
+    /// `DB_IDLE_IN_TRANSACTION_TIMEOUT_MS`: PostgreSQL's
+    /// `idle_in_transaction_session_timeout`, for a transaction whose thread stalled.
+    pub db_idle_in_transaction: Duration,
+}
+
 #[derive(Clone, Debug)]
 pub struct Config {
     pub database_url: String,
     /// Connections in the r2d2 pool (`DB_POOL_SIZE`, not in the contract table).
     pub db_pool_size: u32,
+    pub timeouts: Timeouts,
     pub redis_url: String,
     /// Prefix of every Redis key (`REDIS_KEY_PREFIX`): isolates tests and deployments sharing a Redis.
     pub redis_key_prefix: String,
@@ -89,7 +111,7 @@ impl Config {
             });
         }
         let admin = match (get("ADMIN_LOGIN"), get("ADMIN_PASSWORD")) {
-            (Some(login), Some(password)) => Some(AdminSeed { login, password }),
+            (Some(login), Some(password)) => Some(admin_seed(login, password)?),
             (None, None) => None,
             (Some(_), None) => return Err(missing("ADMIN_PASSWORD", "is required with ADMIN_LOGIN")),
             (None, Some(_)) => return Err(missing("ADMIN_LOGIN", "is required with ADMIN_PASSWORD")),
@@ -122,6 +144,7 @@ impl Config {
             database_url: get("DATABASE_URL")
                 .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/api".into()),
             db_pool_size: parse(&get, "DB_POOL_SIZE", Some(16u32))?.max(1),
+            timeouts: timeouts(&get)?,
             redis_url: get("REDIS_URL").unwrap_or_else(|| "redis://127.0.0.1:6379".into()),
             redis_key_prefix: get("REDIS_KEY_PREFIX").unwrap_or_else(|| "api:".into()),
             bind_addr,
@@ -162,6 +185,72 @@ fn at_least<T: PartialOrd + std::fmt::Display>(
         return Err(ConfigError { var, reason: format!("must be at least {min}") });
     }
     Ok(value)
+}
+
+/// The start-up admin obeys the same rules as any account: a weak password
+/// here would open the admin panel and `/shop/admin`.
+fn admin_seed(login: String, password: String) -> Result<AdminSeed, ConfigError> {
+    let rule = |var, result: Result<(), validator::ValidationError>| {
+        result.map_err(|e| ConfigError {
+            var,
+            reason: e.message.map_or_else(|| e.code.to_string(), |m| m.to_string()),
+        })
+    };
+    rule("ADMIN_LOGIN", crate::validate::login(&login))?;
+    rule("ADMIN_PASSWORD", crate::validate::password(&password))?;
+    Ok(AdminSeed { login, password })
+}
+
+/// `var` in milliseconds, within `min..=max`.
+fn millis(
+    get: &impl Fn(&str) -> Option<String>,
+    var: &'static str,
+    default: u64,
+    (min, max): (u64, u64),
+    bound: &str,
+) -> Result<Duration, ConfigError> {
+    let ms: u64 = parse(get, var, Some(default))?;
+    if !(min..=max).contains(&ms) {
+        return Err(ConfigError { var, reason: format!("must be {min} to {max} ms ({bound}), got {ms}") });
+    }
+    Ok(Duration::from_millis(ms))
+}
+
+/// The request's bound first, then each database bound below it. A bound left
+/// unset defaults to its usual value, or lower when the request's is short.
+fn timeouts(get: &impl Fn(&str) -> Option<String>) -> Result<Timeouts, ConfigError> {
+    let ms = |d: Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
+    let request = millis(get, "REQUEST_TIMEOUT_MS", 30_000, (1_000, 600_000), "1 s to 10 min")?;
+    let below_request = (ms(request) - 1).max(100);
+    let db_statement = millis(
+        get,
+        "DB_STATEMENT_TIMEOUT_MS",
+        5_000.min(ms(request) / 2),
+        (100, below_request),
+        "below REQUEST_TIMEOUT_MS",
+    )?;
+    let db_lock = millis(
+        get,
+        "DB_LOCK_TIMEOUT_MS",
+        2_000.min(ms(db_statement)),
+        (10, ms(db_statement)),
+        "at most DB_STATEMENT_TIMEOUT_MS",
+    )?;
+    let db_idle_in_transaction = millis(
+        get,
+        "DB_IDLE_IN_TRANSACTION_TIMEOUT_MS",
+        ms(db_statement),
+        (100, below_request),
+        "below REQUEST_TIMEOUT_MS",
+    )?;
+    let db_checkout = millis(
+        get,
+        "DB_CHECKOUT_TIMEOUT_MS",
+        1_000.min(ms(request) / 2),
+        (10, below_request),
+        "below REQUEST_TIMEOUT_MS",
+    )?;
+    Ok(Timeouts { request, db_checkout, db_statement, db_lock, db_idle_in_transaction })
 }
 
 fn missing(var: &'static str, reason: &str) -> ConfigError {
@@ -227,6 +316,48 @@ mod tests {
         assert_eq!(c.log_format, LogFormat::Pretty);
         assert_eq!(c.security_resync.as_millis(), 1000);
         assert_eq!(c.security_mirror_max_entries, 100_000);
+        assert_eq!(c.timeouts.request, Duration::from_secs(30));
+        assert_eq!(c.timeouts.db_statement, Duration::from_secs(5));
+        assert_eq!(c.timeouts.db_lock, Duration::from_secs(2));
+        assert_eq!(c.timeouts.db_idle_in_transaction, Duration::from_secs(5));
+        assert_eq!(c.timeouts.db_checkout, Duration::from_secs(1));
+    }
+
+    #[test]
+    fn a_weak_admin_password_or_bad_login_is_refused_by_name() {
+        for password in ["x", "seven77", &"p".repeat(129), "nul\0in password"] {
+            let err = config(&[("ADMIN_LOGIN", "root"), ("ADMIN_PASSWORD", password)]).unwrap_err();
+            assert_eq!(err.var, "ADMIN_PASSWORD", "{password:?}");
+            if password.len() > 3 {
+                assert!(!err.to_string().contains(password), "the password is not echoed: {err}");
+            }
+            assert_eq!(err.to_string().lines().count(), 1);
+        }
+        let err = config(&[("ADMIN_LOGIN", "ro\u{7}ot"), ("ADMIN_PASSWORD", "long enough")]).unwrap_err();
+        assert_eq!(err.var, "ADMIN_LOGIN");
+        let ok = config(&[("ADMIN_LOGIN", "root"), ("ADMIN_PASSWORD", "eight ch")]).unwrap();
+        assert_eq!(ok.admin.unwrap().password, "eight ch");
+    }
+
+    #[test]
+    fn database_bounds_sit_below_the_request_timeout() {
+        let c = config(&[("REQUEST_TIMEOUT_MS", "2000")]).unwrap();
+        assert_eq!(
+            c.timeouts.db_statement,
+            Duration::from_millis(1000),
+            "defaults follow a short request bound"
+        );
+        assert_eq!(c.timeouts.db_checkout, Duration::from_millis(1000));
+        let err = config(&[("REQUEST_TIMEOUT_MS", "2000"), ("DB_STATEMENT_TIMEOUT_MS", "2000")]).unwrap_err();
+        assert_eq!(err.var, "DB_STATEMENT_TIMEOUT_MS");
+        let err = config(&[("DB_STATEMENT_TIMEOUT_MS", "500"), ("DB_LOCK_TIMEOUT_MS", "600")]).unwrap_err();
+        assert_eq!(err.var, "DB_LOCK_TIMEOUT_MS");
+        let err = config(&[("REQUEST_TIMEOUT_MS", "10")]).unwrap_err();
+        assert_eq!(err.var, "REQUEST_TIMEOUT_MS");
+        let err = config(&[("DB_CHECKOUT_TIMEOUT_MS", "0")]).unwrap_err();
+        assert_eq!(err.var, "DB_CHECKOUT_TIMEOUT_MS");
+        let err = config(&[("DB_IDLE_IN_TRANSACTION_TIMEOUT_MS", "forever")]).unwrap_err();
+        assert_eq!(err.var, "DB_IDLE_IN_TRANSACTION_TIMEOUT_MS");
     }
 
     #[test]

@@ -13,10 +13,17 @@ use axum::{
 use serde::Serialize;
 use utoipa::{
     IntoResponses, ToSchema,
-    openapi::{RefOr, ResponseBuilder, content::ContentBuilder, response::Response as OaResponse},
+    openapi::{
+        ObjectBuilder, RefOr, ResponseBuilder, Type, content::ContentBuilder, header::HeaderBuilder,
+        response::Response as OaResponse,
+    },
 };
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// `Retry-After` of a 503: the faults behind it (a lost connection, a
+/// timeout, a busy pool) usually pass within a second or two.
+pub const UNAVAILABLE_RETRY_AFTER_SECS: u64 = 1;
 
 /// One invalid field of a request.
 #[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
@@ -164,17 +171,28 @@ impl IntoResponse for ApiError {
             Self::TooManyRequests { retry_after_secs } => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs.max(1)));
             }
+            Self::Unavailable(_) => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(UNAVAILABLE_RETRY_AFTER_SECS));
+            }
             _ => {}
         }
         response
     }
 }
 
+/// A fault of the moment (connection lost, timeout, deadlock, ...; see
+/// `db::classify`) is 503 with its cause logged; anything else a 500.
 impl From<diesel::result::Error> for ApiError {
     fn from(err: diesel::result::Error) -> Self {
-        match err {
-            diesel::result::Error::NotFound => Self::NotFound("not found".into()),
-            other => Self::Internal(other.into()),
+        if let diesel::result::Error::NotFound = err {
+            return Self::NotFound("not found".into());
+        }
+        match crate::db::classify(&err) {
+            Some(fault) => {
+                tracing::warn!(error = %err, ?fault, "database unavailable");
+                Self::Unavailable(fault.detail().into())
+            }
+            None => Self::Internal(err.into()),
         }
     }
 }
@@ -208,7 +226,7 @@ impl From<validator::ValidationErrors> for ApiError {
 
 /// Documents a fixed set of problem responses in one place (no tuples pasted into handlers).
 macro_rules! problem_responses {
-    ($($(#[$doc:meta])* $name:ident => [$($status:literal: $desc:literal),+ $(,)?];)+) => {$(
+    ($($(#[$doc:meta])* $name:ident => [$($status:literal: $desc:expr),+ $(,)?];)+) => {$(
         $(#[$doc])*
         pub struct $name;
         impl IntoResponses for $name {
@@ -224,20 +242,20 @@ problem_responses! {
     PublicWrite => [
         400: "Malformed JSON or parameters", 413: "Body too large",
         415: "Body is not `application/json`", 422: "A field is missing, of the wrong type or invalid",
-        429: "Rate limit reached; see `Retry-After`", 503: "A backing service is unavailable",
+        429: "Rate limit reached; see `Retry-After`", 503: UNAVAILABLE,
     ];
     /// What any operation reading with a token can answer.
     AuthedRead => [
         400: "Malformed parameters", 401: "Missing, invalid, expired or revoked token",
         422: "A parameter is invalid",
-        429: "Rate limit reached; see `Retry-After`", 503: "A backing service is unavailable",
+        429: "Rate limit reached; see `Retry-After`", 503: UNAVAILABLE,
     ];
     /// What any body-taking operation with a token can answer.
     AuthedWrite => [
         400: "Malformed JSON or parameters", 401: "Missing, invalid, expired or revoked token",
         413: "Body too large", 415: "Body is not `application/json`",
         422: "A field is missing, of the wrong type or invalid",
-        429: "Rate limit reached; see `Retry-After`", 503: "A backing service is unavailable",
+        429: "Rate limit reached; see `Retry-After`", 503: UNAVAILABLE,
     ];
     /// A login refused: unknown login or wrong password (indistinguishable).
     WrongCredentials => [401: "Wrong login or password"];
@@ -248,13 +266,29 @@ problem_responses! {
     PaymentRequired => [402: "Not enough funds"];
 }
 
+/// What every documented 503 says.
+pub const UNAVAILABLE: &str = "A backing service is unavailable or slow, or the request ran out of time: \
+     nothing was changed; try again after `Retry-After`";
+
+/// Adds the `Retry-After` header to a documented 429 or 503.
+pub fn with_retry_after(status: u16, response: ResponseBuilder) -> ResponseBuilder {
+    if !matches!(status, 429 | 503) {
+        return response;
+    }
+    let header = HeaderBuilder::new()
+        .schema(ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(1)))
+        .description(Some("Seconds to wait before trying again"))
+        .build();
+    response.header("Retry-After", header)
+}
+
 fn problems(list: &[(u16, &str)]) -> BTreeMap<String, RefOr<OaResponse>> {
     list.iter()
         .map(|(status, desc)| {
             let content =
                 ContentBuilder::new().schema(Some(utoipa::openapi::Ref::from_schema_name("Problem"))).build();
             let response = ResponseBuilder::new().description(*desc).content(PROBLEM_JSON, content);
-            (status.to_string(), RefOr::T(response.build()))
+            (status.to_string(), RefOr::T(with_retry_after(*status, response).build()))
         })
         .collect()
 }

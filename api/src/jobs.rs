@@ -50,8 +50,13 @@ pub async fn start_scheduler(state: AppState) -> anyhow::Result<JobScheduler> {
 /// One purge run, with its outcome logged.
 pub async fn run_logged(state: &AppState) {
     let config = state.config.clone();
-    let result =
-        state.db(move |conn| purge_once(conn, &config).map_err(crate::error::ApiError::Internal)).await;
+    // A purge may delete many rows: the requests' statement timeout is lifted.
+    let result = state
+        .db(move |conn| {
+            db::without_statement_timeout(conn, &config.timeouts, |conn| purge_once(conn, &config))
+                .map_err(crate::error::ApiError::Internal)
+        })
+        .await;
     let outcome = match result {
         Ok(Some(report)) => {
             tracing::info!(removed = ?report, "purge finished");

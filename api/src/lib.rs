@@ -6,6 +6,7 @@ pub mod apps;
 pub mod auth;
 pub mod config;
 pub mod db;
+pub mod deadline;
 pub mod error;
 pub mod extract;
 pub mod jobs;

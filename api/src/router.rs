@@ -1,20 +1,17 @@
 //! The one place that mounts the apps, the platform routes and the layers
 //! every request goes through.
 
-use std::time::Duration;
-
 use axum::{Router, extract::DefaultBodyLimit, middleware};
 use tower_http::{
     catch_panic::CatchPanicLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
-    timeout::TimeoutLayer,
 };
 use utoipa::OpenApi as _;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::{
-    apps,
+    apps, deadline,
     error::ApiError,
     metrics, monitoring,
     openapi::ApiDoc,
@@ -120,6 +117,9 @@ pub fn app(state: AppState) -> Router {
 
 /// Every route, without the request-wide layers (tests add a route before them).
 pub fn routes(state: AppState) -> Router {
+    // The request deadline sits inside each app's error mapping, so that a
+    // timeout answers in the app's shape (/dealer's `{"Error"}`).
+    let deadline = middleware::from_fn_with_state(state.clone(), deadline::bound);
     let mut router = Router::new();
     for app in apps() {
         let limit = Limit { state: state.clone(), app: app.name };
@@ -128,32 +128,32 @@ pub fn routes(state: AppState) -> Router {
         if let Some(unlimited) = app.unlimited {
             mounted = mounted.merge(Router::from(unlimited));
         }
+        mounted = mounted.layer(deadline.clone());
         if let Some(map_errors) = app.map_errors {
             mounted = map_errors(mounted);
         }
         router = router.nest(&format!("/{}", app.name), mounted);
     }
-    router
-        .merge(Router::from(platform_routes()))
+    let platform = Router::from(platform_routes())
         .merge(SwaggerUi::new("/docs").url("/openapi.json", openapi()))
         .nest("/admin", crate::admin::router())
+        .layer(deadline);
+    router
+        .merge(platform)
         .fallback(|| async { ApiError::NotFound("no such route".into()) })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .with_state(state)
 }
 
 /// The layers every request goes through, innermost first: body limit, panic
-/// to 500, timeout, Sentry (5xx report, request data, per-request hub),
-/// metrics, request id, request log.
+/// to 500, Sentry (5xx report, request data, per-request hub), metrics,
+/// request id, request log. The request deadline is applied per mount in
+/// [`routes`].
 pub fn layers(router: Router) -> Router {
     metrics::init();
     let router = router
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(CatchPanicLayer::custom(monitoring::panic_response))
-        .layer(TimeoutLayer::with_status_code(
-            axum::http::StatusCode::SERVICE_UNAVAILABLE,
-            Duration::from_secs(30),
-        ));
+        .layer(CatchPanicLayer::custom(monitoring::panic_response));
     sentry_layers(router)
         .layer(middleware::from_fn(metrics::track))
         .layer(PropagateRequestIdLayer::x_request_id())

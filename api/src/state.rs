@@ -9,7 +9,7 @@ use std::{
 };
 
 use anyhow::Context;
-use diesel::{Connection, PgConnection};
+use diesel::PgConnection;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
 use crate::{
@@ -73,8 +73,8 @@ impl AppState {
     /// Connects to PostgreSQL and Redis; fails fast when either is unreachable.
     pub async fn connect(config: Config) -> anyhow::Result<Self> {
         let db = {
-            let (url, size) = (config.database_url.clone(), config.db_pool_size);
-            tokio::task::spawn_blocking(move || db::pool(&url, size)).await??
+            let (url, size, timeouts) = (config.database_url.clone(), config.db_pool_size, config.timeouts);
+            tokio::task::spawn_blocking(move || db::pool(&url, size, &timeouts)).await??
         };
         let client = redis::Client::open(config.redis_url.as_str()).context("invalid REDIS_URL")?;
         let redis_config = ConnectionManagerConfig::new()
@@ -111,22 +111,23 @@ impl AppState {
         WeakState(Arc::downgrade(&self.0))
     }
 
-    /// Runs database work off the async workers (see [`db::run`]).
+    /// Runs database work off the async workers (see [`db::run`]): as it is
+    /// under a GET, in a transaction under a request that may write.
     pub async fn db<T, F>(&self, f: F) -> Result<T, ApiError>
     where
         F: FnOnce(&mut PgConnection) -> Result<T, ApiError> + Send + 'static,
         T: Send + 'static,
     {
-        db::run(&self.db, f).await
+        db::run(&self.db, db::Work::AsIs, f).await
     }
 
-    /// Like [`AppState::db`], inside one transaction.
+    /// Like [`AppState::db`], always inside one transaction (a GET that writes).
     pub async fn db_tx<T, F>(&self, f: F) -> Result<T, ApiError>
     where
         F: FnOnce(&mut PgConnection) -> Result<T, ApiError> + Send + 'static,
         T: Send + 'static,
     {
-        db::run(&self.db, move |conn| conn.transaction(f)).await
+        db::run(&self.db, db::Work::Transaction, f).await
     }
 
     /// A Redis key under this deployment's prefix.

@@ -502,7 +502,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: PostgreSQL and Redis both answer. */
+        /**
+         * Readiness: PostgreSQL and Redis both answer.
+         * @description Answers within a second; a 503 names no backend detail (the cause is logged).
+         */
         get: operations["ready"];
         put?: never;
         post?: never;
@@ -1704,15 +1707,19 @@ export interface operations {
             /** @description Rate limit reached; see `Retry-After` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable */
+            /** @description A backing service is unavailable or slow, or the request ran out of time: nothing was changed; try again after `Retry-After` */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1791,15 +1798,19 @@ export interface operations {
             /** @description Rate limit reached; see `Retry-After` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable */
+            /** @description A backing service is unavailable or slow, or the request ran out of time: nothing was changed; try again after `Retry-After` */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1870,15 +1881,19 @@ export interface operations {
             /** @description Rate limit reached; see `Retry-After` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable */
+            /** @description A backing service is unavailable or slow, or the request ran out of time: nothing was changed; try again after `Retry-After` */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1975,15 +1990,19 @@ export interface operations {
             /** @description Rate limit reached; see `Retry-After` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable */
+            /** @description A backing service is unavailable or slow, or the request ran out of time: nothing was changed; try again after `Retry-After` */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2061,15 +2080,19 @@ export interface operations {
             /** @description Rate limit reached; see `Retry-After` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable */
+            /** @description A backing service is unavailable or slow, or the request ran out of time: nothing was changed; try again after `Retry-After` */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2178,15 +2201,19 @@ export interface operations {
             /** @description Rate limit reached; see `Retry-After` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable */
+            /** @description A backing service is unavailable or slow, or the request ran out of time: nothing was changed; try again after `Retry-After` */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2262,15 +2289,19 @@ export interface operations {
             /** @description Rate limit reached; see `Retry-After` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable */
+            /** @description A backing service is unavailable or slow, or the request ran out of time: nothing was changed; try again after `Retry-After` */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2344,15 +2375,19 @@ export interface operations {
             /** @description Rate limit reached; see `Retry-After` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable */
+            /** @description A backing service is unavailable or slow, or the request ran out of time: nothing was changed; try again after `Retry-After` */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2443,15 +2478,19 @@ export interface operations {
             /** @description Rate limit reached; see `Retry-After` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable */
+            /** @description A backing service is unavailable or slow, or the request ran out of time: nothing was changed; try again after `Retry-After` */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2522,15 +2561,19 @@ export interface operations {
             /** @description Rate limit reached; see `Retry-After` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable */
+            /** @description A backing service is unavailable or slow, or the request ran out of time: nothing was changed; try again after `Retry-After` */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2623,15 +2666,19 @@ export interface operations {
             /** @description Rate limit reached; see `Retry-After` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable */
+            /** @description A backing service is unavailable or slow, or the request ran out of time: nothing was changed; try again after `Retry-After` */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2700,15 +2747,19 @@ export interface operations {
             /** @description Rate limit reached; see `Retry-After` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable */
+            /** @description A backing service is unavailable or slow, or the request ran out of time: nothing was changed; try again after `Retry-After` */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2779,15 +2830,19 @@ export interface operations {
             /** @description Rate limit reached; see `Retry-After` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable */
+            /** @description A backing service is unavailable or slow, or the request ran out of time: nothing was changed; try again after `Retry-After` */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2870,15 +2925,19 @@ export interface operations {
             /** @description Rate limit reached; see `Retry-After` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable */
+            /** @description A backing service is unavailable or slow, or the request ran out of time: nothing was changed; try again after `Retry-After` */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2956,15 +3015,19 @@ export interface operations {
             /** @description Rate limit reached; see `Retry-After` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable */
+            /** @description A backing service is unavailable or slow, or the request ran out of time: nothing was changed; try again after `Retry-After` */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3066,15 +3129,19 @@ export interface operations {
             /** @description Rate limit reached; see `Retry-After` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable */
+            /** @description A backing service is unavailable or slow, or the request ran out of time: nothing was changed; try again after `Retry-After` */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3152,15 +3219,19 @@ export interface operations {
             /** @description Rate limit reached; see `Retry-After` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable */
+            /** @description A backing service is unavailable or slow, or the request ran out of time: nothing was changed; try again after `Retry-After` */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3239,15 +3310,19 @@ export interface operations {
             /** @description Rate limit reached; see `Retry-After` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable */
+            /** @description A backing service is unavailable or slow, or the request ran out of time: nothing was changed; try again after `Retry-After` */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3325,15 +3400,19 @@ export interface operations {
             /** @description Rate limit reached; see `Retry-After` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable */
+            /** @description A backing service is unavailable or slow, or the request ran out of time: nothing was changed; try again after `Retry-After` */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3442,15 +3521,19 @@ export interface operations {
             /** @description Rate limit reached; see `Retry-After` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable */
+            /** @description A backing service is unavailable or slow, or the request ran out of time: nothing was changed; try again after `Retry-After` */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3526,15 +3609,19 @@ export interface operations {
             /** @description Rate limit reached; see `Retry-After` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable */
+            /** @description A backing service is unavailable or slow, or the request ran out of time: nothing was changed; try again after `Retry-After` */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3589,15 +3676,19 @@ export interface operations {
             /** @description Rate limit reached; see `Retry-After` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable */
+            /** @description A backing service is unavailable or slow, or the request ran out of time: nothing was changed; try again after `Retry-After` */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3701,6 +3792,8 @@ export interface operations {
             /** @description Rate limit reached; see `Retry-After` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3712,15 +3805,17 @@ export interface operations {
                     "application/json": components["schemas"]["DealerError"];
                 };
             };
-            /** @description A backing service is unavailable */
+            /** @description A backing service is unavailable or slow, or the request ran out of time: nothing was changed; try again after `Retry-After` */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
-                     *       "Error": "the database is busy or unavailable, try again"
+                     *       "Error": "the database is busy or unavailable; nothing was changed, try again"
                      *     }
                      */
                     "application/json": components["schemas"]["DealerError"];
@@ -3780,6 +3875,8 @@ export interface operations {
             /** @description Rate limit reached; see `Retry-After` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3791,15 +3888,17 @@ export interface operations {
                     "application/json": components["schemas"]["DealerError"];
                 };
             };
-            /** @description A backing service is unavailable */
+            /** @description A backing service is unavailable or slow, or the request ran out of time: nothing was changed; try again after `Retry-After` */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
-                     *       "Error": "the database is busy or unavailable, try again"
+                     *       "Error": "the database is busy or unavailable; nothing was changed, try again"
                      *     }
                      */
                     "application/json": components["schemas"]["DealerError"];
@@ -3924,6 +4023,8 @@ export interface operations {
             /** @description Rate limit reached; see `Retry-After` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3935,15 +4036,17 @@ export interface operations {
                     "application/json": components["schemas"]["DealerError"];
                 };
             };
-            /** @description A backing service is unavailable */
+            /** @description A backing service is unavailable or slow, or the request ran out of time: nothing was changed; try again after `Retry-After` */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
-                     *       "Error": "the database is busy or unavailable, try again"
+                     *       "Error": "the database is busy or unavailable; nothing was changed, try again"
                      *     }
                      */
                     "application/json": components["schemas"]["DealerError"];
@@ -4054,6 +4157,8 @@ export interface operations {
             /** @description Rate limit reached; see `Retry-After` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4065,15 +4170,17 @@ export interface operations {
                     "application/json": components["schemas"]["DealerError"];
                 };
             };
-            /** @description A backing service is unavailable */
+            /** @description A backing service is unavailable or slow, or the request ran out of time: nothing was changed; try again after `Retry-After` */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
-                     *       "Error": "the database is busy or unavailable, try again"
+                     *       "Error": "the database is busy or unavailable; nothing was changed, try again"
                      *     }
                      */
                     "application/json": components["schemas"]["DealerError"];
@@ -4138,6 +4245,8 @@ export interface operations {
             /** @description Rate limit reached; see `Retry-After` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4149,15 +4258,17 @@ export interface operations {
                     "application/json": components["schemas"]["DealerError"];
                 };
             };
-            /** @description A backing service is unavailable */
+            /** @description A backing service is unavailable or slow, or the request ran out of time: nothing was changed; try again after `Retry-After` */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
-                     *       "Error": "the database is busy or unavailable, try again"
+                     *       "Error": "the database is busy or unavailable; nothing was changed, try again"
                      *     }
                      */
                     "application/json": components["schemas"]["DealerError"];
@@ -4205,6 +4316,8 @@ export interface operations {
             /** @description Rate limit reached; see `Retry-After` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4216,15 +4329,17 @@ export interface operations {
                     "application/json": components["schemas"]["DealerError"];
                 };
             };
-            /** @description A backing service is unavailable */
+            /** @description A backing service is unavailable or slow, or the request ran out of time: nothing was changed; try again after `Retry-After` */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
-                     *       "Error": "the database is busy or unavailable, try again"
+                     *       "Error": "the database is busy or unavailable; nothing was changed, try again"
                      *     }
                      */
                     "application/json": components["schemas"]["DealerError"];
@@ -4318,6 +4433,8 @@ export interface operations {
             /** @description Rate limit reached; see `Retry-After` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4329,15 +4446,17 @@ export interface operations {
                     "application/json": components["schemas"]["DealerError"];
                 };
             };
-            /** @description A backing service is unavailable */
+            /** @description A backing service is unavailable or slow, or the request ran out of time: nothing was changed; try again after `Retry-After` */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
-                     *       "Error": "the database is busy or unavailable, try again"
+                     *       "Error": "the database is busy or unavailable; nothing was changed, try again"
                      *     }
                      */
                     "application/json": components["schemas"]["DealerError"];
@@ -4413,6 +4532,8 @@ export interface operations {
             /** @description Rate limit reached; see `Retry-After` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4424,15 +4545,17 @@ export interface operations {
                     "application/json": components["schemas"]["DealerError"];
                 };
             };
-            /** @description A backing service is unavailable */
+            /** @description A backing service is unavailable or slow, or the request ran out of time: nothing was changed; try again after `Retry-After` */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
-                     *       "Error": "the database is busy or unavailable, try again"
+                     *       "Error": "the database is busy or unavailable; nothing was changed, try again"
                      *     }
                      */
                     "application/json": components["schemas"]["DealerError"];
@@ -4511,15 +4634,19 @@ export interface operations {
             /** @description Rate limit reached; see `Retry-After` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable */
+            /** @description A backing service is unavailable or slow, or the request ran out of time: nothing was changed; try again after `Retry-After` */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4583,15 +4710,19 @@ export interface operations {
             /** @description Rate limit reached; see `Retry-After` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable */
+            /** @description A backing service is unavailable or slow, or the request ran out of time: nothing was changed; try again after `Retry-After` */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4673,15 +4804,19 @@ export interface operations {
             /** @description Rate limit reached; see `Retry-After` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable */
+            /** @description A backing service is unavailable or slow, or the request ran out of time: nothing was changed; try again after `Retry-After` */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4753,15 +4888,19 @@ export interface operations {
             /** @description Rate limit reached; see `Retry-After` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable */
+            /** @description A backing service is unavailable or slow, or the request ran out of time: nothing was changed; try again after `Retry-After` */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4840,15 +4979,19 @@ export interface operations {
             /** @description Rate limit reached; see `Retry-After` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable */
+            /** @description A backing service is unavailable or slow, or the request ran out of time: nothing was changed; try again after `Retry-After` */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4918,15 +5061,19 @@ export interface operations {
             /** @description Rate limit reached; see `Retry-After` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable */
+            /** @description A backing service is unavailable or slow, or the request ran out of time: nothing was changed; try again after `Retry-After` */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5005,15 +5152,19 @@ export interface operations {
             /** @description Rate limit reached; see `Retry-After` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable */
+            /** @description A backing service is unavailable or slow, or the request ran out of time: nothing was changed; try again after `Retry-After` */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5104,15 +5255,19 @@ export interface operations {
             /** @description Rate limit reached; see `Retry-After` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable */
+            /** @description A backing service is unavailable or slow, or the request ran out of time: nothing was changed; try again after `Retry-After` */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5179,9 +5334,11 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
-            /** @description PostgreSQL or Redis is unreachable */
+            /** @description PostgreSQL or Redis is unreachable or slow (answered within a second) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5293,15 +5450,19 @@ export interface operations {
             /** @description Rate limit reached; see `Retry-After` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable */
+            /** @description A backing service is unavailable or slow, or the request ran out of time: nothing was changed; try again after `Retry-After` */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5389,15 +5550,19 @@ export interface operations {
             /** @description Rate limit reached; see `Retry-After` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable */
+            /** @description A backing service is unavailable or slow, or the request ran out of time: nothing was changed; try again after `Retry-After` */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5497,15 +5662,19 @@ export interface operations {
             /** @description Rate limit reached; see `Retry-After` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable */
+            /** @description A backing service is unavailable or slow, or the request ran out of time: nothing was changed; try again after `Retry-After` */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5581,15 +5750,19 @@ export interface operations {
             /** @description Rate limit reached; see `Retry-After` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable */
+            /** @description A backing service is unavailable or slow, or the request ran out of time: nothing was changed; try again after `Retry-After` */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5660,15 +5833,19 @@ export interface operations {
             /** @description Rate limit reached; see `Retry-After` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable */
+            /** @description A backing service is unavailable or slow, or the request ran out of time: nothing was changed; try again after `Retry-After` */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5777,15 +5954,19 @@ export interface operations {
             /** @description Rate limit reached; see `Retry-After` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable */
+            /** @description A backing service is unavailable or slow, or the request ran out of time: nothing was changed; try again after `Retry-After` */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5847,15 +6028,19 @@ export interface operations {
             /** @description Rate limit reached; see `Retry-After` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable */
+            /** @description A backing service is unavailable or slow, or the request ran out of time: nothing was changed; try again after `Retry-After` */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5929,15 +6114,19 @@ export interface operations {
             /** @description Rate limit reached; see `Retry-After` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable */
+            /** @description A backing service is unavailable or slow, or the request ran out of time: nothing was changed; try again after `Retry-After` */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6025,15 +6214,19 @@ export interface operations {
             /** @description Rate limit reached; see `Retry-After` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable */
+            /** @description A backing service is unavailable or slow, or the request ran out of time: nothing was changed; try again after `Retry-After` */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6088,15 +6281,19 @@ export interface operations {
             /** @description Rate limit reached; see `Retry-After` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable */
+            /** @description A backing service is unavailable or slow, or the request ran out of time: nothing was changed; try again after `Retry-After` */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6190,9 +6387,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable */
+            /** @description A backing service is unavailable or slow, or the request ran out of time: nothing was changed; try again after `Retry-After` */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6254,15 +6453,19 @@ export interface operations {
             /** @description Rate limit reached; see `Retry-After` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable */
+            /** @description A backing service is unavailable or slow, or the request ran out of time: nothing was changed; try again after `Retry-After` */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6362,15 +6565,19 @@ export interface operations {
             /** @description Rate limit reached; see `Retry-After` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable */
+            /** @description A backing service is unavailable or slow, or the request ran out of time: nothing was changed; try again after `Retry-After` */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6449,15 +6656,19 @@ export interface operations {
             /** @description Rate limit reached; see `Retry-After` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable */
+            /** @description A backing service is unavailable or slow, or the request ran out of time: nothing was changed; try again after `Retry-After` */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6536,15 +6747,19 @@ export interface operations {
             /** @description Rate limit reached; see `Retry-After` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable */
+            /** @description A backing service is unavailable or slow, or the request ran out of time: nothing was changed; try again after `Retry-After` */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6599,15 +6814,19 @@ export interface operations {
             /** @description Rate limit reached; see `Retry-After` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable */
+            /** @description A backing service is unavailable or slow, or the request ran out of time: nothing was changed; try again after `Retry-After` */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6686,15 +6905,19 @@ export interface operations {
             /** @description Rate limit reached; see `Retry-After` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable */
+            /** @description A backing service is unavailable or slow, or the request ran out of time: nothing was changed; try again after `Retry-After` */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6756,15 +6979,19 @@ export interface operations {
             /** @description Rate limit reached; see `Retry-After` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable */
+            /** @description A backing service is unavailable or slow, or the request ran out of time: nothing was changed; try again after `Retry-After` */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6843,15 +7070,19 @@ export interface operations {
             /** @description Rate limit reached; see `Retry-After` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable */
+            /** @description A backing service is unavailable or slow, or the request ran out of time: nothing was changed; try again after `Retry-After` */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6920,15 +7151,19 @@ export interface operations {
             /** @description Rate limit reached; see `Retry-After` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable */
+            /** @description A backing service is unavailable or slow, or the request ran out of time: nothing was changed; try again after `Retry-After` */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7019,15 +7254,19 @@ export interface operations {
             /** @description Rate limit reached; see `Retry-After` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable */
+            /** @description A backing service is unavailable or slow, or the request ran out of time: nothing was changed; try again after `Retry-After` */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7094,15 +7333,19 @@ export interface operations {
             /** @description Rate limit reached; see `Retry-After` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable */
+            /** @description A backing service is unavailable or slow, or the request ran out of time: nothing was changed; try again after `Retry-After` */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

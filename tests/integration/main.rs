@@ -5,6 +5,7 @@ mod ar;
 mod contract;
 mod dealer;
 mod exchange;
+mod faults;
 mod monitoring;
 mod platform;
 mod purge;

@@ -2,6 +2,8 @@
 //! template), its own Redis key prefix, and a real server on `127.0.0.1:0`,
 //! driven through the generated client like any outside user.
 
+pub mod pg_cluster;
+
 use std::{
     collections::HashMap,
     sync::{Arc, OnceLock},
@@ -107,7 +109,8 @@ pub struct TestApp {
     pub state: AppState,
     /// A plain HTTP client, for what the typed client cannot send.
     pub http: reqwest::Client,
-    db: Arc<Database>,
+    /// The cloned test database to drop; `None` on a cluster of the test's own.
+    db: Option<Arc<Database>>,
     server: JoinHandle<()>,
 }
 
@@ -126,6 +129,7 @@ impl TestApp {
     /// A server with some configuration variables set (`("RATE_LIMIT_PER_MINUTE", "100")`).
     pub async fn spawn_with(vars: &[(&str, &str)]) -> Self {
         let db_name = format!("api_test_{}", uuid::Uuid::new_v4().simple());
+        let database_url = format!("{}/{db_name}", pg_server());
         let template = template();
         let create = format!("CREATE DATABASE {db_name} TEMPLATE {template}");
         tokio::task::spawn_blocking(move || {
@@ -135,9 +139,19 @@ impl TestApp {
         })
         .await
         .expect("create the test database");
-        let db = Arc::new(Database { name: db_name.clone() });
+        let db = Arc::new(Database { name: db_name });
+        Self::start(Self::config(&database_url, vars), Some(db)).await
+    }
+
+    /// A server on a database the test brought itself (a cluster of its own,
+    /// see [`pg_cluster`]); the server creates and migrates it.
+    pub async fn spawn_on(database_url: &str, vars: &[(&str, &str)]) -> Self {
+        Self::start(Self::config(database_url, vars), None).await
+    }
+
+    fn config(database_url: &str, vars: &[(&str, &str)]) -> Config {
         let mut env: HashMap<String, String> = HashMap::from([
-            ("DATABASE_URL".into(), format!("{}/{db_name}", pg_server())),
+            ("DATABASE_URL".into(), database_url.to_owned()),
             ("REDIS_KEY_PREFIX".into(), format!("test:{}:", uuid::Uuid::new_v4().simple())),
             ("JWT_SECRET".into(), JWT_SECRET.into()),
             ("RATE_LIMIT_PER_MINUTE".into(), "0".into()),
@@ -150,8 +164,7 @@ impl TestApp {
         for (k, v) in vars {
             env.insert((*k).into(), (*v).into());
         }
-        let config = Config::from_lookup(|k| env.get(k).cloned()).expect("test config");
-        Self::start(config, db).await
+        Config::from_lookup(|k| env.get(k).cloned()).expect("test config")
     }
 
     /// A second replica: same database and Redis, its own listener.
@@ -159,7 +172,7 @@ impl TestApp {
         Self::start(self.config.clone(), self.db.clone()).await
     }
 
-    async fn start(mut config: Config, db: Arc<Database>) -> Self {
+    async fn start(mut config: Config, db: Option<Arc<Database>>) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("local addr");
         config.bind_addr = addr;

@@ -41,6 +41,22 @@ impl<A: Audience> Authed<A> {
     }
 }
 
+/// The answer to a valid token whose user row has been deleted since.
+pub fn user_gone() -> ApiError {
+    ApiError::Unauthorized("the token's user no longer exists".into())
+}
+
+/// For the paths where the caller's own row was not found: 401 when the
+/// caller's user is gone (`exists` says), else `otherwise`. Success paths,
+/// whose rows prove the user exists, never pay this lookup.
+pub fn gone_or(exists: diesel::QueryResult<bool>, otherwise: ApiError) -> ApiError {
+    match exists {
+        Ok(true) => otherwise,
+        Ok(false) => user_gone(),
+        Err(e) => e.into(),
+    }
+}
+
 /// The raw token of a request, if it carries one; `Err` when `Authorization`
 /// is present but not of an accepted scheme. Public for extractors that take
 /// more than one kind of token (/ar's user or app tokens).

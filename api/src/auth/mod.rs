@@ -6,5 +6,5 @@ pub mod password;
 pub mod revocations;
 pub mod token;
 
-pub use extract::{Audience, Authed};
+pub use extract::{Audience, Authed, gone_or, user_gone};
 pub use token::{Claims, Issued, TokenKeys};

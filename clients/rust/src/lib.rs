@@ -5487,6 +5487,8 @@ impl Client {
     }
     /**Readiness: PostgreSQL and Redis both answer
 
+    Answers within a second; a 503 names no backend detail (the cause is logged).
+
     Sends a `GET` request to `/ready`
 
     ```ignore

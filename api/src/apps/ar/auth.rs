@@ -44,7 +44,7 @@ impl Caller {
         match self {
             Self::User(user) => models::find_project(conn, user.user_id, project_id)?
                 .map(|_| ())
-                .ok_or_else(|| ApiError::not_found("project")),
+                .ok_or_else(|| missing(conn, user.user_id, "project")),
             Self::App(claims) => match models::live_token_project(conn, &claims.jti)? {
                 None => Err(ApiError::Unauthorized(
                     "the app token has been revoked, has expired, or its project was deleted".into(),
@@ -80,12 +80,22 @@ impl Owner {
     pub fn check(&self, conn: &mut PgConnection) -> Result<(), ApiError> {
         match models::user_login(conn, self.user_id)? {
             Some(_) => Ok(()),
-            None => Err(ApiError::Unauthorized("the token's user no longer exists".into())),
+            None => Err(crate::auth::user_gone()),
         }
     }
 
     /// The caller's live project, or 404 (someone else's answers the same).
     pub fn project(&self, conn: &mut PgConnection, project_id: i64) -> Result<models::Project, ApiError> {
-        models::find_project(conn, self.user_id, project_id)?.ok_or_else(|| ApiError::not_found("project"))
+        models::find_project(conn, self.user_id, project_id)?
+            .ok_or_else(|| missing(conn, self.user_id, "project"))
     }
+}
+
+/// 404 for `what`, or 401 when the caller's user is gone (their projects,
+/// tokens and targets went with them): asked only where a row was missing.
+pub fn missing(conn: &mut PgConnection, user_id: i64, what: &str) -> ApiError {
+    crate::auth::gone_or(
+        models::user_login(conn, user_id).map(|login| login.is_some()),
+        ApiError::not_found(what),
+    )
 }

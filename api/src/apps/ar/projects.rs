@@ -6,7 +6,7 @@ use axum::{extract::State, http::StatusCode};
 
 use super::{
     TAG,
-    auth::Owner,
+    auth::{self, Owner},
     json::{ProjectIn, ProjectOut},
     models,
 };
@@ -111,7 +111,7 @@ pub async fn update_project(
         .db(move |conn| {
             models::rename_project(conn, owner.user_id, id, &body.name)
                 .map_err(name_taken)?
-                .ok_or_else(|| ApiError::not_found("project"))
+                .ok_or_else(|| auth::missing(conn, owner.user_id, "project"))
         })
         .await?;
     Ok(Json(project.into()))
@@ -126,6 +126,10 @@ pub async fn delete_project(
     owner: Owner,
     Path(id): Path<i64>,
 ) -> Result<StatusCode, ApiError> {
-    let deleted = state.db_tx(move |conn| Ok(models::soft_delete_project(conn, owner.user_id, id)?)).await?;
-    if deleted { Ok(StatusCode::NO_CONTENT) } else { Err(ApiError::not_found("project")) }
+    state
+        .db_tx(move |conn| match models::soft_delete_project(conn, owner.user_id, id)? {
+            true => Ok(StatusCode::NO_CONTENT),
+            false => Err(auth::missing(conn, owner.user_id, "project")),
+        })
+        .await
 }

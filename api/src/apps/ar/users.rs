@@ -5,7 +5,7 @@ use axum::{extract::State, http::StatusCode};
 
 use super::{
     Ar, TAG,
-    auth::{Caller, Owner},
+    auth::{self, Caller, Owner},
     json::{CredentialsIn, TokenOut, UserOut, UserPatch},
     models,
 };
@@ -28,8 +28,13 @@ fn login_taken(e: diesel::result::Error) -> ApiError {
 }
 
 /// The caller's own id, or 404 as for any object not theirs.
-fn own(owner: &Owner, id: i64) -> Result<(), ApiError> {
-    if owner.user_id == id { Ok(()) } else { Err(ApiError::not_found("user")) }
+/// Another user's id answers 404 (401 if the caller's own user is gone).
+async fn own(state: &AppState, owner: &Owner, id: i64) -> Result<(), ApiError> {
+    if owner.user_id == id {
+        return Ok(());
+    }
+    let user_id = owner.user_id;
+    Err(state.db(move |conn| Ok(auth::missing(conn, user_id, "user"))).await?)
 }
 
 /// Sign up (no token needed).
@@ -60,9 +65,9 @@ pub async fn get_user(
     owner: Owner,
     Path(id): Path<i64>,
 ) -> Result<Json<UserOut>, ApiError> {
-    own(&owner, id)?;
+    own(&state, &owner, id).await?;
     let login = state.db(move |conn| Ok(models::user_login(conn, id)?)).await?;
-    let login = login.ok_or_else(|| ApiError::Unauthorized("the token's user no longer exists".into()))?;
+    let login = login.ok_or_else(crate::auth::user_gone)?;
     Ok(Json(UserOut { id, login }))
 }
 
@@ -77,7 +82,7 @@ pub async fn update_user(
     Path(id): Path<i64>,
     Json(body): Json<UserPatch>,
 ) -> Result<Json<UserOut>, ApiError> {
-    own(&owner, id)?;
+    own(&state, &owner, id).await?;
     let hash = match body.password {
         Some(p) => Some(password::hash(p).await?),
         None => None,
@@ -87,7 +92,7 @@ pub async fn update_user(
             models::update_user(conn, id, body.login.as_deref(), hash.as_deref()).map_err(login_taken)
         })
         .await?
-        .ok_or_else(|| ApiError::Unauthorized("the token's user no longer exists".into()))?;
+        .ok_or_else(crate::auth::user_gone)?;
     Ok(Json(UserOut { id, login }))
 }
 
@@ -103,7 +108,7 @@ pub async fn delete_user(
     owner: Owner,
     Path(id): Path<i64>,
 ) -> Result<StatusCode, ApiError> {
-    own(&owner, id)?;
+    own(&state, &owner, id).await?;
     let claims = owner.claims.clone();
     let deleted = state
         .db_tx(move |conn| {
@@ -115,7 +120,7 @@ pub async fn delete_user(
         })
         .await?;
     if !deleted {
-        return Err(ApiError::Unauthorized("the token's user no longer exists".into()));
+        return Err(crate::auth::user_gone());
     }
     revocations::announce(&state, &owner.claims).await;
     Ok(StatusCode::NO_CONTENT)

@@ -11,6 +11,7 @@ use super::{
     models,
 };
 use crate::{
+    auth,
     error::ApiError,
     extract::{Json, Path, Query},
     state::AppState,
@@ -28,6 +29,11 @@ fn not_found() -> ApiError {
     ApiError::NotFound(NOT_FOUND.into())
 }
 
+/// No auto matched: 404, or 401 if the caller's user is gone (see `models`).
+fn missing(conn: &mut diesel::PgConnection, user_id: i64) -> ApiError {
+    auth::gone_or(models::user_exists(conn, user_id), not_found())
+}
+
 /// Every auto in stock, by creation.
 #[utoipa::path(get, path = "/stock", tag = TAG, operation_id = "dealer_list_stock",
     security(("dealer_auth" = [])), params(Page),
@@ -39,12 +45,15 @@ fn not_found() -> ApiError {
     ))]
 pub async fn list_stock(
     State(state): State<AppState>,
-    _user: DealerUser,
+    user: DealerUser,
     Query(page): Query<Page>,
 ) -> Result<axum::Json<Vec<AutoOut>>, ApiError> {
     let autos = state
         .db(move |conn| {
-            let autos = models::list_autos(conn, page.limit(), page.offset())?;
+            let autos = models::list_autos(conn, user.user_id, page.limit(), page.offset())?;
+            if autos.is_empty() && !models::user_exists(conn, user.user_id)? {
+                return Err(auth::user_gone());
+            }
             if autos.is_empty() && !models::any_autos(conn)? {
                 return Err(ApiError::BadRequest("No one autos found in DataBase".into()));
             }
@@ -64,13 +73,15 @@ pub async fn list_stock(
     ))]
 pub async fn get_auto(
     State(state): State<AppState>,
-    _user: DealerUser,
+    user: DealerUser,
     Path(mark): Path<String>,
 ) -> Result<axum::Json<AutoOut>, ApiError> {
-    if !storable(&mark) {
-        return Err(not_found());
-    }
-    let auto = state.db(move |conn| models::find_auto(conn, &mark)?.ok_or_else(not_found)).await?;
+    let auto = state
+        .db(move |conn| match storable(&mark) {
+            true => models::find_auto(conn, user.user_id, &mark)?.ok_or_else(|| missing(conn, user.user_id)),
+            false => Err(missing(conn, user.user_id)),
+        })
+        .await?;
     Ok(axum::Json(auto.into()))
 }
 
@@ -93,16 +104,16 @@ pub async fn get_auto(
     ))]
 pub async fn create_auto(
     State(state): State<AppState>,
-    _user: DealerUser,
+    user: DealerUser,
     Path(mark): Path<String>,
     Json(body): Json<AutoIn>,
 ) -> Result<(StatusCode, axum::Json<MessageOut>), ApiError> {
     if !storable(&mark) {
         return Err(ApiError::invalid("mark", "must be 1 to 200 characters, without NUL"));
     }
-    state
+    let inserted = state
         .db(move |conn| {
-            models::insert_auto(conn, &mark, &body.into()).map_err(|e| {
+            models::insert_auto(conn, user.user_id, &mark, &body.into()).map_err(|e| {
                 if crate::db::is_unique_violation(&e, models::MARK_TAKEN) {
                     ApiError::BadRequest("Auto with that mark exists".into())
                 } else {
@@ -111,6 +122,9 @@ pub async fn create_auto(
             })
         })
         .await?;
+    if !inserted {
+        return Err(auth::user_gone());
+    }
     Ok((StatusCode::CREATED, MessageOut::new("Auto created")))
 }
 
@@ -126,18 +140,18 @@ pub async fn create_auto(
     ))]
 pub async fn update_auto(
     State(state): State<AppState>,
-    _user: DealerUser,
+    user: DealerUser,
     Path(mark): Path<String>,
     Json(body): Json<AutoIn>,
 ) -> Result<(StatusCode, axum::Json<MessageOut>), ApiError> {
-    if !storable(&mark) {
-        return Err(not_found());
-    }
-    let updated = state.db(move |conn| Ok(models::update_auto(conn, &mark, &body.into())?)).await?;
-    if !updated {
-        return Err(not_found());
-    }
-    Ok((StatusCode::ACCEPTED, MessageOut::new("Auto updated")))
+    state
+        .db(move |conn| {
+            match storable(&mark) && models::update_auto(conn, user.user_id, &mark, &body.into())? {
+                true => Ok((StatusCode::ACCEPTED, MessageOut::new("Auto updated"))),
+                false => Err(missing(conn, user.user_id)),
+            }
+        })
+        .await
 }
 
 /// Remove an auto.
@@ -150,15 +164,13 @@ pub async fn update_auto(
     ))]
 pub async fn delete_auto(
     State(state): State<AppState>,
-    _user: DealerUser,
+    user: DealerUser,
     Path(mark): Path<String>,
 ) -> Result<(StatusCode, axum::Json<MessageOut>), ApiError> {
-    if !storable(&mark) {
-        return Err(not_found());
-    }
-    let deleted = state.db(move |conn| Ok(models::delete_auto(conn, &mark)?)).await?;
-    if !deleted {
-        return Err(not_found());
-    }
-    Ok((StatusCode::ACCEPTED, MessageOut::new("Auto deleted")))
+    state
+        .db(move |conn| match storable(&mark) && models::delete_auto(conn, user.user_id, &mark)? {
+            true => Ok((StatusCode::ACCEPTED, MessageOut::new("Auto deleted"))),
+            false => Err(missing(conn, user.user_id)),
+        })
+        .await
 }

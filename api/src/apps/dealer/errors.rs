@@ -72,13 +72,13 @@ dealer_responses! {
         415: "Body is not `application/json`" => "Expected request with `Content-Type: application/json`",
         422: "A field is missing, of the wrong type or invalid" => "password: must be 8 to 128 characters",
         429: "Rate limit reached; see `Retry-After`" => "too many requests",
-        503: "A backing service is unavailable" => "the database is busy or unavailable, try again",
+        503: "A backing service is unavailable or slow, or the request ran out of time: nothing was changed; try again after `Retry-After`" => "the database is busy or unavailable; nothing was changed, try again",
     ];
     /// What an operation with a token and no body can answer.
     TokenRead => [
         401: "Missing, invalid, expired or revoked token" => "a bearer token is required",
         429: "Rate limit reached; see `Retry-After`" => "too many requests",
-        503: "A backing service is unavailable" => "the database is busy or unavailable, try again",
+        503: "A backing service is unavailable or slow, or the request ran out of time: nothing was changed; try again after `Retry-After`" => "the database is busy or unavailable; nothing was changed, try again",
     ];
     /// What an operation with a token and a body can answer (besides its own 400).
     TokenBody => [
@@ -87,7 +87,7 @@ dealer_responses! {
         415: "Body is not `application/json`" => "Expected request with `Content-Type: application/json`",
         422: "A field is missing, of the wrong type or invalid" => "max_speed: must be 0 or more",
         429: "Rate limit reached; see `Retry-After`" => "too many requests",
-        503: "A backing service is unavailable" => "the database is busy or unavailable, try again",
+        503: "A backing service is unavailable or slow, or the request ran out of time: nothing was changed; try again after `Retry-After`" => "the database is busy or unavailable; nothing was changed, try again",
     ];
 }
 
@@ -99,7 +99,7 @@ fn errors(list: &[(u16, &str, &str)]) -> BTreeMap<String, RefOr<OaResponse>> {
                 .example(Some(json!({ "Error": example })))
                 .build();
             let response = ResponseBuilder::new().description(*desc).content("application/json", content);
-            (status.to_string(), RefOr::T(response.build()))
+            (status.to_string(), RefOr::T(crate::error::with_retry_after(*status, response).build()))
         })
         .collect()
 }

@@ -48,19 +48,58 @@ pub fn find_user(conn: &mut PgConnection, username: &str) -> QueryResult<Option<
         .optional()
 }
 
-pub fn insert_auto(conn: &mut PgConnection, mark: &str, auto: &AutoChanges) -> QueryResult<()> {
+pub fn user_exists(conn: &mut PgConnection, id: i64) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(dealer_users::table.find(id))).get_result(conn)
+}
+
+/// The stock is shared, so no row of it proves the caller exists: every
+/// statement below carries this condition, and a token that outlived its
+/// user reads and changes nothing (the caller then tells 401 from 404).
+type CallerExists = diesel::dsl::exists<diesel::dsl::Find<dealer_users::table, i64>>;
+
+fn caller_exists(user_id: i64) -> CallerExists {
+    diesel::dsl::exists(dealer_users::table.find(user_id))
+}
+
+/// False when the caller is gone (nothing inserted).
+pub fn insert_auto(
+    conn: &mut PgConnection,
+    user_id: i64,
+    mark: &str,
+    auto: &AutoChanges,
+) -> QueryResult<bool> {
+    use diesel::sql_types::{Integer, Text};
+    let values = dealer_users::table.find(user_id).select((
+        mark.into_sql::<Text>(),
+        auto.max_speed.into_sql::<Integer>(),
+        auto.distance.into_sql::<Integer>(),
+        auto.handler.as_str().into_sql::<Text>(),
+        auto.stock.as_str().into_sql::<Text>(),
+    ));
     diesel::insert_into(dealer_autos::table)
-        .values((dealer_autos::mark.eq(mark), auto))
+        .values(values)
+        .into_columns((
+            dealer_autos::mark,
+            dealer_autos::max_speed,
+            dealer_autos::distance,
+            dealer_autos::handler,
+            dealer_autos::stock,
+        ))
         .execute(conn)
-        .map(drop)
+        .map(|n| n == 1)
 }
 
-pub fn find_auto(conn: &mut PgConnection, mark: &str) -> QueryResult<Option<Auto>> {
-    dealer_autos::table.filter(dealer_autos::mark.eq(mark)).select(Auto::as_select()).first(conn).optional()
-}
-
-pub fn list_autos(conn: &mut PgConnection, limit: i64, offset: i64) -> QueryResult<Vec<Auto>> {
+pub fn find_auto(conn: &mut PgConnection, user_id: i64, mark: &str) -> QueryResult<Option<Auto>> {
     dealer_autos::table
+        .filter(dealer_autos::mark.eq(mark).and(caller_exists(user_id)))
+        .select(Auto::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn list_autos(conn: &mut PgConnection, user_id: i64, limit: i64, offset: i64) -> QueryResult<Vec<Auto>> {
+    dealer_autos::table
+        .filter(caller_exists(user_id))
         .order(dealer_autos::id)
         .limit(limit)
         .offset(offset)
@@ -72,13 +111,20 @@ pub fn any_autos(conn: &mut PgConnection) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(dealer_autos::table.select(dealer_autos::id))).get_result(conn)
 }
 
-pub fn update_auto(conn: &mut PgConnection, mark: &str, auto: &AutoChanges) -> QueryResult<bool> {
-    diesel::update(dealer_autos::table.filter(dealer_autos::mark.eq(mark)))
+pub fn update_auto(
+    conn: &mut PgConnection,
+    user_id: i64,
+    mark: &str,
+    auto: &AutoChanges,
+) -> QueryResult<bool> {
+    diesel::update(dealer_autos::table.filter(dealer_autos::mark.eq(mark).and(caller_exists(user_id))))
         .set((auto, dealer_autos::updated_at.eq(diesel::dsl::now)))
         .execute(conn)
         .map(|n| n > 0)
 }
 
-pub fn delete_auto(conn: &mut PgConnection, mark: &str) -> QueryResult<bool> {
-    diesel::delete(dealer_autos::table.filter(dealer_autos::mark.eq(mark))).execute(conn).map(|n| n > 0)
+pub fn delete_auto(conn: &mut PgConnection, user_id: i64, mark: &str) -> QueryResult<bool> {
+    diesel::delete(dealer_autos::table.filter(dealer_autos::mark.eq(mark).and(caller_exists(user_id))))
+        .execute(conn)
+        .map(|n| n > 0)
 }

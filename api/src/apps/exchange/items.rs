@@ -9,6 +9,8 @@ use super::{
     models,
 };
 use crate::{
+    auth,
+    db::is_foreign_key_violation,
     error::{ApiError, AuthedRead, AuthedWrite, NotFound},
     extract::{Json, Path, Query},
     state::AppState,
@@ -26,7 +28,13 @@ pub async fn create_item(
     State(state): State<AppState>,
     WithToken { user, body }: WithToken<ItemIn>,
 ) -> Result<(StatusCode, Json<ItemCreatedOut>), ApiError> {
-    let item = state.db(move |conn| Ok(models::insert_item(conn, user.user_id, &body.name)?)).await?;
+    let item = state
+        .db(move |conn| {
+            models::insert_item(conn, user.user_id, &body.name).map_err(|e| {
+                if is_foreign_key_violation(&e, models::ITEM_OWNER) { auth::user_gone() } else { e.into() }
+            })
+        })
+        .await?;
     Ok((StatusCode::CREATED, Json(ItemCreatedOut { message: "item created", id: item.id, name: item.name })))
 }
 
@@ -40,7 +48,14 @@ pub async fn list_items(
     Query(page): Query<Page>,
 ) -> Result<Json<ItemListOut>, ApiError> {
     let items = state
-        .db(move |conn| Ok(models::list_items(conn, user.user_id, page.limit(), page.offset())?))
+        .db(move |conn| {
+            let items = models::list_items(conn, user.user_id, page.limit(), page.offset())?;
+            // Items prove their owner exists; only an empty page asks.
+            if items.is_empty() && !models::user_exists(conn, user.user_id)? {
+                return Err(auth::user_gone());
+            }
+            Ok(items)
+        })
         .await?;
     Ok(Json(ItemListOut { items: items.into_iter().map(Into::into).collect() }))
 }
@@ -55,6 +70,10 @@ pub async fn delete_item(
     user: ExchangeUser,
     Path(id): Path<i64>,
 ) -> Result<Json<MessageOut>, ApiError> {
-    let deleted = state.db(move |conn| Ok(models::delete_item(conn, user.user_id, id)?)).await?;
-    if deleted { Ok(Json(MessageOut { message: "item deleted" })) } else { Err(ApiError::not_found("item")) }
+    state
+        .db(move |conn| match models::delete_item(conn, user.user_id, id)? {
+            true => Ok(Json(MessageOut { message: "item deleted" })),
+            false => Err(models::missing(conn, user.user_id, "item")),
+        })
+        .await
 }

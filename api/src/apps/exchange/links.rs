@@ -34,7 +34,7 @@ pub async fn send_item(
         .db_tx(move |conn| {
             let item = models::lock_item(conn, body.item_id)?
                 .filter(|item| item.owner_id == user.user_id)
-                .ok_or_else(|| ApiError::not_found("item"))?;
+                .ok_or_else(|| models::missing(conn, user.user_id, "item"))?;
             let recipient =
                 models::find_user(conn, &body.recipient)?.ok_or_else(|| ApiError::not_found("recipient"))?;
             if recipient.id == user.user_id {
@@ -61,8 +61,16 @@ pub async fn follow_link(
     Query(query): Query<FollowQuery>,
 ) -> Result<Json<ReceivedOut>, ApiError> {
     let code_hash = transfers::hash_code(&query.transfer);
-    let outcome =
-        state.db_tx(move |conn| Ok(transfers::follow(conn, &code_hash, user.user_id, Utc::now())?)).await?;
+    let outcome = state
+        .db_tx(move |conn| {
+            let outcome = transfers::follow(conn, &code_hash, user.user_id, Utc::now())?;
+            // A refusal may come of the caller being gone (their links went with them).
+            if outcome.is_err() && !models::user_exists(conn, user.user_id)? {
+                return Err(crate::auth::user_gone());
+            }
+            Ok(outcome)
+        })
+        .await?;
     match outcome {
         Ok(item) => Ok(Json(ReceivedOut { message: "item received", item: item.into() })),
         Err(Refusal::NotRecipient) => Err(ApiError::Forbidden(Refusal::NotRecipient.reason().into())),

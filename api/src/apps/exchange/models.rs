@@ -21,6 +21,8 @@ pub struct Item {
 }
 
 pub const LOGIN_TAKEN: &str = "exchange_users_login_key";
+/// Violated by an item for a user deleted since the token was issued.
+pub const ITEM_OWNER: &str = "exchange_items_owner_id_fkey";
 
 pub fn insert_user(conn: &mut PgConnection, login: &str, password_hash: &str) -> QueryResult<i64> {
     diesel::insert_into(exchange_users::table)
@@ -35,6 +37,16 @@ pub fn find_user(conn: &mut PgConnection, login: &str) -> QueryResult<Option<Use
         .select(User::as_select())
         .first(conn)
         .optional()
+}
+
+pub fn user_exists(conn: &mut PgConnection, id: i64) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(exchange_users::table.find(id))).get_result(conn)
+}
+
+/// 404 for `what`, or 401 if the caller's user is gone (their items and
+/// links went with them): asked only where a row of the caller was missing.
+pub fn missing(conn: &mut PgConnection, user_id: i64, what: &str) -> crate::error::ApiError {
+    crate::auth::gone_or(user_exists(conn, user_id), crate::error::ApiError::not_found(what))
 }
 
 pub fn insert_item(conn: &mut PgConnection, owner_id: i64, name: &str) -> QueryResult<Item> {

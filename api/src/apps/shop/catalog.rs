@@ -10,6 +10,7 @@ use super::{
     models,
 };
 use crate::{
+    auth,
     error::{ApiError, AuthedRead, AuthedWrite, NotFound, PaymentRequired},
     extract::{Json, Path, Query},
     state::AppState,
@@ -22,11 +23,18 @@ use crate::{
     responses((status = 200, description = "Products on sale", body = Vec<ProductOut>), AuthedRead))]
 pub async fn list_products(
     State(state): State<AppState>,
-    _user: ShopUser,
+    user: ShopUser,
     Query(page): Query<Page>,
 ) -> Result<Json<Vec<ProductOut>>, ApiError> {
-    let products =
-        state.db(move |conn| Ok(models::list_products(conn, page.limit(), page.offset())?)).await?;
+    let products = state
+        .db(move |conn| {
+            let products = models::list_products_for(conn, user.user_id, page.limit(), page.offset())?;
+            if products.is_empty() && !models::user_exists(conn, user.user_id)? {
+                return Err(auth::user_gone());
+            }
+            Ok(products)
+        })
+        .await?;
     Ok(Json(products.into_iter().map(Into::into).collect()))
 }
 
@@ -45,7 +53,12 @@ pub async fn buy_product(
 ) -> Result<Json<PurchaseOut>, ApiError> {
     let bought = state
         .db_tx(move |conn| {
-            ledger::purchase(conn, user.user_id, product_id, body.bill_id)?.map_err(|refusal| match refusal {
+            let outcome = ledger::purchase(conn, user.user_id, product_id, body.bill_id)?;
+            // A refusal may come of the caller being gone (their bills went with them).
+            if outcome.is_err() && !models::user_exists(conn, user.user_id)? {
+                return Err(auth::user_gone());
+            }
+            outcome.map_err(|refusal| match refusal {
                 PurchaseRefusal::NoProduct => ApiError::not_found("product"),
                 PurchaseRefusal::NoBill => ApiError::not_found("bill"),
                 PurchaseRefusal::InsufficientFunds => {
@@ -71,7 +84,14 @@ pub async fn list_bills(
     Query(page): Query<Page>,
 ) -> Result<Json<Vec<BillOut>>, ApiError> {
     let bills = state
-        .db(move |conn| Ok(ledger::list_bills(conn, user.user_id, page.limit(), page.offset())?))
+        .db(move |conn| {
+            let bills = ledger::list_bills(conn, user.user_id, page.limit(), page.offset())?;
+            // Bills prove their owner exists; only an empty page asks.
+            if bills.is_empty() && !models::user_exists(conn, user.user_id)? {
+                return Err(auth::user_gone());
+            }
+            Ok(bills)
+        })
         .await?;
     Ok(Json(bills.into_iter().map(Into::into).collect()))
 }
@@ -88,8 +108,9 @@ pub async fn list_transactions(
 ) -> Result<Json<Vec<TransactionOut>>, ApiError> {
     let credits = state
         .db(move |conn| {
-            ledger::list_credits(conn, user.user_id, bill_id, page.limit(), page.offset())?
-                .ok_or_else(|| ApiError::not_found("bill"))
+            ledger::list_credits(conn, user.user_id, bill_id, page.limit(), page.offset())?.ok_or_else(|| {
+                auth::gone_or(models::user_exists(conn, user.user_id), ApiError::not_found("bill"))
+            })
         })
         .await?;
     Ok(Json(credits.into_iter().map(Into::into).collect()))

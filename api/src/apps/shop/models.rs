@@ -173,6 +173,27 @@ pub fn bills_of(conn: &mut PgConnection, user_ids: &[i64]) -> QueryResult<Vec<Bi
 }
 
 /// Products on sale (not deleted), by id.
+pub fn user_exists(conn: &mut PgConnection, id: i64) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(shop_users::table.find(id))).get_result(conn)
+}
+
+/// The catalogue as `user_id` sees it: empty when that user is gone (the
+/// catalogue is shared, so no row of it proves the caller exists).
+pub fn list_products_for(
+    conn: &mut PgConnection,
+    user_id: i64,
+    limit: i64,
+    offset: i64,
+) -> QueryResult<Vec<Product>> {
+    shop_products::table
+        .filter(shop_products::deleted_at.is_null().and(diesel::dsl::exists(shop_users::table.find(user_id))))
+        .order(shop_products::id)
+        .limit(limit)
+        .offset(offset)
+        .select(Product::as_select())
+        .load(conn)
+}
+
 pub fn list_products(conn: &mut PgConnection, limit: i64, offset: i64) -> QueryResult<Vec<Product>> {
     shop_products::table
         .filter(shop_products::deleted_at.is_null())

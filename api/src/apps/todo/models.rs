@@ -32,6 +32,8 @@ pub struct TaskChanges {
 }
 
 pub const USERNAME_TAKEN: &str = "todo_users_username_key";
+/// Violated by a task for a user deleted since the token was issued.
+pub const TASK_OWNER: &str = "todo_tasks_user_id_fkey";
 
 pub fn insert_user(conn: &mut PgConnection, username: &str, password_hash: &str) -> QueryResult<i64> {
     diesel::insert_into(todo_users::table)
@@ -46,6 +48,10 @@ pub fn find_user(conn: &mut PgConnection, username: &str) -> QueryResult<Option<
         .select(User::as_select())
         .first(conn)
         .optional()
+}
+
+pub fn user_exists(conn: &mut PgConnection, id: i64) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(todo_users::table.find(id))).get_result(conn)
 }
 
 pub fn insert_task(conn: &mut PgConnection, user_id: i64, task: &TaskChanges) -> QueryResult<Task> {

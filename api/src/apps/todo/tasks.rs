@@ -8,11 +8,19 @@ use super::{
     models::{self, TaskChanges},
 };
 use crate::{
+    auth,
+    db::is_foreign_key_violation,
     error::{ApiError, AuthedRead, AuthedWrite, NotFound},
     extract::{Json, Path, Query},
     state::AppState,
     validate::Page,
 };
+
+/// A task the caller cannot see: 404, or 401 if the caller's user is gone
+/// (their tasks went with them).
+fn missing(conn: &mut diesel::PgConnection, user_id: i64) -> ApiError {
+    auth::gone_or(models::user_exists(conn, user_id), ApiError::not_found("task"))
+}
 
 impl From<TaskIn> for TaskChanges {
     fn from(t: TaskIn) -> Self {
@@ -39,7 +47,13 @@ pub async fn create_task(
     user: TodoUser,
     Json(body): Json<TaskIn>,
 ) -> Result<(StatusCode, Json<TaskOut>), ApiError> {
-    let task = state.db(move |conn| Ok(models::insert_task(conn, user.user_id, &body.into())?)).await?;
+    let task = state
+        .db(move |conn| {
+            models::insert_task(conn, user.user_id, &body.into()).map_err(|e| {
+                if is_foreign_key_violation(&e, models::TASK_OWNER) { auth::user_gone() } else { e.into() }
+            })
+        })
+        .await?;
     Ok((StatusCode::CREATED, Json(task.into())))
 }
 
@@ -56,7 +70,14 @@ pub async fn list_tasks(
     Query(page): Query<Page>,
 ) -> Result<Json<Vec<TaskOut>>, ApiError> {
     let tasks = state
-        .db(move |conn| Ok(models::list_tasks(conn, user.user_id, page.limit(), page.offset())?))
+        .db(move |conn| {
+            let tasks = models::list_tasks(conn, user.user_id, page.limit(), page.offset())?;
+            // Tasks prove their user exists; only an empty page asks.
+            if tasks.is_empty() && !models::user_exists(conn, user.user_id)? {
+                return Err(auth::user_gone());
+            }
+            Ok(tasks)
+        })
         .await?;
     Ok(Json(tasks.into_iter().map(Into::into).collect()))
 }
@@ -74,7 +95,7 @@ pub async fn get_task(
 ) -> Result<Json<TaskOut>, ApiError> {
     state
         .db(move |conn| {
-            models::find_task(conn, user.user_id, task_id)?.ok_or_else(|| ApiError::not_found("task"))
+            models::find_task(conn, user.user_id, task_id)?.ok_or_else(|| missing(conn, user.user_id))
         })
         .await
         .map(|t| Json(t.into()))
@@ -97,7 +118,7 @@ pub async fn update_task(
     state
         .db(move |conn| {
             models::update_task(conn, user.user_id, task_id, &body.into())?
-                .ok_or_else(|| ApiError::not_found("task"))
+                .ok_or_else(|| missing(conn, user.user_id))
         })
         .await
         .map(|t| Json(t.into()))
@@ -114,6 +135,10 @@ pub async fn delete_task(
     user: TodoUser,
     Path(task_id): Path<i64>,
 ) -> Result<StatusCode, ApiError> {
-    let deleted = state.db(move |conn| Ok(models::delete_task(conn, user.user_id, task_id)?)).await?;
-    if deleted { Ok(StatusCode::NO_CONTENT) } else { Err(ApiError::not_found("task")) }
+    state
+        .db(move |conn| match models::delete_task(conn, user.user_id, task_id)? {
+            true => Ok(StatusCode::NO_CONTENT),
+            false => Err(missing(conn, user.user_id)),
+        })
+        .await
 }

@@ -1,0 +1,289 @@
+//! PostgreSQL through Diesel: the r2d2 pool, the embedded migrations, and the one
+//! helper that runs database work off the async workers within the request's
+//! deadline.
+
+mod fault;
+mod pool;
+
+use std::time::Duration;
+
+use anyhow::Context;
+use diesel::{
+    Connection, PgConnection, RunQueryDsl,
+    connection::{AnsiTransactionManager, TransactionManager},
+    r2d2::{Pool, PooledConnection},
+    sql_types::BigInt,
+};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+pub use self::fault::{Fault, classify};
+use self::pool::Manager;
+use crate::{
+    config::Timeouts,
+    deadline::{self, Deadline},
+    error::ApiError,
+};
+
+pub type DbPool = Pool<Manager>;
+pub type DbConn = PooledConnection<Manager>;
+
+pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations");
+
+/// Advisory lock keys, one per kind of exclusive start-up or background work.
+pub mod locks {
+    pub const MIGRATIONS: i64 = 0x6170_6900_0001;
+    pub const PURGE: i64 = 0x6170_6900_0002;
+    pub const ADMIN_SEED: i64 = 0x6170_6900_0003;
+}
+
+/// Times a write retries on another connection when its `BEGIN` found the
+/// first one lost (nothing of the work had been sent).
+const LOST_CONNECTION_RETRIES: usize = 2;
+
+/// The pool. Each connection carries `statement_timeout`, `lock_timeout` and
+/// `idle_in_transaction_session_timeout`; a checkout waits at most
+/// `DB_CHECKOUT_TIMEOUT_MS` (then 503) and costs no round trip unless a
+/// connection was found lost since (see `pool.rs`).
+pub fn pool(database_url: &str, size: u32, timeouts: &Timeouts) -> anyhow::Result<DbPool> {
+    let pool = Pool::builder()
+        .max_size(size)
+        .min_idle(Some(size.min(4)))
+        .connection_timeout(timeouts.db_checkout)
+        .test_on_check_out(true)
+        .build_unchecked(Manager::new(database_url, timeouts));
+    // Start-up still fails when the database is unreachable, but is not held
+    // to the (short) request checkout bound: a busy host may take longer.
+    pool.get_timeout(STARTUP_CONNECT).map(drop).context("cannot connect to DATABASE_URL")?;
+    Ok(pool)
+}
+
+/// How long start-up waits for its first connection.
+const STARTUP_CONNECT: Duration = Duration::from_secs(10);
+
+/// Creates the database named in `url` when it does not exist yet, so that a
+/// fresh machine can `cargo run` against a bare local PostgreSQL.
+pub fn ensure_database(url: &str) -> anyhow::Result<()> {
+    if PgConnection::establish(url).is_ok() {
+        return Ok(());
+    }
+    let (base, name) = url.rsplit_once('/').context("DATABASE_URL has no database name")?;
+    let name = name.split('?').next().unwrap_or(name);
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        anyhow::bail!("cannot connect to DATABASE_URL and will not create database `{name}`");
+    }
+    let mut admin = PgConnection::establish(&format!("{base}/postgres"))
+        .context("cannot connect to DATABASE_URL (nor to its server's `postgres` database)")?;
+    diesel::sql_query(format!("CREATE DATABASE \"{name}\""))
+        .execute(&mut admin)
+        .with_context(|| format!("cannot create database `{name}`"))?;
+    tracing::info!(database = name, "created the database");
+    Ok(())
+}
+
+/// Applies pending migrations under an advisory lock, so that replicas
+/// starting together run them once.
+pub fn migrate(conn: &mut PgConnection) -> anyhow::Result<usize> {
+    with_advisory_lock(conn, locks::MIGRATIONS, |conn| {
+        let applied =
+            conn.run_pending_migrations(MIGRATIONS).map_err(|e| anyhow::anyhow!("migration failed: {e}"))?;
+        for version in &applied {
+            tracing::info!(%version, "applied migration");
+        }
+        Ok(applied.len())
+    })
+}
+
+/// Runs `f` while holding a session-level advisory lock (waiting for it).
+pub fn with_advisory_lock<T>(
+    conn: &mut PgConnection,
+    key: i64,
+    f: impl FnOnce(&mut PgConnection) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
+    diesel::sql_query("SELECT pg_advisory_lock($1)").bind::<BigInt, _>(key).execute(conn)?;
+    let result = f(conn);
+    diesel::sql_query("SELECT pg_advisory_unlock($1)").bind::<BigInt, _>(key).execute(conn)?;
+    result
+}
+
+/// Runs `f` only if the advisory lock is free; `None` when another process holds it.
+pub fn try_with_advisory_lock<T>(
+    conn: &mut PgConnection,
+    key: i64,
+    f: impl FnOnce(&mut PgConnection) -> anyhow::Result<T>,
+) -> anyhow::Result<Option<T>> {
+    #[derive(diesel::QueryableByName)]
+    struct Locked {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        locked: bool,
+    }
+    let got: Locked = diesel::sql_query("SELECT pg_try_advisory_lock($1) AS locked")
+        .bind::<BigInt, _>(key)
+        .get_result(conn)?;
+    if !got.locked {
+        return Ok(None);
+    }
+    let result = f(conn);
+    diesel::sql_query("SELECT pg_advisory_unlock($1)").bind::<BigInt, _>(key).execute(conn)?;
+    result.map(Some)
+}
+
+/// What a database closure does, as its caller declares it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Work {
+    /// Runs as it is. Under a request that may change state (not GET, HEAD
+    /// or OPTIONS) it is run as [`Work::Transaction`] instead, so that any
+    /// write it makes commits only before the deadline.
+    AsIs,
+    /// One transaction, committed only if the request's deadline has not
+    /// passed (else rolled back and answered 503).
+    Transaction,
+}
+
+/// Runs blocking Diesel work on tokio's blocking pool, carrying the request's
+/// tracing span and Sentry hub, within the request's deadline: a checkout
+/// waits at most `DB_CHECKOUT_TIMEOUT_MS` (then 503), and work whose
+/// deadline passed before it started is not run.
+pub async fn run<T, F>(pool: &DbPool, work: Work, f: F) -> Result<T, ApiError>
+where
+    F: FnOnce(&mut PgConnection) -> Result<T, ApiError> + Send + 'static,
+    T: Send + 'static,
+{
+    let pool = pool.clone();
+    let deadline = Deadline::current();
+    let work = match &deadline {
+        Some(d) if d.writes() => Work::Transaction,
+        _ => work,
+    };
+    let span = tracing::Span::current();
+    let hub = sentry::Hub::current();
+    tokio::task::spawn_blocking(move || {
+        sentry::Hub::run(hub, || {
+            span.in_scope(|| match work {
+                Work::AsIs => {
+                    // Under a GET: nothing to commit, abandoned at the deadline.
+                    let mut conn = ReadsOnly::mark(checkout(&pool, deadline.as_deref())?, deadline.is_some());
+                    f(&mut conn.0.pg)
+                }
+                Work::Transaction => transaction(&pool, deadline.as_ref(), f),
+            })
+        })
+    })
+    .await
+    .map_err(|e| ApiError::internal(anyhow::anyhow!("database task failed: {e}")))?
+}
+
+/// A pooled connection, or 503 when none comes before the checkout timeout
+/// or the request's deadline.
+fn checkout(pool: &DbPool, deadline: Option<&Deadline>) -> Result<DbConn, ApiError> {
+    let wait = match deadline {
+        Some(d) if d.passed() => return Err(deadline::timed_out()),
+        Some(d) => d.remaining().min(pool.connection_timeout()),
+        None => pool.connection_timeout(),
+    };
+    pool.get_timeout(wait.max(Duration::from_millis(1))).map_err(|e| {
+        tracing::warn!(error = %e, "database pool checkout failed");
+        ApiError::Unavailable("the database is busy or unavailable; nothing was changed, try again".into())
+    })
+}
+
+/// A connection marked as running reads only (checked in debug builds),
+/// unmarked when it goes back to the pool.
+struct ReadsOnly(DbConn, bool);
+
+impl ReadsOnly {
+    fn mark(conn: DbConn, reads_only: bool) -> Self {
+        conn.expect_reads_only(reads_only);
+        Self(conn, reads_only)
+    }
+}
+
+impl Drop for ReadsOnly {
+    fn drop(&mut self) {
+        if self.1 {
+            self.0.expect_reads_only(false);
+        }
+    }
+}
+
+/// `f` in one transaction, committed only with the deadline's permission. A
+/// `BEGIN` that finds its connection lost is retried on another, since
+/// nothing of `f` has been sent yet.
+fn transaction<T, F>(pool: &DbPool, deadline: Option<&std::sync::Arc<Deadline>>, f: F) -> Result<T, ApiError>
+where
+    F: FnOnce(&mut PgConnection) -> Result<T, ApiError>,
+{
+    let mut attempt = 0;
+    let mut conn = loop {
+        let mut conn = checkout(pool, deadline.map(|d| &**d))?;
+        match AnsiTransactionManager::begin_transaction(&mut conn.pg) {
+            Ok(()) => break conn,
+            Err(e) if attempt < LOST_CONNECTION_RETRIES && classify(&e) == Some(Fault::Lost) => {
+                tracing::info!(error = %e, "a pooled connection was lost; retrying on another");
+                attempt += 1;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    };
+    let conn = &mut conn.pg;
+    let value = match f(conn) {
+        Ok(value) => value,
+        Err(e) => {
+            // A failed ROLLBACK leaves the connection broken: the pool drops it.
+            let _ = AnsiTransactionManager::rollback_transaction(conn);
+            return Err(e);
+        }
+    };
+    let _committing = match deadline.map(|d| d.begin_commit()) {
+        Some(None) => {
+            let _ = AnsiTransactionManager::rollback_transaction(conn);
+            tracing::warn!("rolled back: the request's deadline passed before its COMMIT");
+            return Err(deadline::timed_out());
+        }
+        Some(Some(guard)) => Some(guard),
+        None => None,
+    };
+    match AnsiTransactionManager::commit_transaction(conn) {
+        Ok(()) => Ok(value),
+        Err(e) => {
+            if classify(&e) == Some(Fault::Lost) {
+                // The server may have committed just before it went away.
+                tracing::error!(error = %e, "the connection was lost during COMMIT: its outcome is unknown");
+            }
+            Err(e.into())
+        }
+    }
+}
+
+/// Runs `f` with `statement_timeout` lifted (background jobs that may take
+/// long), restoring the pool's value afterwards.
+pub fn without_statement_timeout<T>(
+    conn: &mut PgConnection,
+    timeouts: &Timeouts,
+    f: impl FnOnce(&mut PgConnection) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
+    use diesel::connection::SimpleConnection;
+    conn.batch_execute("SET statement_timeout = 0")?;
+    let result = f(conn);
+    conn.batch_execute(&format!("SET statement_timeout = {}", timeouts.db_statement.as_millis()))?;
+    result
+}
+
+/// True when `err` is a unique violation of the named constraint: call sites
+/// say which constraint means which 409.
+pub fn is_unique_violation(err: &diesel::result::Error, constraint: &str) -> bool {
+    matches!(
+        err,
+        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, info)
+            if info.constraint_name() == Some(constraint)
+    )
+}
+
+/// True when `err` is a foreign-key violation of the named constraint (a row
+/// referring to one deleted since, such as the caller's own user row).
+pub fn is_foreign_key_violation(err: &diesel::result::Error, constraint: &str) -> bool {
+    matches!(
+        err,
+        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::ForeignKeyViolation, info)
+            if info.constraint_name() == Some(constraint)
+    )
+}
