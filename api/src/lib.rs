@@ -9,6 +9,7 @@ pub mod db;
 pub mod deadline;
 pub mod error;
 pub mod extract;
+pub mod idempotency;
 pub mod jobs;
 pub mod metrics;
 pub mod mirror;
