@@ -1630,9 +1630,18 @@ export interface components {
         };
     };
     responses: never;
-    parameters: never;
+    parameters: {
+        /**
+         * @description Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
+         * @example 5f0c8a9e-3b1d-4c55-9a43-1d2e6f7a8b90
+         */
+        IdempotencyKey: string;
+    };
     requestBodies: never;
-    headers: never;
+    headers: {
+        /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+        IdempotentReplayed: "true";
+    };
     pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -1905,7 +1914,13 @@ export interface operations {
     ar_create_project: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
+                 * @example 5f0c8a9e-3b1d-4c55-9a43-1d2e6f7a8b90
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -1918,6 +1933,7 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1927,6 +1943,7 @@ export interface operations {
             /** @description Malformed JSON or parameters */
             400: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1936,6 +1953,7 @@ export interface operations {
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1945,6 +1963,7 @@ export interface operations {
             /** @description Not allowed */
             403: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1954,6 +1973,7 @@ export interface operations {
             /** @description Conflicts with an existing resource */
             409: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1963,6 +1983,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1972,6 +1993,7 @@ export interface operations {
             /** @description Body is not `application/json` */
             415: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1981,6 +2003,7 @@ export interface operations {
             /** @description A field is missing, of the wrong type or invalid */
             422: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2104,7 +2127,13 @@ export interface operations {
     ar_update_project: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
+                 * @example 5f0c8a9e-3b1d-4c55-9a43-1d2e6f7a8b90
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description The project's id */
                 id: number;
@@ -2120,6 +2149,7 @@ export interface operations {
             /** @description Updated */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2129,6 +2159,7 @@ export interface operations {
             /** @description Malformed JSON or parameters */
             400: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2138,6 +2169,7 @@ export interface operations {
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2147,6 +2179,7 @@ export interface operations {
             /** @description Not allowed */
             403: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2156,6 +2189,7 @@ export interface operations {
             /** @description Not found (or not yours) */
             404: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2165,6 +2199,7 @@ export interface operations {
             /** @description Conflicts with an existing resource */
             409: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2174,6 +2209,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2183,6 +2219,7 @@ export interface operations {
             /** @description Body is not `application/json` */
             415: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2192,6 +2229,7 @@ export interface operations {
             /** @description A field is missing, of the wrong type or invalid */
             422: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2225,7 +2263,13 @@ export interface operations {
     ar_delete_project: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
+                 * @example 5f0c8a9e-3b1d-4c55-9a43-1d2e6f7a8b90
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description The project's id */
                 id: number;
@@ -2237,6 +2281,7 @@ export interface operations {
             /** @description Deleted */
             204: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2244,6 +2289,7 @@ export interface operations {
             /** @description Malformed parameters */
             400: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2253,6 +2299,7 @@ export interface operations {
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2262,6 +2309,7 @@ export interface operations {
             /** @description Not allowed */
             403: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2271,6 +2319,7 @@ export interface operations {
             /** @description Not found (or not yours) */
             404: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2280,6 +2329,7 @@ export interface operations {
             /** @description A parameter is invalid */
             422: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2399,7 +2449,13 @@ export interface operations {
     ar_create_target: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
+                 * @example 5f0c8a9e-3b1d-4c55-9a43-1d2e6f7a8b90
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description The project's id */
                 id: number;
@@ -2415,6 +2471,7 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2424,6 +2481,7 @@ export interface operations {
             /** @description Malformed JSON or parameters */
             400: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2433,6 +2491,7 @@ export interface operations {
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2442,6 +2501,7 @@ export interface operations {
             /** @description Not found (or not yours) */
             404: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2451,6 +2511,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2460,6 +2521,7 @@ export interface operations {
             /** @description Body is not `application/json` */
             415: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2469,6 +2531,7 @@ export interface operations {
             /** @description A field is missing, of the wrong type or invalid */
             422: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2585,7 +2648,13 @@ export interface operations {
     ar_update_target: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
+                 * @example 5f0c8a9e-3b1d-4c55-9a43-1d2e6f7a8b90
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description The project's id */
                 id: number;
@@ -2603,6 +2672,7 @@ export interface operations {
             /** @description Updated */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2612,6 +2682,7 @@ export interface operations {
             /** @description Malformed JSON or parameters */
             400: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2621,6 +2692,7 @@ export interface operations {
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2630,6 +2702,7 @@ export interface operations {
             /** @description Not found (or not yours) */
             404: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2639,6 +2712,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2648,6 +2722,7 @@ export interface operations {
             /** @description Body is not `application/json` */
             415: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2657,6 +2732,7 @@ export interface operations {
             /** @description A field is missing, of the wrong type or invalid */
             422: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2690,7 +2766,13 @@ export interface operations {
     ar_delete_target: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
+                 * @example 5f0c8a9e-3b1d-4c55-9a43-1d2e6f7a8b90
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description The project's id */
                 id: number;
@@ -2704,6 +2786,7 @@ export interface operations {
             /** @description Deleted */
             204: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2711,6 +2794,7 @@ export interface operations {
             /** @description Malformed parameters */
             400: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2720,6 +2804,7 @@ export interface operations {
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2729,6 +2814,7 @@ export interface operations {
             /** @description Not found (or not yours) */
             404: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2738,6 +2824,7 @@ export interface operations {
             /** @description A parameter is invalid */
             422: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2949,7 +3036,13 @@ export interface operations {
     ar_create_token: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
+                 * @example 5f0c8a9e-3b1d-4c55-9a43-1d2e6f7a8b90
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description The project's id */
                 id: number;
@@ -2961,6 +3054,7 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2970,6 +3064,7 @@ export interface operations {
             /** @description Malformed parameters */
             400: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2979,6 +3074,7 @@ export interface operations {
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2988,6 +3084,7 @@ export interface operations {
             /** @description Not allowed */
             403: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2997,6 +3094,7 @@ export interface operations {
             /** @description Not found (or not yours) */
             404: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3006,6 +3104,7 @@ export interface operations {
             /** @description A parameter is invalid */
             422: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3039,7 +3138,13 @@ export interface operations {
     ar_update_token: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
+                 * @example 5f0c8a9e-3b1d-4c55-9a43-1d2e6f7a8b90
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description The project's id */
                 id: number;
@@ -3057,6 +3162,7 @@ export interface operations {
             /** @description The token, renewed */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3066,6 +3172,7 @@ export interface operations {
             /** @description Malformed JSON or parameters */
             400: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3075,6 +3182,7 @@ export interface operations {
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3084,6 +3192,7 @@ export interface operations {
             /** @description Not allowed */
             403: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3093,6 +3202,7 @@ export interface operations {
             /** @description Not found (or not yours) */
             404: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3102,6 +3212,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3111,6 +3222,7 @@ export interface operations {
             /** @description Body is not `application/json` */
             415: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3120,6 +3232,7 @@ export interface operations {
             /** @description A field is missing, of the wrong type or invalid */
             422: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3153,7 +3266,13 @@ export interface operations {
     ar_delete_token: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
+                 * @example 5f0c8a9e-3b1d-4c55-9a43-1d2e6f7a8b90
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description The project's id */
                 id: number;
@@ -3167,6 +3286,7 @@ export interface operations {
             /** @description Revoked */
             204: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -3174,6 +3294,7 @@ export interface operations {
             /** @description Malformed parameters */
             400: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3183,6 +3304,7 @@ export interface operations {
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3192,6 +3314,7 @@ export interface operations {
             /** @description Not allowed */
             403: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3201,6 +3324,7 @@ export interface operations {
             /** @description Not found (or not yours) */
             404: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3210,6 +3334,7 @@ export interface operations {
             /** @description A parameter is invalid */
             422: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3243,7 +3368,13 @@ export interface operations {
     ar_create_user: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
+                 * @example 5f0c8a9e-3b1d-4c55-9a43-1d2e6f7a8b90
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -3256,6 +3387,7 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3265,6 +3397,7 @@ export interface operations {
             /** @description Malformed JSON or parameters */
             400: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3274,6 +3407,7 @@ export interface operations {
             /** @description Conflicts with an existing resource */
             409: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3283,6 +3417,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3292,6 +3427,7 @@ export interface operations {
             /** @description Body is not `application/json` */
             415: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3301,6 +3437,7 @@ export interface operations {
             /** @description A field is missing, of the wrong type or invalid */
             422: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3424,7 +3561,13 @@ export interface operations {
     ar_update_user: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
+                 * @example 5f0c8a9e-3b1d-4c55-9a43-1d2e6f7a8b90
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description The caller's own id */
                 id: number;
@@ -3440,6 +3583,7 @@ export interface operations {
             /** @description Updated */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3449,6 +3593,7 @@ export interface operations {
             /** @description Malformed JSON or parameters */
             400: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3458,6 +3603,7 @@ export interface operations {
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3467,6 +3613,7 @@ export interface operations {
             /** @description Not allowed */
             403: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3476,6 +3623,7 @@ export interface operations {
             /** @description Not found (or not yours) */
             404: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3485,6 +3633,7 @@ export interface operations {
             /** @description Conflicts with an existing resource */
             409: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3494,6 +3643,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3503,6 +3653,7 @@ export interface operations {
             /** @description Body is not `application/json` */
             415: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3512,6 +3663,7 @@ export interface operations {
             /** @description A field is missing, of the wrong type or invalid */
             422: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3545,7 +3697,13 @@ export interface operations {
     ar_delete_user: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
+                 * @example 5f0c8a9e-3b1d-4c55-9a43-1d2e6f7a8b90
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description The caller's own id */
                 id: number;
@@ -3557,6 +3715,7 @@ export interface operations {
             /** @description Deleted */
             204: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -3564,6 +3723,7 @@ export interface operations {
             /** @description Malformed parameters */
             400: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3573,6 +3733,7 @@ export interface operations {
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3582,6 +3743,7 @@ export interface operations {
             /** @description Not allowed */
             403: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3591,6 +3753,7 @@ export interface operations {
             /** @description Not found (or not yours) */
             404: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3600,6 +3763,7 @@ export interface operations {
             /** @description A parameter is invalid */
             422: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3909,7 +4073,13 @@ export interface operations {
     dealer_update_auto: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
+                 * @example 5f0c8a9e-3b1d-4c55-9a43-1d2e6f7a8b90
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description The auto's mark */
                 mark: string;
@@ -3925,6 +4095,7 @@ export interface operations {
             /** @description Updated */
             202: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3939,6 +4110,7 @@ export interface operations {
             /** @description The body is not JSON */
             400: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3953,6 +4125,7 @@ export interface operations {
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3967,6 +4140,7 @@ export interface operations {
             /** @description No auto with that mark */
             404: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3981,6 +4155,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3995,6 +4170,7 @@ export interface operations {
             /** @description Body is not `application/json` */
             415: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4009,6 +4185,7 @@ export interface operations {
             /** @description A field is missing, of the wrong type or invalid */
             422: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4057,7 +4234,13 @@ export interface operations {
     dealer_create_auto: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
+                 * @example 5f0c8a9e-3b1d-4c55-9a43-1d2e6f7a8b90
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description The new auto's mark, 1-200 characters */
                 mark: string;
@@ -4073,6 +4256,7 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4087,6 +4271,7 @@ export interface operations {
             /** @description The mark exists, or the body is not JSON */
             400: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4101,6 +4286,7 @@ export interface operations {
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4115,6 +4301,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4129,6 +4316,7 @@ export interface operations {
             /** @description Body is not `application/json` */
             415: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4143,6 +4331,7 @@ export interface operations {
             /** @description A field is missing, of the wrong type or invalid */
             422: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4191,7 +4380,13 @@ export interface operations {
     dealer_delete_auto: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
+                 * @example 5f0c8a9e-3b1d-4c55-9a43-1d2e6f7a8b90
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description The auto's mark */
                 mark: string;
@@ -4203,6 +4398,7 @@ export interface operations {
             /** @description Deleted */
             202: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4217,6 +4413,7 @@ export interface operations {
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4231,6 +4428,7 @@ export interface operations {
             /** @description No auto with that mark */
             404: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4350,7 +4548,13 @@ export interface operations {
     dealer_register: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
+                 * @example 5f0c8a9e-3b1d-4c55-9a43-1d2e6f7a8b90
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -4363,6 +4567,7 @@ export interface operations {
             /** @description Registered */
             201: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4377,6 +4582,7 @@ export interface operations {
             /** @description The user exists, or the body is not JSON */
             400: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4391,6 +4597,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4405,6 +4612,7 @@ export interface operations {
             /** @description Body is not `application/json` */
             415: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4419,6 +4627,7 @@ export interface operations {
             /** @description A field is missing, of the wrong type or invalid */
             422: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4737,7 +4946,13 @@ export interface operations {
                 /** @description The caller's token, when not sent as `Authorization: Bearer`. Never logged. */
                 token?: string;
             };
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
+                 * @example 5f0c8a9e-3b1d-4c55-9a43-1d2e6f7a8b90
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -4750,6 +4965,7 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4759,6 +4975,7 @@ export interface operations {
             /** @description Malformed JSON or parameters */
             400: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4768,6 +4985,7 @@ export interface operations {
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4777,6 +4995,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4786,6 +5005,7 @@ export interface operations {
             /** @description Body is not `application/json` */
             415: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4795,6 +5015,7 @@ export interface operations {
             /** @description A field is missing, of the wrong type or invalid */
             422: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4831,7 +5052,13 @@ export interface operations {
                 /** @description The caller's token, when not sent as `Authorization: Bearer`. Never logged. */
                 token?: string;
             };
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
+                 * @example 5f0c8a9e-3b1d-4c55-9a43-1d2e6f7a8b90
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description The item's id */
                 id: number;
@@ -4843,6 +5070,7 @@ export interface operations {
             /** @description Deleted */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4852,6 +5080,7 @@ export interface operations {
             /** @description Malformed parameters */
             400: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4861,6 +5090,7 @@ export interface operations {
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4870,6 +5100,7 @@ export interface operations {
             /** @description Not found (or not yours) */
             404: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4879,6 +5110,7 @@ export interface operations {
             /** @description A parameter is invalid */
             422: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5085,7 +5317,13 @@ export interface operations {
     exchange_register: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
+                 * @example 5f0c8a9e-3b1d-4c55-9a43-1d2e6f7a8b90
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -5098,6 +5336,7 @@ export interface operations {
             /** @description Registered */
             201: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5107,6 +5346,7 @@ export interface operations {
             /** @description Malformed JSON or parameters */
             400: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5116,6 +5356,7 @@ export interface operations {
             /** @description Conflicts with an existing resource */
             409: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5125,6 +5366,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5134,6 +5376,7 @@ export interface operations {
             /** @description Body is not `application/json` */
             415: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5143,6 +5386,7 @@ export interface operations {
             /** @description A field is missing, of the wrong type or invalid */
             422: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5179,7 +5423,13 @@ export interface operations {
                 /** @description The caller's token, when not sent as `Authorization: Bearer`. Never logged. */
                 token?: string;
             };
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
+                 * @example 5f0c8a9e-3b1d-4c55-9a43-1d2e6f7a8b90
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -5192,6 +5442,7 @@ export interface operations {
             /** @description The link for the recipient */
             201: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5201,6 +5452,7 @@ export interface operations {
             /** @description Malformed JSON or parameters */
             400: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5210,6 +5462,7 @@ export interface operations {
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5219,6 +5472,7 @@ export interface operations {
             /** @description Not found (or not yours) */
             404: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5228,6 +5482,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5237,6 +5492,7 @@ export interface operations {
             /** @description Body is not `application/json` */
             415: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5246,6 +5502,7 @@ export interface operations {
             /** @description A field is missing, of the wrong type or invalid */
             422: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5474,7 +5731,13 @@ export interface operations {
     shop_admin_create_product: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
+                 * @example 5f0c8a9e-3b1d-4c55-9a43-1d2e6f7a8b90
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -5487,6 +5750,7 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5496,6 +5760,7 @@ export interface operations {
             /** @description Malformed JSON or parameters */
             400: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5505,6 +5770,7 @@ export interface operations {
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5514,6 +5780,7 @@ export interface operations {
             /** @description Not allowed */
             403: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5523,6 +5790,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5532,6 +5800,7 @@ export interface operations {
             /** @description Body is not `application/json` */
             415: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5541,6 +5810,7 @@ export interface operations {
             /** @description A field is missing, of the wrong type or invalid */
             422: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5574,7 +5844,13 @@ export interface operations {
     shop_admin_update_product: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
+                 * @example 5f0c8a9e-3b1d-4c55-9a43-1d2e6f7a8b90
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description The product's id */
                 id: number;
@@ -5590,6 +5866,7 @@ export interface operations {
             /** @description Updated */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5599,6 +5876,7 @@ export interface operations {
             /** @description Malformed JSON or parameters */
             400: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5608,6 +5886,7 @@ export interface operations {
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5617,6 +5896,7 @@ export interface operations {
             /** @description Not allowed */
             403: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5626,6 +5906,7 @@ export interface operations {
             /** @description Not found (or not yours) */
             404: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5635,6 +5916,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5644,6 +5926,7 @@ export interface operations {
             /** @description Body is not `application/json` */
             415: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5653,6 +5936,7 @@ export interface operations {
             /** @description A field is missing, of the wrong type or invalid */
             422: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5686,7 +5970,13 @@ export interface operations {
     shop_admin_delete_product: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
+                 * @example 5f0c8a9e-3b1d-4c55-9a43-1d2e6f7a8b90
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description The product's id */
                 id: number;
@@ -5698,6 +5988,7 @@ export interface operations {
             /** @description Deleted */
             204: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -5705,6 +5996,7 @@ export interface operations {
             /** @description Malformed parameters */
             400: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5714,6 +6006,7 @@ export interface operations {
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5723,6 +6016,7 @@ export interface operations {
             /** @description Not allowed */
             403: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5732,6 +6026,7 @@ export interface operations {
             /** @description Not found (or not yours) */
             404: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5741,6 +6036,7 @@ export interface operations {
             /** @description A parameter is invalid */
             422: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5857,7 +6153,13 @@ export interface operations {
     shop_admin_update_user: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
+                 * @example 5f0c8a9e-3b1d-4c55-9a43-1d2e6f7a8b90
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description The user's id */
                 id: number;
@@ -5873,6 +6175,7 @@ export interface operations {
             /** @description Updated */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5882,6 +6185,7 @@ export interface operations {
             /** @description Malformed JSON or parameters */
             400: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5891,6 +6195,7 @@ export interface operations {
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5900,6 +6205,7 @@ export interface operations {
             /** @description Not allowed */
             403: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5909,6 +6215,7 @@ export interface operations {
             /** @description Not found (or not yours) */
             404: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5918,6 +6225,7 @@ export interface operations {
             /** @description Conflicts with an existing resource */
             409: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5927,6 +6235,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5936,6 +6245,7 @@ export interface operations {
             /** @description Body is not `application/json` */
             415: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5945,6 +6255,7 @@ export interface operations {
             /** @description A field is missing, of the wrong type or invalid */
             422: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6305,7 +6616,13 @@ export interface operations {
     shop_payment_webhook: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
+                 * @example 5f0c8a9e-3b1d-4c55-9a43-1d2e6f7a8b90
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -6318,6 +6635,7 @@ export interface operations {
             /** @description Credited (or credited before: the same answer) */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6327,6 +6645,7 @@ export interface operations {
             /** @description Malformed JSON or parameters */
             400: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6336,6 +6655,7 @@ export interface operations {
             /** @description Not allowed */
             403: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6345,6 +6665,7 @@ export interface operations {
             /** @description Not found (or not yours) */
             404: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6354,6 +6675,7 @@ export interface operations {
             /** @description Conflicts with an existing resource */
             409: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6363,6 +6685,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6372,6 +6695,7 @@ export interface operations {
             /** @description Body is not `application/json` */
             415: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6381,6 +6705,7 @@ export interface operations {
             /** @description A field is missing, of the wrong type or invalid */
             422: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6477,7 +6802,13 @@ export interface operations {
     shop_buy_product: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
+                 * @example 5f0c8a9e-3b1d-4c55-9a43-1d2e6f7a8b90
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description The product's id */
                 id: number;
@@ -6493,6 +6824,7 @@ export interface operations {
             /** @description Bought */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6502,6 +6834,7 @@ export interface operations {
             /** @description Malformed JSON or parameters */
             400: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6511,6 +6844,7 @@ export interface operations {
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6520,6 +6854,7 @@ export interface operations {
             /** @description Not enough funds */
             402: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6529,6 +6864,7 @@ export interface operations {
             /** @description Not found (or not yours) */
             404: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6538,6 +6874,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6547,6 +6884,7 @@ export interface operations {
             /** @description Body is not `application/json` */
             415: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6556,6 +6894,7 @@ export interface operations {
             /** @description A field is missing, of the wrong type or invalid */
             422: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6589,7 +6928,13 @@ export interface operations {
     shop_register: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
+                 * @example 5f0c8a9e-3b1d-4c55-9a43-1d2e6f7a8b90
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -6602,6 +6947,7 @@ export interface operations {
             /** @description Registered, inactive */
             201: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6611,6 +6957,7 @@ export interface operations {
             /** @description Malformed JSON or parameters */
             400: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6620,6 +6967,7 @@ export interface operations {
             /** @description Conflicts with an existing resource */
             409: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6629,6 +6977,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6638,6 +6987,7 @@ export interface operations {
             /** @description Body is not `application/json` */
             415: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6647,6 +6997,7 @@ export interface operations {
             /** @description A field is missing, of the wrong type or invalid */
             422: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6838,7 +7189,13 @@ export interface operations {
     todo_register: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
+                 * @example 5f0c8a9e-3b1d-4c55-9a43-1d2e6f7a8b90
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -6851,6 +7208,7 @@ export interface operations {
             /** @description Registered */
             201: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6860,6 +7218,7 @@ export interface operations {
             /** @description Malformed JSON or parameters */
             400: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6869,6 +7228,7 @@ export interface operations {
             /** @description Conflicts with an existing resource */
             409: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6878,6 +7238,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6887,6 +7248,7 @@ export interface operations {
             /** @description Body is not `application/json` */
             415: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6896,6 +7258,7 @@ export interface operations {
             /** @description A field is missing, of the wrong type or invalid */
             422: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7003,7 +7366,13 @@ export interface operations {
     todo_create_task: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
+                 * @example 5f0c8a9e-3b1d-4c55-9a43-1d2e6f7a8b90
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -7016,6 +7385,7 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7025,6 +7395,7 @@ export interface operations {
             /** @description Malformed JSON or parameters */
             400: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7034,6 +7405,7 @@ export interface operations {
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7043,6 +7415,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7052,6 +7425,7 @@ export interface operations {
             /** @description Body is not `application/json` */
             415: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7061,6 +7435,7 @@ export interface operations {
             /** @description A field is missing, of the wrong type or invalid */
             422: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7175,7 +7550,13 @@ export interface operations {
     todo_update_task: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
+                 * @example 5f0c8a9e-3b1d-4c55-9a43-1d2e6f7a8b90
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description The task's id */
                 task_id: number;
@@ -7191,6 +7572,7 @@ export interface operations {
             /** @description Updated */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7200,6 +7582,7 @@ export interface operations {
             /** @description Malformed JSON or parameters */
             400: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7209,6 +7592,7 @@ export interface operations {
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7218,6 +7602,7 @@ export interface operations {
             /** @description Not found (or not yours) */
             404: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7227,6 +7612,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7236,6 +7622,7 @@ export interface operations {
             /** @description Body is not `application/json` */
             415: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7245,6 +7632,7 @@ export interface operations {
             /** @description A field is missing, of the wrong type or invalid */
             422: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7278,7 +7666,13 @@ export interface operations {
     todo_delete_task: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
+                 * @example 5f0c8a9e-3b1d-4c55-9a43-1d2e6f7a8b90
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description The task's id */
                 task_id: number;
@@ -7290,6 +7684,7 @@ export interface operations {
             /** @description Deleted */
             204: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -7297,6 +7692,7 @@ export interface operations {
             /** @description Malformed parameters */
             400: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7306,6 +7702,7 @@ export interface operations {
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7315,6 +7712,7 @@ export interface operations {
             /** @description Not found (or not yours) */
             404: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7324,6 +7722,7 @@ export interface operations {
             /** @description A parameter is invalid */
             422: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {

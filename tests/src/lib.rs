@@ -172,6 +172,13 @@ impl TestApp {
         Self::start(self.config.clone(), self.db.clone()).await
     }
 
+    /// A second replica with some configuration changed (`("MAX_IMAGE_BYTES", "1")`).
+    pub async fn replica_with(&self, vars: &[(&str, &str)]) -> Self {
+        let mut config = Self::config(&self.config.database_url, vars);
+        config.redis_key_prefix = self.config.redis_key_prefix.clone();
+        Self::start(config, self.db.clone()).await
+    }
+
     async fn start(mut config: Config, db: Option<Arc<Database>>) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("local addr");

@@ -22,6 +22,230 @@ pub mod types {
             Default::default()
         }
     }
+    ///`ArCreateProjectIdempotencyKey`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct ArCreateProjectIdempotencyKey(::std::string::String);
+    impl ::std::ops::Deref for ArCreateProjectIdempotencyKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ArCreateProjectIdempotencyKey> for ::std::string::String {
+        fn from(value: ArCreateProjectIdempotencyKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ArCreateProjectIdempotencyKey {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 255usize {
+                return Err("longer than 255 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
+                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^[\\x21-\\x7E]+$").unwrap());
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[\\x21-\\x7E]+$\"".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ArCreateProjectIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ArCreateProjectIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ArCreateProjectIdempotencyKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?.parse().map_err(
+                |e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()),
+            )
+        }
+    }
+    ///`ArCreateTargetIdempotencyKey`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct ArCreateTargetIdempotencyKey(::std::string::String);
+    impl ::std::ops::Deref for ArCreateTargetIdempotencyKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ArCreateTargetIdempotencyKey> for ::std::string::String {
+        fn from(value: ArCreateTargetIdempotencyKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ArCreateTargetIdempotencyKey {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 255usize {
+                return Err("longer than 255 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
+                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^[\\x21-\\x7E]+$").unwrap());
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[\\x21-\\x7E]+$\"".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ArCreateTargetIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ArCreateTargetIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ArCreateTargetIdempotencyKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?.parse().map_err(
+                |e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()),
+            )
+        }
+    }
+    ///`ArCreateTokenIdempotencyKey`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct ArCreateTokenIdempotencyKey(::std::string::String);
+    impl ::std::ops::Deref for ArCreateTokenIdempotencyKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ArCreateTokenIdempotencyKey> for ::std::string::String {
+        fn from(value: ArCreateTokenIdempotencyKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ArCreateTokenIdempotencyKey {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 255usize {
+                return Err("longer than 255 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
+                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^[\\x21-\\x7E]+$").unwrap());
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[\\x21-\\x7E]+$\"".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ArCreateTokenIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ArCreateTokenIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ArCreateTokenIdempotencyKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?.parse().map_err(
+                |e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()),
+            )
+        }
+    }
+    ///`ArCreateUserIdempotencyKey`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct ArCreateUserIdempotencyKey(::std::string::String);
+    impl ::std::ops::Deref for ArCreateUserIdempotencyKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ArCreateUserIdempotencyKey> for ::std::string::String {
+        fn from(value: ArCreateUserIdempotencyKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ArCreateUserIdempotencyKey {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 255usize {
+                return Err("longer than 255 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
+                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^[\\x21-\\x7E]+$").unwrap());
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[\\x21-\\x7E]+$\"".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ArCreateUserIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ArCreateUserIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ArCreateUserIdempotencyKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?.parse().map_err(
+                |e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()),
+            )
+        }
+    }
     ///Credentials to sign up or log in with.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ArCredentials {
@@ -139,6 +363,230 @@ pub mod types {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for ArCredentialsPassword {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?.parse().map_err(
+                |e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()),
+            )
+        }
+    }
+    ///`ArDeleteProjectIdempotencyKey`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct ArDeleteProjectIdempotencyKey(::std::string::String);
+    impl ::std::ops::Deref for ArDeleteProjectIdempotencyKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ArDeleteProjectIdempotencyKey> for ::std::string::String {
+        fn from(value: ArDeleteProjectIdempotencyKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ArDeleteProjectIdempotencyKey {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 255usize {
+                return Err("longer than 255 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
+                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^[\\x21-\\x7E]+$").unwrap());
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[\\x21-\\x7E]+$\"".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ArDeleteProjectIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ArDeleteProjectIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ArDeleteProjectIdempotencyKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?.parse().map_err(
+                |e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()),
+            )
+        }
+    }
+    ///`ArDeleteTargetIdempotencyKey`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct ArDeleteTargetIdempotencyKey(::std::string::String);
+    impl ::std::ops::Deref for ArDeleteTargetIdempotencyKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ArDeleteTargetIdempotencyKey> for ::std::string::String {
+        fn from(value: ArDeleteTargetIdempotencyKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ArDeleteTargetIdempotencyKey {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 255usize {
+                return Err("longer than 255 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
+                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^[\\x21-\\x7E]+$").unwrap());
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[\\x21-\\x7E]+$\"".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ArDeleteTargetIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ArDeleteTargetIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ArDeleteTargetIdempotencyKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?.parse().map_err(
+                |e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()),
+            )
+        }
+    }
+    ///`ArDeleteTokenIdempotencyKey`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct ArDeleteTokenIdempotencyKey(::std::string::String);
+    impl ::std::ops::Deref for ArDeleteTokenIdempotencyKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ArDeleteTokenIdempotencyKey> for ::std::string::String {
+        fn from(value: ArDeleteTokenIdempotencyKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ArDeleteTokenIdempotencyKey {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 255usize {
+                return Err("longer than 255 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
+                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^[\\x21-\\x7E]+$").unwrap());
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[\\x21-\\x7E]+$\"".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ArDeleteTokenIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ArDeleteTokenIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ArDeleteTokenIdempotencyKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?.parse().map_err(
+                |e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()),
+            )
+        }
+    }
+    ///`ArDeleteUserIdempotencyKey`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct ArDeleteUserIdempotencyKey(::std::string::String);
+    impl ::std::ops::Deref for ArDeleteUserIdempotencyKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ArDeleteUserIdempotencyKey> for ::std::string::String {
+        fn from(value: ArDeleteUserIdempotencyKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ArDeleteUserIdempotencyKey {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 255usize {
+                return Err("longer than 255 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
+                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^[\\x21-\\x7E]+$").unwrap());
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[\\x21-\\x7E]+$\"".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ArDeleteUserIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ArDeleteUserIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ArDeleteUserIdempotencyKey {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
             D: ::serde::Deserializer<'de>,
@@ -407,6 +855,230 @@ pub mod types {
     impl ArTokenTtlIn {
         pub fn builder() -> builder::ArTokenTtlIn {
             Default::default()
+        }
+    }
+    ///`ArUpdateProjectIdempotencyKey`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct ArUpdateProjectIdempotencyKey(::std::string::String);
+    impl ::std::ops::Deref for ArUpdateProjectIdempotencyKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ArUpdateProjectIdempotencyKey> for ::std::string::String {
+        fn from(value: ArUpdateProjectIdempotencyKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ArUpdateProjectIdempotencyKey {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 255usize {
+                return Err("longer than 255 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
+                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^[\\x21-\\x7E]+$").unwrap());
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[\\x21-\\x7E]+$\"".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ArUpdateProjectIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ArUpdateProjectIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ArUpdateProjectIdempotencyKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?.parse().map_err(
+                |e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()),
+            )
+        }
+    }
+    ///`ArUpdateTargetIdempotencyKey`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct ArUpdateTargetIdempotencyKey(::std::string::String);
+    impl ::std::ops::Deref for ArUpdateTargetIdempotencyKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ArUpdateTargetIdempotencyKey> for ::std::string::String {
+        fn from(value: ArUpdateTargetIdempotencyKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ArUpdateTargetIdempotencyKey {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 255usize {
+                return Err("longer than 255 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
+                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^[\\x21-\\x7E]+$").unwrap());
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[\\x21-\\x7E]+$\"".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ArUpdateTargetIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ArUpdateTargetIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ArUpdateTargetIdempotencyKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?.parse().map_err(
+                |e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()),
+            )
+        }
+    }
+    ///`ArUpdateTokenIdempotencyKey`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct ArUpdateTokenIdempotencyKey(::std::string::String);
+    impl ::std::ops::Deref for ArUpdateTokenIdempotencyKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ArUpdateTokenIdempotencyKey> for ::std::string::String {
+        fn from(value: ArUpdateTokenIdempotencyKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ArUpdateTokenIdempotencyKey {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 255usize {
+                return Err("longer than 255 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
+                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^[\\x21-\\x7E]+$").unwrap());
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[\\x21-\\x7E]+$\"".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ArUpdateTokenIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ArUpdateTokenIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ArUpdateTokenIdempotencyKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?.parse().map_err(
+                |e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()),
+            )
+        }
+    }
+    ///`ArUpdateUserIdempotencyKey`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct ArUpdateUserIdempotencyKey(::std::string::String);
+    impl ::std::ops::Deref for ArUpdateUserIdempotencyKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ArUpdateUserIdempotencyKey> for ::std::string::String {
+        fn from(value: ArUpdateUserIdempotencyKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ArUpdateUserIdempotencyKey {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 255usize {
+                return Err("longer than 255 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
+                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^[\\x21-\\x7E]+$").unwrap());
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[\\x21-\\x7E]+$\"".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ArUpdateUserIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ArUpdateUserIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ArUpdateUserIdempotencyKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?.parse().map_err(
+                |e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()),
+            )
         }
     }
     ///A user.
@@ -691,6 +1363,62 @@ pub mod types {
             Default::default()
         }
     }
+    ///`DealerCreateAutoIdempotencyKey`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct DealerCreateAutoIdempotencyKey(::std::string::String);
+    impl ::std::ops::Deref for DealerCreateAutoIdempotencyKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<DealerCreateAutoIdempotencyKey> for ::std::string::String {
+        fn from(value: DealerCreateAutoIdempotencyKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for DealerCreateAutoIdempotencyKey {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 255usize {
+                return Err("longer than 255 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
+                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^[\\x21-\\x7E]+$").unwrap());
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[\\x21-\\x7E]+$\"".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for DealerCreateAutoIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for DealerCreateAutoIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for DealerCreateAutoIdempotencyKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?.parse().map_err(
+                |e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()),
+            )
+        }
+    }
     ///`DealerCreateAutoMark`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
@@ -873,6 +1601,62 @@ pub mod types {
             )
         }
     }
+    ///`DealerDeleteAutoIdempotencyKey`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct DealerDeleteAutoIdempotencyKey(::std::string::String);
+    impl ::std::ops::Deref for DealerDeleteAutoIdempotencyKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<DealerDeleteAutoIdempotencyKey> for ::std::string::String {
+        fn from(value: DealerDeleteAutoIdempotencyKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for DealerDeleteAutoIdempotencyKey {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 255usize {
+                return Err("longer than 255 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
+                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^[\\x21-\\x7E]+$").unwrap());
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[\\x21-\\x7E]+$\"".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for DealerDeleteAutoIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for DealerDeleteAutoIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for DealerDeleteAutoIdempotencyKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?.parse().map_err(
+                |e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()),
+            )
+        }
+    }
     ///Every /dealer error: the spec's `{"Error": ...}` body, for every 4xx and 5xx.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DealerError {
@@ -895,6 +1679,62 @@ pub mod types {
             Default::default()
         }
     }
+    ///`DealerRegisterIdempotencyKey`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct DealerRegisterIdempotencyKey(::std::string::String);
+    impl ::std::ops::Deref for DealerRegisterIdempotencyKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<DealerRegisterIdempotencyKey> for ::std::string::String {
+        fn from(value: DealerRegisterIdempotencyKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for DealerRegisterIdempotencyKey {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 255usize {
+                return Err("longer than 255 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
+                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^[\\x21-\\x7E]+$").unwrap());
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[\\x21-\\x7E]+$\"".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for DealerRegisterIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for DealerRegisterIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for DealerRegisterIdempotencyKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?.parse().map_err(
+                |e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()),
+            )
+        }
+    }
     ///A JWT for the /dealer routes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DealerTokenOut {
@@ -904,6 +1744,118 @@ pub mod types {
     impl DealerTokenOut {
         pub fn builder() -> builder::DealerTokenOut {
             Default::default()
+        }
+    }
+    ///`DealerUpdateAutoIdempotencyKey`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct DealerUpdateAutoIdempotencyKey(::std::string::String);
+    impl ::std::ops::Deref for DealerUpdateAutoIdempotencyKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<DealerUpdateAutoIdempotencyKey> for ::std::string::String {
+        fn from(value: DealerUpdateAutoIdempotencyKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for DealerUpdateAutoIdempotencyKey {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 255usize {
+                return Err("longer than 255 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
+                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^[\\x21-\\x7E]+$").unwrap());
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[\\x21-\\x7E]+$\"".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for DealerUpdateAutoIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for DealerUpdateAutoIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for DealerUpdateAutoIdempotencyKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?.parse().map_err(
+                |e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()),
+            )
+        }
+    }
+    ///`ExchangeCreateItemIdempotencyKey`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct ExchangeCreateItemIdempotencyKey(::std::string::String);
+    impl ::std::ops::Deref for ExchangeCreateItemIdempotencyKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ExchangeCreateItemIdempotencyKey> for ::std::string::String {
+        fn from(value: ExchangeCreateItemIdempotencyKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ExchangeCreateItemIdempotencyKey {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 255usize {
+                return Err("longer than 255 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
+                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^[\\x21-\\x7E]+$").unwrap());
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[\\x21-\\x7E]+$\"".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ExchangeCreateItemIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ExchangeCreateItemIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ExchangeCreateItemIdempotencyKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?.parse().map_err(
+                |e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()),
+            )
         }
     }
     ///Credentials to register or log in with.
@@ -1023,6 +1975,62 @@ pub mod types {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for ExchangeCredentialsPassword {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?.parse().map_err(
+                |e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()),
+            )
+        }
+    }
+    ///`ExchangeDeleteItemIdempotencyKey`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct ExchangeDeleteItemIdempotencyKey(::std::string::String);
+    impl ::std::ops::Deref for ExchangeDeleteItemIdempotencyKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ExchangeDeleteItemIdempotencyKey> for ::std::string::String {
+        fn from(value: ExchangeDeleteItemIdempotencyKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ExchangeDeleteItemIdempotencyKey {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 255usize {
+                return Err("longer than 255 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
+                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^[\\x21-\\x7E]+$").unwrap());
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[\\x21-\\x7E]+$\"".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ExchangeDeleteItemIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ExchangeDeleteItemIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ExchangeDeleteItemIdempotencyKey {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
             D: ::serde::Deserializer<'de>,
@@ -1167,6 +2175,62 @@ pub mod types {
             Default::default()
         }
     }
+    ///`ExchangeRegisterIdempotencyKey`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct ExchangeRegisterIdempotencyKey(::std::string::String);
+    impl ::std::ops::Deref for ExchangeRegisterIdempotencyKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ExchangeRegisterIdempotencyKey> for ::std::string::String {
+        fn from(value: ExchangeRegisterIdempotencyKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ExchangeRegisterIdempotencyKey {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 255usize {
+                return Err("longer than 255 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
+                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^[\\x21-\\x7E]+$").unwrap());
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[\\x21-\\x7E]+$\"".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ExchangeRegisterIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ExchangeRegisterIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ExchangeRegisterIdempotencyKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?.parse().map_err(
+                |e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()),
+            )
+        }
+    }
     ///An item to hand to another user.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ExchangeSendIn {
@@ -1231,6 +2295,62 @@ pub mod types {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for ExchangeSendInRecipient {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?.parse().map_err(
+                |e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()),
+            )
+        }
+    }
+    ///`ExchangeSendItemIdempotencyKey`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct ExchangeSendItemIdempotencyKey(::std::string::String);
+    impl ::std::ops::Deref for ExchangeSendItemIdempotencyKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ExchangeSendItemIdempotencyKey> for ::std::string::String {
+        fn from(value: ExchangeSendItemIdempotencyKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ExchangeSendItemIdempotencyKey {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 255usize {
+                return Err("longer than 255 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
+                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^[\\x21-\\x7E]+$").unwrap());
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[\\x21-\\x7E]+$\"".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ExchangeSendItemIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ExchangeSendItemIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ExchangeSendItemIdempotencyKey {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
             D: ::serde::Deserializer<'de>,
@@ -1310,6 +2430,230 @@ pub mod types {
     impl Problem {
         pub fn builder() -> builder::Problem {
             Default::default()
+        }
+    }
+    ///`ShopAdminCreateProductIdempotencyKey`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct ShopAdminCreateProductIdempotencyKey(::std::string::String);
+    impl ::std::ops::Deref for ShopAdminCreateProductIdempotencyKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ShopAdminCreateProductIdempotencyKey> for ::std::string::String {
+        fn from(value: ShopAdminCreateProductIdempotencyKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ShopAdminCreateProductIdempotencyKey {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 255usize {
+                return Err("longer than 255 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
+                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^[\\x21-\\x7E]+$").unwrap());
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[\\x21-\\x7E]+$\"".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ShopAdminCreateProductIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ShopAdminCreateProductIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ShopAdminCreateProductIdempotencyKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?.parse().map_err(
+                |e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()),
+            )
+        }
+    }
+    ///`ShopAdminDeleteProductIdempotencyKey`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct ShopAdminDeleteProductIdempotencyKey(::std::string::String);
+    impl ::std::ops::Deref for ShopAdminDeleteProductIdempotencyKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ShopAdminDeleteProductIdempotencyKey> for ::std::string::String {
+        fn from(value: ShopAdminDeleteProductIdempotencyKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ShopAdminDeleteProductIdempotencyKey {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 255usize {
+                return Err("longer than 255 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
+                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^[\\x21-\\x7E]+$").unwrap());
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[\\x21-\\x7E]+$\"".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ShopAdminDeleteProductIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ShopAdminDeleteProductIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ShopAdminDeleteProductIdempotencyKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?.parse().map_err(
+                |e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()),
+            )
+        }
+    }
+    ///`ShopAdminUpdateProductIdempotencyKey`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct ShopAdminUpdateProductIdempotencyKey(::std::string::String);
+    impl ::std::ops::Deref for ShopAdminUpdateProductIdempotencyKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ShopAdminUpdateProductIdempotencyKey> for ::std::string::String {
+        fn from(value: ShopAdminUpdateProductIdempotencyKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ShopAdminUpdateProductIdempotencyKey {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 255usize {
+                return Err("longer than 255 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
+                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^[\\x21-\\x7E]+$").unwrap());
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[\\x21-\\x7E]+$\"".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ShopAdminUpdateProductIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ShopAdminUpdateProductIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ShopAdminUpdateProductIdempotencyKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?.parse().map_err(
+                |e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()),
+            )
+        }
+    }
+    ///`ShopAdminUpdateUserIdempotencyKey`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct ShopAdminUpdateUserIdempotencyKey(::std::string::String);
+    impl ::std::ops::Deref for ShopAdminUpdateUserIdempotencyKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ShopAdminUpdateUserIdempotencyKey> for ::std::string::String {
+        fn from(value: ShopAdminUpdateUserIdempotencyKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ShopAdminUpdateUserIdempotencyKey {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 255usize {
+                return Err("longer than 255 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
+                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^[\\x21-\\x7E]+$").unwrap());
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[\\x21-\\x7E]+$\"".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ShopAdminUpdateUserIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ShopAdminUpdateUserIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ShopAdminUpdateUserIdempotencyKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?.parse().map_err(
+                |e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()),
+            )
         }
     }
     ///An exact amount > 0 with at most 2 decimal places (at most 999999999999.99): a JSON number written in plain decimal (`100`, `100.5`), or a string holding one (`"100.50"`). It is read from its text, never through a float.
@@ -1439,6 +2783,62 @@ pub mod types {
     impl ShopBuyIn {
         pub fn builder() -> builder::ShopBuyIn {
             Default::default()
+        }
+    }
+    ///`ShopBuyProductIdempotencyKey`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct ShopBuyProductIdempotencyKey(::std::string::String);
+    impl ::std::ops::Deref for ShopBuyProductIdempotencyKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ShopBuyProductIdempotencyKey> for ::std::string::String {
+        fn from(value: ShopBuyProductIdempotencyKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ShopBuyProductIdempotencyKey {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 255usize {
+                return Err("longer than 255 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
+                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^[\\x21-\\x7E]+$").unwrap());
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[\\x21-\\x7E]+$\"".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ShopBuyProductIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ShopBuyProductIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ShopBuyProductIdempotencyKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?.parse().map_err(
+                |e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()),
+            )
         }
     }
     ///Credentials to register or log in with.
@@ -1627,6 +3027,62 @@ pub mod types {
             )
         }
     }
+    ///`ShopPaymentWebhookIdempotencyKey`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct ShopPaymentWebhookIdempotencyKey(::std::string::String);
+    impl ::std::ops::Deref for ShopPaymentWebhookIdempotencyKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ShopPaymentWebhookIdempotencyKey> for ::std::string::String {
+        fn from(value: ShopPaymentWebhookIdempotencyKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ShopPaymentWebhookIdempotencyKey {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 255usize {
+                return Err("longer than 255 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
+                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^[\\x21-\\x7E]+$").unwrap());
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[\\x21-\\x7E]+$\"".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ShopPaymentWebhookIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ShopPaymentWebhookIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ShopPaymentWebhookIdempotencyKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?.parse().map_err(
+                |e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()),
+            )
+        }
+    }
     ///A product to create, or the full new state of one (PUT).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ShopProductIn {
@@ -1776,6 +3232,62 @@ pub mod types {
             Default::default()
         }
     }
+    ///`ShopRegisterIdempotencyKey`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct ShopRegisterIdempotencyKey(::std::string::String);
+    impl ::std::ops::Deref for ShopRegisterIdempotencyKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ShopRegisterIdempotencyKey> for ::std::string::String {
+        fn from(value: ShopRegisterIdempotencyKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ShopRegisterIdempotencyKey {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 255usize {
+                return Err("longer than 255 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
+                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^[\\x21-\\x7E]+$").unwrap());
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[\\x21-\\x7E]+$\"".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ShopRegisterIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ShopRegisterIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ShopRegisterIdempotencyKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?.parse().map_err(
+                |e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()),
+            )
+        }
+    }
     ///A registered, still inactive user's activation link.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ShopRegisteredOut {
@@ -1873,6 +3385,62 @@ pub mod types {
     impl ShopWebhookOut {
         pub fn builder() -> builder::ShopWebhookOut {
             Default::default()
+        }
+    }
+    ///`TodoCreateTaskIdempotencyKey`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct TodoCreateTaskIdempotencyKey(::std::string::String);
+    impl ::std::ops::Deref for TodoCreateTaskIdempotencyKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<TodoCreateTaskIdempotencyKey> for ::std::string::String {
+        fn from(value: TodoCreateTaskIdempotencyKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for TodoCreateTaskIdempotencyKey {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 255usize {
+                return Err("longer than 255 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
+                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^[\\x21-\\x7E]+$").unwrap());
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[\\x21-\\x7E]+$\"".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for TodoCreateTaskIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for TodoCreateTaskIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for TodoCreateTaskIdempotencyKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?.parse().map_err(
+                |e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()),
+            )
         }
     }
     ///Credentials to register or log in with.
@@ -1992,6 +3560,118 @@ pub mod types {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for TodoCredentialsUsername {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?.parse().map_err(
+                |e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()),
+            )
+        }
+    }
+    ///`TodoDeleteTaskIdempotencyKey`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct TodoDeleteTaskIdempotencyKey(::std::string::String);
+    impl ::std::ops::Deref for TodoDeleteTaskIdempotencyKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<TodoDeleteTaskIdempotencyKey> for ::std::string::String {
+        fn from(value: TodoDeleteTaskIdempotencyKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for TodoDeleteTaskIdempotencyKey {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 255usize {
+                return Err("longer than 255 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
+                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^[\\x21-\\x7E]+$").unwrap());
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[\\x21-\\x7E]+$\"".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for TodoDeleteTaskIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for TodoDeleteTaskIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for TodoDeleteTaskIdempotencyKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?.parse().map_err(
+                |e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()),
+            )
+        }
+    }
+    ///`TodoRegisterIdempotencyKey`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct TodoRegisterIdempotencyKey(::std::string::String);
+    impl ::std::ops::Deref for TodoRegisterIdempotencyKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<TodoRegisterIdempotencyKey> for ::std::string::String {
+        fn from(value: TodoRegisterIdempotencyKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for TodoRegisterIdempotencyKey {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 255usize {
+                return Err("longer than 255 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
+                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^[\\x21-\\x7E]+$").unwrap());
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[\\x21-\\x7E]+$\"".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for TodoRegisterIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for TodoRegisterIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for TodoRegisterIdempotencyKey {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
             D: ::serde::Deserializer<'de>,
@@ -2153,6 +3833,62 @@ pub mod types {
     impl TodoTokenOut {
         pub fn builder() -> builder::TodoTokenOut {
             Default::default()
+        }
+    }
+    ///`TodoUpdateTaskIdempotencyKey`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct TodoUpdateTaskIdempotencyKey(::std::string::String);
+    impl ::std::ops::Deref for TodoUpdateTaskIdempotencyKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<TodoUpdateTaskIdempotencyKey> for ::std::string::String {
+        fn from(value: TodoUpdateTaskIdempotencyKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for TodoUpdateTaskIdempotencyKey {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 255usize {
+                return Err("longer than 255 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
+                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^[\\x21-\\x7E]+$").unwrap());
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[\\x21-\\x7E]+$\"".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for TodoUpdateTaskIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for TodoUpdateTaskIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for TodoUpdateTaskIdempotencyKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?.parse().map_err(
+                |e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()),
+            )
         }
     }
     ///A registered user.
@@ -4894,8 +6630,12 @@ impl Client {
 
     Sends a `POST` request to `/ar/api/project`
 
+    Arguments:
+    - `idempotency_key`: Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
+    - `body`
     ```ignore
     let response = client.ar_create_project()
+        .idempotency_key(idempotency_key)
         .body(body)
         .send()
         .await;
@@ -4924,10 +6664,12 @@ impl Client {
 
     Arguments:
     - `id`: The project's id
+    - `idempotency_key`: Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
     - `body`
     ```ignore
     let response = client.ar_update_project()
         .id(id)
+        .idempotency_key(idempotency_key)
         .body(body)
         .send()
         .await;
@@ -4941,9 +6683,11 @@ impl Client {
 
     Arguments:
     - `id`: The project's id
+    - `idempotency_key`: Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
     ```ignore
     let response = client.ar_delete_project()
         .id(id)
+        .idempotency_key(idempotency_key)
         .send()
         .await;
     ```*/
@@ -4975,10 +6719,12 @@ impl Client {
 
     Arguments:
     - `id`: The project's id
+    - `idempotency_key`: Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
     - `body`
     ```ignore
     let response = client.ar_create_target()
         .id(id)
+        .idempotency_key(idempotency_key)
         .body(body)
         .send()
         .await;
@@ -5010,11 +6756,13 @@ impl Client {
     Arguments:
     - `id`: The project's id
     - `target_id`: The target's id
+    - `idempotency_key`: Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
     - `body`
     ```ignore
     let response = client.ar_update_target()
         .id(id)
         .target_id(target_id)
+        .idempotency_key(idempotency_key)
         .body(body)
         .send()
         .await;
@@ -5029,10 +6777,12 @@ impl Client {
     Arguments:
     - `id`: The project's id
     - `target_id`: The target's id
+    - `idempotency_key`: Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
     ```ignore
     let response = client.ar_delete_target()
         .id(id)
         .target_id(target_id)
+        .idempotency_key(idempotency_key)
         .send()
         .await;
     ```*/
@@ -5084,9 +6834,11 @@ impl Client {
 
     Arguments:
     - `id`: The project's id
+    - `idempotency_key`: Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
     ```ignore
     let response = client.ar_create_token()
         .id(id)
+        .idempotency_key(idempotency_key)
         .send()
         .await;
     ```*/
@@ -5103,11 +6855,13 @@ impl Client {
     Arguments:
     - `id`: The project's id
     - `token_id`: The token's id
+    - `idempotency_key`: Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
     - `body`
     ```ignore
     let response = client.ar_update_token()
         .id(id)
         .token_id(token_id)
+        .idempotency_key(idempotency_key)
         .body(body)
         .send()
         .await;
@@ -5122,10 +6876,12 @@ impl Client {
     Arguments:
     - `id`: The project's id
     - `token_id`: The token's id
+    - `idempotency_key`: Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
     ```ignore
     let response = client.ar_delete_token()
         .id(id)
         .token_id(token_id)
+        .idempotency_key(idempotency_key)
         .send()
         .await;
     ```*/
@@ -5136,8 +6892,12 @@ impl Client {
 
     Sends a `POST` request to `/ar/api/user`
 
+    Arguments:
+    - `idempotency_key`: Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
+    - `body`
     ```ignore
     let response = client.ar_create_user()
+        .idempotency_key(idempotency_key)
         .body(body)
         .send()
         .await;
@@ -5166,10 +6926,12 @@ impl Client {
 
     Arguments:
     - `id`: The caller's own id
+    - `idempotency_key`: Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
     - `body`
     ```ignore
     let response = client.ar_update_user()
         .id(id)
+        .idempotency_key(idempotency_key)
         .body(body)
         .send()
         .await;
@@ -5186,9 +6948,11 @@ impl Client {
 
     Arguments:
     - `id`: The caller's own id
+    - `idempotency_key`: Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
     ```ignore
     let response = client.ar_delete_user()
         .id(id)
+        .idempotency_key(idempotency_key)
         .send()
         .await;
     ```*/
@@ -5241,10 +7005,12 @@ impl Client {
 
     Arguments:
     - `mark`: The auto's mark
+    - `idempotency_key`: Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
     - `body`
     ```ignore
     let response = client.dealer_update_auto()
         .mark(mark)
+        .idempotency_key(idempotency_key)
         .body(body)
         .send()
         .await;
@@ -5258,10 +7024,12 @@ impl Client {
 
     Arguments:
     - `mark`: The new auto's mark, 1-200 characters
+    - `idempotency_key`: Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
     - `body`
     ```ignore
     let response = client.dealer_create_auto()
         .mark(mark)
+        .idempotency_key(idempotency_key)
         .body(body)
         .send()
         .await;
@@ -5275,9 +7043,11 @@ impl Client {
 
     Arguments:
     - `mark`: The auto's mark
+    - `idempotency_key`: Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
     ```ignore
     let response = client.dealer_delete_auto()
         .mark(mark)
+        .idempotency_key(idempotency_key)
         .send()
         .await;
     ```*/
@@ -5300,8 +7070,12 @@ impl Client {
 
     Sends a `POST` request to `/dealer/register`
 
+    Arguments:
+    - `idempotency_key`: Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
+    - `body`
     ```ignore
     let response = client.dealer_register()
+        .idempotency_key(idempotency_key)
         .body(body)
         .send()
         .await;
@@ -5371,10 +7145,12 @@ impl Client {
 
     Arguments:
     - `token`: The caller's token, when not sent as `Authorization: Bearer`. Never logged.
+    - `idempotency_key`: Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
     - `body`
     ```ignore
     let response = client.exchange_create_item()
         .token(token)
+        .idempotency_key(idempotency_key)
         .body(body)
         .send()
         .await;
@@ -5389,10 +7165,12 @@ impl Client {
     Arguments:
     - `id`: The item's id
     - `token`: The caller's token, when not sent as `Authorization: Bearer`. Never logged.
+    - `idempotency_key`: Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
     ```ignore
     let response = client.exchange_delete_item()
         .id(id)
         .token(token)
+        .idempotency_key(idempotency_key)
         .send()
         .await;
     ```*/
@@ -5433,8 +7211,12 @@ impl Client {
 
     Sends a `POST` request to `/exchange/registration`
 
+    Arguments:
+    - `idempotency_key`: Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
+    - `body`
     ```ignore
     let response = client.exchange_register()
+        .idempotency_key(idempotency_key)
         .body(body)
         .send()
         .await;
@@ -5450,10 +7232,12 @@ impl Client {
 
     Arguments:
     - `token`: The caller's token, when not sent as `Authorization: Bearer`. Never logged.
+    - `idempotency_key`: Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
     - `body`
     ```ignore
     let response = client.exchange_send_item()
         .token(token)
+        .idempotency_key(idempotency_key)
         .body(body)
         .send()
         .await;
@@ -5535,8 +7319,12 @@ impl Client {
 
     Sends a `POST` request to `/shop/admin/products`
 
+    Arguments:
+    - `idempotency_key`: Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
+    - `body`
     ```ignore
     let response = client.shop_admin_create_product()
+        .idempotency_key(idempotency_key)
         .body(body)
         .send()
         .await;
@@ -5550,10 +7338,12 @@ impl Client {
 
     Arguments:
     - `id`: The product's id
+    - `idempotency_key`: Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
     - `body`
     ```ignore
     let response = client.shop_admin_update_product()
         .id(id)
+        .idempotency_key(idempotency_key)
         .body(body)
         .send()
         .await;
@@ -5567,9 +7357,11 @@ impl Client {
 
     Arguments:
     - `id`: The product's id
+    - `idempotency_key`: Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
     ```ignore
     let response = client.shop_admin_delete_product()
         .id(id)
+        .idempotency_key(idempotency_key)
         .send()
         .await;
     ```*/
@@ -5602,10 +7394,12 @@ impl Client {
 
     Arguments:
     - `id`: The user's id
+    - `idempotency_key`: Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
     - `body`
     ```ignore
     let response = client.shop_admin_update_user()
         .id(id)
+        .idempotency_key(idempotency_key)
         .body(body)
         .send()
         .await;
@@ -5686,8 +7480,12 @@ impl Client {
 
     Sends a `POST` request to `/shop/payment/webhook`
 
+    Arguments:
+    - `idempotency_key`: Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
+    - `body`
     ```ignore
     let response = client.shop_payment_webhook()
+        .idempotency_key(idempotency_key)
         .body(body)
         .send()
         .await;
@@ -5720,10 +7518,12 @@ impl Client {
 
     Arguments:
     - `id`: The product's id
+    - `idempotency_key`: Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
     - `body`
     ```ignore
     let response = client.shop_buy_product()
         .id(id)
+        .idempotency_key(idempotency_key)
         .body(body)
         .send()
         .await;
@@ -5735,8 +7535,12 @@ impl Client {
 
     Sends a `POST` request to `/shop/register`
 
+    Arguments:
+    - `idempotency_key`: Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
+    - `body`
     ```ignore
     let response = client.shop_register()
+        .idempotency_key(idempotency_key)
         .body(body)
         .send()
         .await;
@@ -5782,8 +7586,12 @@ impl Client {
 
     Sends a `POST` request to `/todo/register`
 
+    Arguments:
+    - `idempotency_key`: Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
+    - `body`
     ```ignore
     let response = client.todo_register()
+        .idempotency_key(idempotency_key)
         .body(body)
         .send()
         .await;
@@ -5818,8 +7626,12 @@ impl Client {
 
     Sends a `POST` request to `/todo/tasks`
 
+    Arguments:
+    - `idempotency_key`: Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
+    - `body`
     ```ignore
     let response = client.todo_create_task()
+        .idempotency_key(idempotency_key)
         .body(body)
         .send()
         .await;
@@ -5853,10 +7665,12 @@ impl Client {
 
     Arguments:
     - `task_id`: The task's id
+    - `idempotency_key`: Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
     - `body`
     ```ignore
     let response = client.todo_update_task()
         .task_id(task_id)
+        .idempotency_key(idempotency_key)
         .body(body)
         .send()
         .await;
@@ -5872,9 +7686,11 @@ impl Client {
 
     Arguments:
     - `task_id`: The task's id
+    - `idempotency_key`: Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
     ```ignore
     let response = client.todo_delete_task()
         .task_id(task_id)
+        .idempotency_key(idempotency_key)
         .send()
         .await;
     ```*/
@@ -6112,11 +7928,21 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ArCreateProject<'a> {
         client: &'a super::Client,
+        idempotency_key: Result<Option<types::ArCreateProjectIdempotencyKey>, String>,
         body: Result<types::builder::ArProjectIn, String>,
     }
     impl<'a> ArCreateProject<'a> {
         pub fn new(client: &'a super::Client) -> Self {
-            Self { client: client, body: Ok(::std::default::Default::default()) }
+            Self { client: client, idempotency_key: Ok(None), body: Ok(::std::default::Default::default()) }
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ArCreateProjectIdempotencyKey>,
+        {
+            self.idempotency_key = value.try_into().map(Some).map_err(|_| {
+                "conversion to `ArCreateProjectIdempotencyKey` for idempotency_key failed".to_string()
+            });
+            self
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
@@ -6138,16 +7964,20 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/ar/api/project`
         pub async fn send(self) -> Result<ResponseValue<types::ArProjectOut>, Error<types::Problem>> {
-            let Self { client, body } = self;
+            let Self { client, idempotency_key, body } = self;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| types::ArProjectIn::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/ar/api/project", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
             header_map.append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
             );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6243,6 +8073,7 @@ pub mod builder {
     pub struct ArUpdateProject<'a> {
         client: &'a super::Client,
         id: Result<i64, String>,
+        idempotency_key: Result<Option<types::ArUpdateProjectIdempotencyKey>, String>,
         body: Result<types::builder::ArProjectIn, String>,
     }
     impl<'a> ArUpdateProject<'a> {
@@ -6250,6 +8081,7 @@ pub mod builder {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
+                idempotency_key: Ok(None),
                 body: Ok(::std::default::Default::default()),
             }
         }
@@ -6258,6 +8090,15 @@ pub mod builder {
             V: std::convert::TryInto<i64>,
         {
             self.id = value.try_into().map_err(|_| "conversion to `i64` for id failed".to_string());
+            self
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ArUpdateProjectIdempotencyKey>,
+        {
+            self.idempotency_key = value.try_into().map(Some).map_err(|_| {
+                "conversion to `ArUpdateProjectIdempotencyKey` for idempotency_key failed".to_string()
+            });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -6280,17 +8121,21 @@ pub mod builder {
         }
         ///Sends a `PUT` request to `/ar/api/project/{id}`
         pub async fn send(self) -> Result<ResponseValue<types::ArProjectOut>, Error<types::Problem>> {
-            let Self { client, id, body } = self;
+            let Self { client, id, idempotency_key, body } = self;
             let id = id.map_err(Error::InvalidRequest)?;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| types::ArProjectIn::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/ar/api/project/{}", client.baseurl, encode_path(&id.to_string()),);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
             header_map.append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
             );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6330,10 +8175,11 @@ pub mod builder {
     pub struct ArDeleteProject<'a> {
         client: &'a super::Client,
         id: Result<i64, String>,
+        idempotency_key: Result<Option<types::ArDeleteProjectIdempotencyKey>, String>,
     }
     impl<'a> ArDeleteProject<'a> {
         pub fn new(client: &'a super::Client) -> Self {
-            Self { client: client, id: Err("id was not initialized".to_string()) }
+            Self { client: client, id: Err("id was not initialized".to_string()), idempotency_key: Ok(None) }
         }
         pub fn id<V>(mut self, value: V) -> Self
         where
@@ -6342,16 +8188,29 @@ pub mod builder {
             self.id = value.try_into().map_err(|_| "conversion to `i64` for id failed".to_string());
             self
         }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ArDeleteProjectIdempotencyKey>,
+        {
+            self.idempotency_key = value.try_into().map(Some).map_err(|_| {
+                "conversion to `ArDeleteProjectIdempotencyKey` for idempotency_key failed".to_string()
+            });
+            self
+        }
         ///Sends a `DELETE` request to `/ar/api/project/{id}`
         pub async fn send(self) -> Result<ResponseValue<()>, Error<types::Problem>> {
-            let Self { client, id } = self;
+            let Self { client, id, idempotency_key } = self;
             let id = id.map_err(Error::InvalidRequest)?;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
             let url = format!("{}/ar/api/project/{}", client.baseurl, encode_path(&id.to_string()),);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
             header_map.append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
             );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6475,6 +8334,7 @@ pub mod builder {
     pub struct ArCreateTarget<'a> {
         client: &'a super::Client,
         id: Result<i64, String>,
+        idempotency_key: Result<Option<types::ArCreateTargetIdempotencyKey>, String>,
         body: Result<types::builder::ArTargetIn, String>,
     }
     impl<'a> ArCreateTarget<'a> {
@@ -6482,6 +8342,7 @@ pub mod builder {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
+                idempotency_key: Ok(None),
                 body: Ok(::std::default::Default::default()),
             }
         }
@@ -6490,6 +8351,15 @@ pub mod builder {
             V: std::convert::TryInto<i64>,
         {
             self.id = value.try_into().map_err(|_| "conversion to `i64` for id failed".to_string());
+            self
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ArCreateTargetIdempotencyKey>,
+        {
+            self.idempotency_key = value.try_into().map(Some).map_err(|_| {
+                "conversion to `ArCreateTargetIdempotencyKey` for idempotency_key failed".to_string()
+            });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -6512,18 +8382,22 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/ar/api/project/{id}/imagetarget`
         pub async fn send(self) -> Result<ResponseValue<types::ArTargetSummary>, Error<types::Problem>> {
-            let Self { client, id, body } = self;
+            let Self { client, id, idempotency_key, body } = self;
             let id = id.map_err(Error::InvalidRequest)?;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| types::ArTargetIn::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url =
                 format!("{}/ar/api/project/{}/imagetarget", client.baseurl, encode_path(&id.to_string()),);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
             header_map.append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
             );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6637,6 +8511,7 @@ pub mod builder {
         client: &'a super::Client,
         id: Result<i64, String>,
         target_id: Result<i64, String>,
+        idempotency_key: Result<Option<types::ArUpdateTargetIdempotencyKey>, String>,
         body: Result<types::builder::ArTargetPatch, String>,
     }
     impl<'a> ArUpdateTarget<'a> {
@@ -6645,6 +8520,7 @@ pub mod builder {
                 client: client,
                 id: Err("id was not initialized".to_string()),
                 target_id: Err("target_id was not initialized".to_string()),
+                idempotency_key: Ok(None),
                 body: Ok(::std::default::Default::default()),
             }
         }
@@ -6661,6 +8537,15 @@ pub mod builder {
         {
             self.target_id =
                 value.try_into().map_err(|_| "conversion to `i64` for target_id failed".to_string());
+            self
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ArUpdateTargetIdempotencyKey>,
+        {
+            self.idempotency_key = value.try_into().map(Some).map_err(|_| {
+                "conversion to `ArUpdateTargetIdempotencyKey` for idempotency_key failed".to_string()
+            });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -6683,9 +8568,10 @@ pub mod builder {
         }
         ///Sends a `PUT` request to `/ar/api/project/{id}/imagetarget/{target_id}`
         pub async fn send(self) -> Result<ResponseValue<types::ArTargetSummary>, Error<types::Problem>> {
-            let Self { client, id, target_id, body } = self;
+            let Self { client, id, target_id, idempotency_key, body } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let target_id = target_id.map_err(Error::InvalidRequest)?;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| types::ArTargetPatch::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
@@ -6695,11 +8581,14 @@ pub mod builder {
                 encode_path(&id.to_string()),
                 encode_path(&target_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
             header_map.append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
             );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6738,6 +8627,7 @@ pub mod builder {
         client: &'a super::Client,
         id: Result<i64, String>,
         target_id: Result<i64, String>,
+        idempotency_key: Result<Option<types::ArDeleteTargetIdempotencyKey>, String>,
     }
     impl<'a> ArDeleteTarget<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -6745,6 +8635,7 @@ pub mod builder {
                 client: client,
                 id: Err("id was not initialized".to_string()),
                 target_id: Err("target_id was not initialized".to_string()),
+                idempotency_key: Ok(None),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -6762,22 +8653,35 @@ pub mod builder {
                 value.try_into().map_err(|_| "conversion to `i64` for target_id failed".to_string());
             self
         }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ArDeleteTargetIdempotencyKey>,
+        {
+            self.idempotency_key = value.try_into().map(Some).map_err(|_| {
+                "conversion to `ArDeleteTargetIdempotencyKey` for idempotency_key failed".to_string()
+            });
+            self
+        }
         ///Sends a `DELETE` request to `/ar/api/project/{id}/imagetarget/{target_id}`
         pub async fn send(self) -> Result<ResponseValue<()>, Error<types::Problem>> {
-            let Self { client, id, target_id } = self;
+            let Self { client, id, target_id, idempotency_key } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let target_id = target_id.map_err(Error::InvalidRequest)?;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/ar/api/project/{}/imagetarget/{}",
                 client.baseurl,
                 encode_path(&id.to_string()),
                 encode_path(&target_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
             header_map.append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
             );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6967,10 +8871,11 @@ pub mod builder {
     pub struct ArCreateToken<'a> {
         client: &'a super::Client,
         id: Result<i64, String>,
+        idempotency_key: Result<Option<types::ArCreateTokenIdempotencyKey>, String>,
     }
     impl<'a> ArCreateToken<'a> {
         pub fn new(client: &'a super::Client) -> Self {
-            Self { client: client, id: Err("id was not initialized".to_string()) }
+            Self { client: client, id: Err("id was not initialized".to_string()), idempotency_key: Ok(None) }
         }
         pub fn id<V>(mut self, value: V) -> Self
         where
@@ -6979,16 +8884,29 @@ pub mod builder {
             self.id = value.try_into().map_err(|_| "conversion to `i64` for id failed".to_string());
             self
         }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ArCreateTokenIdempotencyKey>,
+        {
+            self.idempotency_key = value.try_into().map(Some).map_err(|_| {
+                "conversion to `ArCreateTokenIdempotencyKey` for idempotency_key failed".to_string()
+            });
+            self
+        }
         ///Sends a `POST` request to `/ar/api/project/{id}/jwt`
         pub async fn send(self) -> Result<ResponseValue<types::ArAppTokenOut>, Error<types::Problem>> {
-            let Self { client, id } = self;
+            let Self { client, id, idempotency_key } = self;
             let id = id.map_err(Error::InvalidRequest)?;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
             let url = format!("{}/ar/api/project/{}/jwt", client.baseurl, encode_path(&id.to_string()),);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
             header_map.append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
             );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -7025,6 +8943,7 @@ pub mod builder {
         client: &'a super::Client,
         id: Result<i64, String>,
         token_id: Result<i64, String>,
+        idempotency_key: Result<Option<types::ArUpdateTokenIdempotencyKey>, String>,
         body: Result<types::builder::ArTokenTtlIn, String>,
     }
     impl<'a> ArUpdateToken<'a> {
@@ -7033,6 +8952,7 @@ pub mod builder {
                 client: client,
                 id: Err("id was not initialized".to_string()),
                 token_id: Err("token_id was not initialized".to_string()),
+                idempotency_key: Ok(None),
                 body: Ok(::std::default::Default::default()),
             }
         }
@@ -7049,6 +8969,15 @@ pub mod builder {
         {
             self.token_id =
                 value.try_into().map_err(|_| "conversion to `i64` for token_id failed".to_string());
+            self
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ArUpdateTokenIdempotencyKey>,
+        {
+            self.idempotency_key = value.try_into().map(Some).map_err(|_| {
+                "conversion to `ArUpdateTokenIdempotencyKey` for idempotency_key failed".to_string()
+            });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -7071,9 +9000,10 @@ pub mod builder {
         }
         ///Sends a `PUT` request to `/ar/api/project/{id}/jwt/{token_id}`
         pub async fn send(self) -> Result<ResponseValue<types::ArAppTokenOut>, Error<types::Problem>> {
-            let Self { client, id, token_id, body } = self;
+            let Self { client, id, token_id, idempotency_key, body } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let token_id = token_id.map_err(Error::InvalidRequest)?;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| types::ArTokenTtlIn::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
@@ -7083,11 +9013,14 @@ pub mod builder {
                 encode_path(&id.to_string()),
                 encode_path(&token_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
             header_map.append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
             );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -7127,6 +9060,7 @@ pub mod builder {
         client: &'a super::Client,
         id: Result<i64, String>,
         token_id: Result<i64, String>,
+        idempotency_key: Result<Option<types::ArDeleteTokenIdempotencyKey>, String>,
     }
     impl<'a> ArDeleteToken<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -7134,6 +9068,7 @@ pub mod builder {
                 client: client,
                 id: Err("id was not initialized".to_string()),
                 token_id: Err("token_id was not initialized".to_string()),
+                idempotency_key: Ok(None),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -7151,22 +9086,35 @@ pub mod builder {
                 value.try_into().map_err(|_| "conversion to `i64` for token_id failed".to_string());
             self
         }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ArDeleteTokenIdempotencyKey>,
+        {
+            self.idempotency_key = value.try_into().map(Some).map_err(|_| {
+                "conversion to `ArDeleteTokenIdempotencyKey` for idempotency_key failed".to_string()
+            });
+            self
+        }
         ///Sends a `DELETE` request to `/ar/api/project/{id}/jwt/{token_id}`
         pub async fn send(self) -> Result<ResponseValue<()>, Error<types::Problem>> {
-            let Self { client, id, token_id } = self;
+            let Self { client, id, token_id, idempotency_key } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let token_id = token_id.map_err(Error::InvalidRequest)?;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/ar/api/project/{}/jwt/{}",
                 client.baseurl,
                 encode_path(&id.to_string()),
                 encode_path(&token_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
             header_map.append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
             );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -7201,11 +9149,21 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ArCreateUser<'a> {
         client: &'a super::Client,
+        idempotency_key: Result<Option<types::ArCreateUserIdempotencyKey>, String>,
         body: Result<types::builder::ArCredentials, String>,
     }
     impl<'a> ArCreateUser<'a> {
         pub fn new(client: &'a super::Client) -> Self {
-            Self { client: client, body: Ok(::std::default::Default::default()) }
+            Self { client: client, idempotency_key: Ok(None), body: Ok(::std::default::Default::default()) }
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ArCreateUserIdempotencyKey>,
+        {
+            self.idempotency_key = value.try_into().map(Some).map_err(|_| {
+                "conversion to `ArCreateUserIdempotencyKey` for idempotency_key failed".to_string()
+            });
+            self
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
@@ -7227,16 +9185,20 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/ar/api/user`
         pub async fn send(self) -> Result<ResponseValue<types::ArUserOut>, Error<types::Problem>> {
-            let Self { client, body } = self;
+            let Self { client, idempotency_key, body } = self;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| types::ArCredentials::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/ar/api/user", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
             header_map.append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
             );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -7330,6 +9292,7 @@ pub mod builder {
     pub struct ArUpdateUser<'a> {
         client: &'a super::Client,
         id: Result<i64, String>,
+        idempotency_key: Result<Option<types::ArUpdateUserIdempotencyKey>, String>,
         body: Result<types::builder::ArUserPatch, String>,
     }
     impl<'a> ArUpdateUser<'a> {
@@ -7337,6 +9300,7 @@ pub mod builder {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
+                idempotency_key: Ok(None),
                 body: Ok(::std::default::Default::default()),
             }
         }
@@ -7345,6 +9309,15 @@ pub mod builder {
             V: std::convert::TryInto<i64>,
         {
             self.id = value.try_into().map_err(|_| "conversion to `i64` for id failed".to_string());
+            self
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ArUpdateUserIdempotencyKey>,
+        {
+            self.idempotency_key = value.try_into().map(Some).map_err(|_| {
+                "conversion to `ArUpdateUserIdempotencyKey` for idempotency_key failed".to_string()
+            });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -7367,17 +9340,21 @@ pub mod builder {
         }
         ///Sends a `PUT` request to `/ar/api/user/{id}`
         pub async fn send(self) -> Result<ResponseValue<types::ArUserOut>, Error<types::Problem>> {
-            let Self { client, id, body } = self;
+            let Self { client, id, idempotency_key, body } = self;
             let id = id.map_err(Error::InvalidRequest)?;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| types::ArUserPatch::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/ar/api/user/{}", client.baseurl, encode_path(&id.to_string()),);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
             header_map.append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
             );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -7417,10 +9394,11 @@ pub mod builder {
     pub struct ArDeleteUser<'a> {
         client: &'a super::Client,
         id: Result<i64, String>,
+        idempotency_key: Result<Option<types::ArDeleteUserIdempotencyKey>, String>,
     }
     impl<'a> ArDeleteUser<'a> {
         pub fn new(client: &'a super::Client) -> Self {
-            Self { client: client, id: Err("id was not initialized".to_string()) }
+            Self { client: client, id: Err("id was not initialized".to_string()), idempotency_key: Ok(None) }
         }
         pub fn id<V>(mut self, value: V) -> Self
         where
@@ -7429,16 +9407,29 @@ pub mod builder {
             self.id = value.try_into().map_err(|_| "conversion to `i64` for id failed".to_string());
             self
         }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ArDeleteUserIdempotencyKey>,
+        {
+            self.idempotency_key = value.try_into().map(Some).map_err(|_| {
+                "conversion to `ArDeleteUserIdempotencyKey` for idempotency_key failed".to_string()
+            });
+            self
+        }
         ///Sends a `DELETE` request to `/ar/api/user/{id}`
         pub async fn send(self) -> Result<ResponseValue<()>, Error<types::Problem>> {
-            let Self { client, id } = self;
+            let Self { client, id, idempotency_key } = self;
             let id = id.map_err(Error::InvalidRequest)?;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
             let url = format!("{}/ar/api/user/{}", client.baseurl, encode_path(&id.to_string()),);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
             header_map.append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
             );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -7647,6 +9638,7 @@ pub mod builder {
     pub struct DealerUpdateAuto<'a> {
         client: &'a super::Client,
         mark: Result<::std::string::String, String>,
+        idempotency_key: Result<Option<types::DealerUpdateAutoIdempotencyKey>, String>,
         body: Result<types::builder::DealerAutoIn, String>,
     }
     impl<'a> DealerUpdateAuto<'a> {
@@ -7654,6 +9646,7 @@ pub mod builder {
             Self {
                 client: client,
                 mark: Err("mark was not initialized".to_string()),
+                idempotency_key: Ok(None),
                 body: Ok(::std::default::Default::default()),
             }
         }
@@ -7664,6 +9657,15 @@ pub mod builder {
             self.mark = value
                 .try_into()
                 .map_err(|_| "conversion to `:: std :: string :: String` for mark failed".to_string());
+            self
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::DealerUpdateAutoIdempotencyKey>,
+        {
+            self.idempotency_key = value.try_into().map(Some).map_err(|_| {
+                "conversion to `DealerUpdateAutoIdempotencyKey` for idempotency_key failed".to_string()
+            });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -7686,17 +9688,21 @@ pub mod builder {
         }
         ///Sends a `PUT` request to `/dealer/auto/{mark}`
         pub async fn send(self) -> Result<ResponseValue<types::DealerMessage>, Error<types::DealerError>> {
-            let Self { client, mark, body } = self;
+            let Self { client, mark, idempotency_key, body } = self;
             let mark = mark.map_err(Error::InvalidRequest)?;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| types::DealerAutoIn::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/dealer/auto/{}", client.baseurl, encode_path(&mark.to_string()),);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
             header_map.append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
             );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -7734,6 +9740,7 @@ pub mod builder {
     pub struct DealerCreateAuto<'a> {
         client: &'a super::Client,
         mark: Result<types::DealerCreateAutoMark, String>,
+        idempotency_key: Result<Option<types::DealerCreateAutoIdempotencyKey>, String>,
         body: Result<types::builder::DealerAutoIn, String>,
     }
     impl<'a> DealerCreateAuto<'a> {
@@ -7741,6 +9748,7 @@ pub mod builder {
             Self {
                 client: client,
                 mark: Err("mark was not initialized".to_string()),
+                idempotency_key: Ok(None),
                 body: Ok(::std::default::Default::default()),
             }
         }
@@ -7751,6 +9759,15 @@ pub mod builder {
             self.mark = value
                 .try_into()
                 .map_err(|_| "conversion to `DealerCreateAutoMark` for mark failed".to_string());
+            self
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::DealerCreateAutoIdempotencyKey>,
+        {
+            self.idempotency_key = value.try_into().map(Some).map_err(|_| {
+                "conversion to `DealerCreateAutoIdempotencyKey` for idempotency_key failed".to_string()
+            });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -7773,17 +9790,21 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/dealer/auto/{mark}`
         pub async fn send(self) -> Result<ResponseValue<types::DealerMessage>, Error<types::DealerError>> {
-            let Self { client, mark, body } = self;
+            let Self { client, mark, idempotency_key, body } = self;
             let mark = mark.map_err(Error::InvalidRequest)?;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| types::DealerAutoIn::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/dealer/auto/{}", client.baseurl, encode_path(&mark.to_string()),);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
             header_map.append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
             );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -7820,10 +9841,15 @@ pub mod builder {
     pub struct DealerDeleteAuto<'a> {
         client: &'a super::Client,
         mark: Result<::std::string::String, String>,
+        idempotency_key: Result<Option<types::DealerDeleteAutoIdempotencyKey>, String>,
     }
     impl<'a> DealerDeleteAuto<'a> {
         pub fn new(client: &'a super::Client) -> Self {
-            Self { client: client, mark: Err("mark was not initialized".to_string()) }
+            Self {
+                client: client,
+                mark: Err("mark was not initialized".to_string()),
+                idempotency_key: Ok(None),
+            }
         }
         pub fn mark<V>(mut self, value: V) -> Self
         where
@@ -7834,16 +9860,29 @@ pub mod builder {
                 .map_err(|_| "conversion to `:: std :: string :: String` for mark failed".to_string());
             self
         }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::DealerDeleteAutoIdempotencyKey>,
+        {
+            self.idempotency_key = value.try_into().map(Some).map_err(|_| {
+                "conversion to `DealerDeleteAutoIdempotencyKey` for idempotency_key failed".to_string()
+            });
+            self
+        }
         ///Sends a `DELETE` request to `/dealer/auto/{mark}`
         pub async fn send(self) -> Result<ResponseValue<types::DealerMessage>, Error<types::DealerError>> {
-            let Self { client, mark } = self;
+            let Self { client, mark, idempotency_key } = self;
             let mark = mark.map_err(Error::InvalidRequest)?;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
             let url = format!("{}/dealer/auto/{}", client.baseurl, encode_path(&mark.to_string()),);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
             header_map.append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
             );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -7919,11 +9958,21 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct DealerRegister<'a> {
         client: &'a super::Client,
+        idempotency_key: Result<Option<types::DealerRegisterIdempotencyKey>, String>,
         body: Result<types::builder::DealerCredentials, String>,
     }
     impl<'a> DealerRegister<'a> {
         pub fn new(client: &'a super::Client) -> Self {
-            Self { client: client, body: Ok(::std::default::Default::default()) }
+            Self { client: client, idempotency_key: Ok(None), body: Ok(::std::default::Default::default()) }
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::DealerRegisterIdempotencyKey>,
+        {
+            self.idempotency_key = value.try_into().map(Some).map_err(|_| {
+                "conversion to `DealerRegisterIdempotencyKey` for idempotency_key failed".to_string()
+            });
+            self
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
@@ -7945,16 +9994,20 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/dealer/register`
         pub async fn send(self) -> Result<ResponseValue<types::DealerMessage>, Error<types::DealerError>> {
-            let Self { client, body } = self;
+            let Self { client, idempotency_key, body } = self;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| types::DealerCredentials::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/dealer/register", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
             header_map.append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
             );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -8222,11 +10275,17 @@ pub mod builder {
     pub struct ExchangeCreateItem<'a> {
         client: &'a super::Client,
         token: Result<Option<::std::string::String>, String>,
+        idempotency_key: Result<Option<types::ExchangeCreateItemIdempotencyKey>, String>,
         body: Result<types::builder::ExchangeItemIn, String>,
     }
     impl<'a> ExchangeCreateItem<'a> {
         pub fn new(client: &'a super::Client) -> Self {
-            Self { client: client, token: Ok(None), body: Ok(::std::default::Default::default()) }
+            Self {
+                client: client,
+                token: Ok(None),
+                idempotency_key: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
         }
         pub fn token<V>(mut self, value: V) -> Self
         where
@@ -8236,6 +10295,15 @@ pub mod builder {
                 .try_into()
                 .map(Some)
                 .map_err(|_| "conversion to `:: std :: string :: String` for token failed".to_string());
+            self
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ExchangeCreateItemIdempotencyKey>,
+        {
+            self.idempotency_key = value.try_into().map(Some).map_err(|_| {
+                "conversion to `ExchangeCreateItemIdempotencyKey` for idempotency_key failed".to_string()
+            });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -8258,17 +10326,21 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/exchange/items/new`
         pub async fn send(self) -> Result<ResponseValue<types::ExchangeItemCreated>, Error<types::Problem>> {
-            let Self { client, token, body } = self;
+            let Self { client, token, idempotency_key, body } = self;
             let token = token.map_err(Error::InvalidRequest)?;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| types::ExchangeItemIn::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/exchange/items/new", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
             header_map.append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
             );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -8307,10 +10379,16 @@ pub mod builder {
         client: &'a super::Client,
         id: Result<i64, String>,
         token: Result<Option<::std::string::String>, String>,
+        idempotency_key: Result<Option<types::ExchangeDeleteItemIdempotencyKey>, String>,
     }
     impl<'a> ExchangeDeleteItem<'a> {
         pub fn new(client: &'a super::Client) -> Self {
-            Self { client: client, id: Err("id was not initialized".to_string()), token: Ok(None) }
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                token: Ok(None),
+                idempotency_key: Ok(None),
+            }
         }
         pub fn id<V>(mut self, value: V) -> Self
         where
@@ -8329,17 +10407,30 @@ pub mod builder {
                 .map_err(|_| "conversion to `:: std :: string :: String` for token failed".to_string());
             self
         }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ExchangeDeleteItemIdempotencyKey>,
+        {
+            self.idempotency_key = value.try_into().map(Some).map_err(|_| {
+                "conversion to `ExchangeDeleteItemIdempotencyKey` for idempotency_key failed".to_string()
+            });
+            self
+        }
         ///Sends a `DELETE` request to `/exchange/items/{id}`
         pub async fn send(self) -> Result<ResponseValue<types::ExchangeMessage>, Error<types::Problem>> {
-            let Self { client, id, token } = self;
+            let Self { client, id, token, idempotency_key } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let token = token.map_err(Error::InvalidRequest)?;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
             let url = format!("{}/exchange/items/{}", client.baseurl, encode_path(&id.to_string()),);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
             header_map.append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
             );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -8516,11 +10607,21 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ExchangeRegister<'a> {
         client: &'a super::Client,
+        idempotency_key: Result<Option<types::ExchangeRegisterIdempotencyKey>, String>,
         body: Result<types::builder::ExchangeCredentials, String>,
     }
     impl<'a> ExchangeRegister<'a> {
         pub fn new(client: &'a super::Client) -> Self {
-            Self { client: client, body: Ok(::std::default::Default::default()) }
+            Self { client: client, idempotency_key: Ok(None), body: Ok(::std::default::Default::default()) }
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ExchangeRegisterIdempotencyKey>,
+        {
+            self.idempotency_key = value.try_into().map(Some).map_err(|_| {
+                "conversion to `ExchangeRegisterIdempotencyKey` for idempotency_key failed".to_string()
+            });
+            self
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
@@ -8542,16 +10643,20 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/exchange/registration`
         pub async fn send(self) -> Result<ResponseValue<types::ExchangeMessage>, Error<types::Problem>> {
-            let Self { client, body } = self;
+            let Self { client, idempotency_key, body } = self;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| types::ExchangeCredentials::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/exchange/registration", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
             header_map.append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
             );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -8588,11 +10693,17 @@ pub mod builder {
     pub struct ExchangeSendItem<'a> {
         client: &'a super::Client,
         token: Result<Option<::std::string::String>, String>,
+        idempotency_key: Result<Option<types::ExchangeSendItemIdempotencyKey>, String>,
         body: Result<types::builder::ExchangeSendIn, String>,
     }
     impl<'a> ExchangeSendItem<'a> {
         pub fn new(client: &'a super::Client) -> Self {
-            Self { client: client, token: Ok(None), body: Ok(::std::default::Default::default()) }
+            Self {
+                client: client,
+                token: Ok(None),
+                idempotency_key: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
         }
         pub fn token<V>(mut self, value: V) -> Self
         where
@@ -8602,6 +10713,15 @@ pub mod builder {
                 .try_into()
                 .map(Some)
                 .map_err(|_| "conversion to `:: std :: string :: String` for token failed".to_string());
+            self
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ExchangeSendItemIdempotencyKey>,
+        {
+            self.idempotency_key = value.try_into().map(Some).map_err(|_| {
+                "conversion to `ExchangeSendItemIdempotencyKey` for idempotency_key failed".to_string()
+            });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -8624,17 +10744,21 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/exchange/send`
         pub async fn send(self) -> Result<ResponseValue<types::ExchangeLinkOut>, Error<types::Problem>> {
-            let Self { client, token, body } = self;
+            let Self { client, token, idempotency_key, body } = self;
             let token = token.map_err(Error::InvalidRequest)?;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| types::ExchangeSendIn::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/exchange/send", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
             header_map.append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
             );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -8915,11 +11039,21 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ShopAdminCreateProduct<'a> {
         client: &'a super::Client,
+        idempotency_key: Result<Option<types::ShopAdminCreateProductIdempotencyKey>, String>,
         body: Result<types::builder::ShopProductIn, String>,
     }
     impl<'a> ShopAdminCreateProduct<'a> {
         pub fn new(client: &'a super::Client) -> Self {
-            Self { client: client, body: Ok(::std::default::Default::default()) }
+            Self { client: client, idempotency_key: Ok(None), body: Ok(::std::default::Default::default()) }
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ShopAdminCreateProductIdempotencyKey>,
+        {
+            self.idempotency_key = value.try_into().map(Some).map_err(|_| {
+                "conversion to `ShopAdminCreateProductIdempotencyKey` for idempotency_key failed".to_string()
+            });
+            self
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
@@ -8941,16 +11075,20 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/shop/admin/products`
         pub async fn send(self) -> Result<ResponseValue<types::ShopProductOut>, Error<types::Problem>> {
-            let Self { client, body } = self;
+            let Self { client, idempotency_key, body } = self;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| types::ShopProductIn::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/shop/admin/products", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
             header_map.append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
             );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -8988,6 +11126,7 @@ pub mod builder {
     pub struct ShopAdminUpdateProduct<'a> {
         client: &'a super::Client,
         id: Result<i64, String>,
+        idempotency_key: Result<Option<types::ShopAdminUpdateProductIdempotencyKey>, String>,
         body: Result<types::builder::ShopProductIn, String>,
     }
     impl<'a> ShopAdminUpdateProduct<'a> {
@@ -8995,6 +11134,7 @@ pub mod builder {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
+                idempotency_key: Ok(None),
                 body: Ok(::std::default::Default::default()),
             }
         }
@@ -9003,6 +11143,15 @@ pub mod builder {
             V: std::convert::TryInto<i64>,
         {
             self.id = value.try_into().map_err(|_| "conversion to `i64` for id failed".to_string());
+            self
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ShopAdminUpdateProductIdempotencyKey>,
+        {
+            self.idempotency_key = value.try_into().map(Some).map_err(|_| {
+                "conversion to `ShopAdminUpdateProductIdempotencyKey` for idempotency_key failed".to_string()
+            });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -9025,17 +11174,21 @@ pub mod builder {
         }
         ///Sends a `PUT` request to `/shop/admin/products/{id}`
         pub async fn send(self) -> Result<ResponseValue<types::ShopProductOut>, Error<types::Problem>> {
-            let Self { client, id, body } = self;
+            let Self { client, id, idempotency_key, body } = self;
             let id = id.map_err(Error::InvalidRequest)?;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| types::ShopProductIn::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/shop/admin/products/{}", client.baseurl, encode_path(&id.to_string()),);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
             header_map.append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
             );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -9074,10 +11227,11 @@ pub mod builder {
     pub struct ShopAdminDeleteProduct<'a> {
         client: &'a super::Client,
         id: Result<i64, String>,
+        idempotency_key: Result<Option<types::ShopAdminDeleteProductIdempotencyKey>, String>,
     }
     impl<'a> ShopAdminDeleteProduct<'a> {
         pub fn new(client: &'a super::Client) -> Self {
-            Self { client: client, id: Err("id was not initialized".to_string()) }
+            Self { client: client, id: Err("id was not initialized".to_string()), idempotency_key: Ok(None) }
         }
         pub fn id<V>(mut self, value: V) -> Self
         where
@@ -9086,16 +11240,29 @@ pub mod builder {
             self.id = value.try_into().map_err(|_| "conversion to `i64` for id failed".to_string());
             self
         }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ShopAdminDeleteProductIdempotencyKey>,
+        {
+            self.idempotency_key = value.try_into().map(Some).map_err(|_| {
+                "conversion to `ShopAdminDeleteProductIdempotencyKey` for idempotency_key failed".to_string()
+            });
+            self
+        }
         ///Sends a `DELETE` request to `/shop/admin/products/{id}`
         pub async fn send(self) -> Result<ResponseValue<()>, Error<types::Problem>> {
-            let Self { client, id } = self;
+            let Self { client, id, idempotency_key } = self;
             let id = id.map_err(Error::InvalidRequest)?;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
             let url = format!("{}/shop/admin/products/{}", client.baseurl, encode_path(&id.to_string()),);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
             header_map.append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
             );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -9204,6 +11371,7 @@ pub mod builder {
     pub struct ShopAdminUpdateUser<'a> {
         client: &'a super::Client,
         id: Result<i64, String>,
+        idempotency_key: Result<Option<types::ShopAdminUpdateUserIdempotencyKey>, String>,
         body: Result<types::builder::ShopUserPatch, String>,
     }
     impl<'a> ShopAdminUpdateUser<'a> {
@@ -9211,6 +11379,7 @@ pub mod builder {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
+                idempotency_key: Ok(None),
                 body: Ok(::std::default::Default::default()),
             }
         }
@@ -9219,6 +11388,15 @@ pub mod builder {
             V: std::convert::TryInto<i64>,
         {
             self.id = value.try_into().map_err(|_| "conversion to `i64` for id failed".to_string());
+            self
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ShopAdminUpdateUserIdempotencyKey>,
+        {
+            self.idempotency_key = value.try_into().map(Some).map_err(|_| {
+                "conversion to `ShopAdminUpdateUserIdempotencyKey` for idempotency_key failed".to_string()
+            });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -9241,17 +11419,21 @@ pub mod builder {
         }
         ///Sends a `PATCH` request to `/shop/admin/users/{id}`
         pub async fn send(self) -> Result<ResponseValue<types::ShopUserOut>, Error<types::Problem>> {
-            let Self { client, id, body } = self;
+            let Self { client, id, idempotency_key, body } = self;
             let id = id.map_err(Error::InvalidRequest)?;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| types::ShopUserPatch::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/shop/admin/users/{}", client.baseurl, encode_path(&id.to_string()),);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
             header_map.append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
             );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -9568,11 +11750,21 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ShopPaymentWebhook<'a> {
         client: &'a super::Client,
+        idempotency_key: Result<Option<types::ShopPaymentWebhookIdempotencyKey>, String>,
         body: Result<types::builder::ShopWebhookIn, String>,
     }
     impl<'a> ShopPaymentWebhook<'a> {
         pub fn new(client: &'a super::Client) -> Self {
-            Self { client: client, body: Ok(::std::default::Default::default()) }
+            Self { client: client, idempotency_key: Ok(None), body: Ok(::std::default::Default::default()) }
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ShopPaymentWebhookIdempotencyKey>,
+        {
+            self.idempotency_key = value.try_into().map(Some).map_err(|_| {
+                "conversion to `ShopPaymentWebhookIdempotencyKey` for idempotency_key failed".to_string()
+            });
+            self
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
@@ -9594,16 +11786,20 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/shop/payment/webhook`
         pub async fn send(self) -> Result<ResponseValue<types::ShopWebhookOut>, Error<types::Problem>> {
-            let Self { client, body } = self;
+            let Self { client, idempotency_key, body } = self;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| types::ShopWebhookIn::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/shop/payment/webhook", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
             header_map.append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
             );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -9713,6 +11909,7 @@ pub mod builder {
     pub struct ShopBuyProduct<'a> {
         client: &'a super::Client,
         id: Result<i64, String>,
+        idempotency_key: Result<Option<types::ShopBuyProductIdempotencyKey>, String>,
         body: Result<types::builder::ShopBuyIn, String>,
     }
     impl<'a> ShopBuyProduct<'a> {
@@ -9720,6 +11917,7 @@ pub mod builder {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
+                idempotency_key: Ok(None),
                 body: Ok(::std::default::Default::default()),
             }
         }
@@ -9728,6 +11926,15 @@ pub mod builder {
             V: std::convert::TryInto<i64>,
         {
             self.id = value.try_into().map_err(|_| "conversion to `i64` for id failed".to_string());
+            self
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ShopBuyProductIdempotencyKey>,
+        {
+            self.idempotency_key = value.try_into().map(Some).map_err(|_| {
+                "conversion to `ShopBuyProductIdempotencyKey` for idempotency_key failed".to_string()
+            });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -9750,17 +11957,21 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/shop/products/{id}/buy`
         pub async fn send(self) -> Result<ResponseValue<types::ShopPurchaseOut>, Error<types::Problem>> {
-            let Self { client, id, body } = self;
+            let Self { client, id, idempotency_key, body } = self;
             let id = id.map_err(Error::InvalidRequest)?;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| types::ShopBuyIn::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/shop/products/{}/buy", client.baseurl, encode_path(&id.to_string()),);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
             header_map.append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
             );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -9798,11 +12009,21 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ShopRegister<'a> {
         client: &'a super::Client,
+        idempotency_key: Result<Option<types::ShopRegisterIdempotencyKey>, String>,
         body: Result<types::builder::ShopCredentials, String>,
     }
     impl<'a> ShopRegister<'a> {
         pub fn new(client: &'a super::Client) -> Self {
-            Self { client: client, body: Ok(::std::default::Default::default()) }
+            Self { client: client, idempotency_key: Ok(None), body: Ok(::std::default::Default::default()) }
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ShopRegisterIdempotencyKey>,
+        {
+            self.idempotency_key = value.try_into().map(Some).map_err(|_| {
+                "conversion to `ShopRegisterIdempotencyKey` for idempotency_key failed".to_string()
+            });
+            self
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
@@ -9824,16 +12045,20 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/shop/register`
         pub async fn send(self) -> Result<ResponseValue<types::ShopRegisteredOut>, Error<types::Problem>> {
-            let Self { client, body } = self;
+            let Self { client, idempotency_key, body } = self;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| types::ShopCredentials::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/shop/register", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
             header_map.append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
             );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -9986,11 +12211,21 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct TodoRegister<'a> {
         client: &'a super::Client,
+        idempotency_key: Result<Option<types::TodoRegisterIdempotencyKey>, String>,
         body: Result<types::builder::TodoCredentials, String>,
     }
     impl<'a> TodoRegister<'a> {
         pub fn new(client: &'a super::Client) -> Self {
-            Self { client: client, body: Ok(::std::default::Default::default()) }
+            Self { client: client, idempotency_key: Ok(None), body: Ok(::std::default::Default::default()) }
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::TodoRegisterIdempotencyKey>,
+        {
+            self.idempotency_key = value.try_into().map(Some).map_err(|_| {
+                "conversion to `TodoRegisterIdempotencyKey` for idempotency_key failed".to_string()
+            });
+            self
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
@@ -10012,16 +12247,20 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/todo/register`
         pub async fn send(self) -> Result<ResponseValue<types::TodoUserOut>, Error<types::Problem>> {
-            let Self { client, body } = self;
+            let Self { client, idempotency_key, body } = self;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| types::TodoCredentials::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/todo/register", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
             header_map.append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
             );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -10129,11 +12368,21 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct TodoCreateTask<'a> {
         client: &'a super::Client,
+        idempotency_key: Result<Option<types::TodoCreateTaskIdempotencyKey>, String>,
         body: Result<types::builder::TodoTaskIn, String>,
     }
     impl<'a> TodoCreateTask<'a> {
         pub fn new(client: &'a super::Client) -> Self {
-            Self { client: client, body: Ok(::std::default::Default::default()) }
+            Self { client: client, idempotency_key: Ok(None), body: Ok(::std::default::Default::default()) }
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::TodoCreateTaskIdempotencyKey>,
+        {
+            self.idempotency_key = value.try_into().map(Some).map_err(|_| {
+                "conversion to `TodoCreateTaskIdempotencyKey` for idempotency_key failed".to_string()
+            });
+            self
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
@@ -10155,16 +12404,20 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/todo/tasks`
         pub async fn send(self) -> Result<ResponseValue<types::TodoTaskOut>, Error<types::Problem>> {
-            let Self { client, body } = self;
+            let Self { client, idempotency_key, body } = self;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| types::TodoTaskIn::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/todo/tasks", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
             header_map.append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
             );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -10257,6 +12510,7 @@ pub mod builder {
     pub struct TodoUpdateTask<'a> {
         client: &'a super::Client,
         task_id: Result<i64, String>,
+        idempotency_key: Result<Option<types::TodoUpdateTaskIdempotencyKey>, String>,
         body: Result<types::builder::TodoTaskIn, String>,
     }
     impl<'a> TodoUpdateTask<'a> {
@@ -10264,6 +12518,7 @@ pub mod builder {
             Self {
                 client: client,
                 task_id: Err("task_id was not initialized".to_string()),
+                idempotency_key: Ok(None),
                 body: Ok(::std::default::Default::default()),
             }
         }
@@ -10272,6 +12527,15 @@ pub mod builder {
             V: std::convert::TryInto<i64>,
         {
             self.task_id = value.try_into().map_err(|_| "conversion to `i64` for task_id failed".to_string());
+            self
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::TodoUpdateTaskIdempotencyKey>,
+        {
+            self.idempotency_key = value.try_into().map(Some).map_err(|_| {
+                "conversion to `TodoUpdateTaskIdempotencyKey` for idempotency_key failed".to_string()
+            });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -10294,17 +12558,21 @@ pub mod builder {
         }
         ///Sends a `PUT` request to `/todo/tasks/{task_id}`
         pub async fn send(self) -> Result<ResponseValue<types::TodoTaskOut>, Error<types::Problem>> {
-            let Self { client, task_id, body } = self;
+            let Self { client, task_id, idempotency_key, body } = self;
             let task_id = task_id.map_err(Error::InvalidRequest)?;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| types::TodoTaskIn::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/todo/tasks/{}", client.baseurl, encode_path(&task_id.to_string()),);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
             header_map.append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
             );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -10342,10 +12610,15 @@ pub mod builder {
     pub struct TodoDeleteTask<'a> {
         client: &'a super::Client,
         task_id: Result<i64, String>,
+        idempotency_key: Result<Option<types::TodoDeleteTaskIdempotencyKey>, String>,
     }
     impl<'a> TodoDeleteTask<'a> {
         pub fn new(client: &'a super::Client) -> Self {
-            Self { client: client, task_id: Err("task_id was not initialized".to_string()) }
+            Self {
+                client: client,
+                task_id: Err("task_id was not initialized".to_string()),
+                idempotency_key: Ok(None),
+            }
         }
         pub fn task_id<V>(mut self, value: V) -> Self
         where
@@ -10354,16 +12627,29 @@ pub mod builder {
             self.task_id = value.try_into().map_err(|_| "conversion to `i64` for task_id failed".to_string());
             self
         }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::TodoDeleteTaskIdempotencyKey>,
+        {
+            self.idempotency_key = value.try_into().map(Some).map_err(|_| {
+                "conversion to `TodoDeleteTaskIdempotencyKey` for idempotency_key failed".to_string()
+            });
+            self
+        }
         ///Sends a `DELETE` request to `/todo/tasks/{task_id}`
         pub async fn send(self) -> Result<ResponseValue<()>, Error<types::Problem>> {
-            let Self { client, task_id } = self;
+            let Self { client, task_id, idempotency_key } = self;
             let task_id = task_id.map_err(Error::InvalidRequest)?;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
             let url = format!("{}/todo/tasks/{}", client.baseurl, encode_path(&task_id.to_string()),);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
             header_map.append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
             );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
             #[allow(unused_mut)]
             let mut request = client
                 .client

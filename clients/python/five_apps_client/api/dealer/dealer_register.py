@@ -8,14 +8,17 @@ from ...client import AuthenticatedClient, Client
 from ...models.dealer_credentials import DealerCredentials
 from ...models.dealer_error import DealerError
 from ...models.dealer_message import DealerMessage
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
     body: DealerCredentials,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -89,10 +92,12 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: DealerCredentials,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[DealerError | DealerMessage]:
     """Register a user.
 
     Args:
+        idempotency_key (str | Unset):
         body (DealerCredentials): Credentials to register or authenticate with. Example:
             {'password': 'Some password', 'username': 'Some user'}.
 
@@ -106,6 +111,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -119,10 +125,12 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: DealerCredentials,
+    idempotency_key: str | Unset = UNSET,
 ) -> DealerError | DealerMessage | None:
     """Register a user.
 
     Args:
+        idempotency_key (str | Unset):
         body (DealerCredentials): Credentials to register or authenticate with. Example:
             {'password': 'Some password', 'username': 'Some user'}.
 
@@ -137,6 +145,7 @@ def sync(
     return sync_detailed(
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -144,10 +153,12 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: DealerCredentials,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[DealerError | DealerMessage]:
     """Register a user.
 
     Args:
+        idempotency_key (str | Unset):
         body (DealerCredentials): Credentials to register or authenticate with. Example:
             {'password': 'Some password', 'username': 'Some user'}.
 
@@ -161,6 +172,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -172,10 +184,12 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: DealerCredentials,
+    idempotency_key: str | Unset = UNSET,
 ) -> DealerError | DealerMessage | None:
     """Register a user.
 
     Args:
+        idempotency_key (str | Unset):
         body (DealerCredentials): Credentials to register or authenticate with. Example:
             {'password': 'Some password', 'username': 'Some user'}.
 
@@ -191,5 +205,6 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed

@@ -15,8 +15,11 @@ def _get_kwargs(
     *,
     body: ExchangeItemIn,
     token: str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     params: dict[str, Any] = {}
 
@@ -103,11 +106,13 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: ExchangeItemIn,
     token: str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[ExchangeItemCreated | Problem]:
     """Create an item owned by the caller.
 
     Args:
         token (str | Unset):
+        idempotency_key (str | Unset):
         body (ExchangeItemIn): A new item. Example: {'name': 'Guitar'}.
 
     Raises:
@@ -121,6 +126,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         body=body,
         token=token,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -135,11 +141,13 @@ def sync(
     client: AuthenticatedClient,
     body: ExchangeItemIn,
     token: str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
 ) -> ExchangeItemCreated | Problem | None:
     """Create an item owned by the caller.
 
     Args:
         token (str | Unset):
+        idempotency_key (str | Unset):
         body (ExchangeItemIn): A new item. Example: {'name': 'Guitar'}.
 
     Raises:
@@ -154,6 +162,7 @@ def sync(
         client=client,
         body=body,
         token=token,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -162,11 +171,13 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: ExchangeItemIn,
     token: str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[ExchangeItemCreated | Problem]:
     """Create an item owned by the caller.
 
     Args:
         token (str | Unset):
+        idempotency_key (str | Unset):
         body (ExchangeItemIn): A new item. Example: {'name': 'Guitar'}.
 
     Raises:
@@ -180,6 +191,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         body=body,
         token=token,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -192,11 +204,13 @@ async def asyncio(
     client: AuthenticatedClient,
     body: ExchangeItemIn,
     token: str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
 ) -> ExchangeItemCreated | Problem | None:
     """Create an item owned by the caller.
 
     Args:
         token (str | Unset):
+        idempotency_key (str | Unset):
         body (ExchangeItemIn): A new item. Example: {'name': 'Guitar'}.
 
     Raises:
@@ -212,5 +226,6 @@ async def asyncio(
             client=client,
             body=body,
             token=token,
+            idempotency_key=idempotency_key,
         )
     ).parsed

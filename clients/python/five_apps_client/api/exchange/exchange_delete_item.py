@@ -15,7 +15,11 @@ def _get_kwargs(
     id: int,
     *,
     token: str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     params: dict[str, Any] = {}
 
@@ -31,6 +35,7 @@ def _get_kwargs(
         "params": params,
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
@@ -94,12 +99,14 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     token: str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[ExchangeMessage | Problem]:
     """Delete one of the caller's items; its pending links stop working.
 
     Args:
         id (int):
         token (str | Unset):
+        idempotency_key (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -112,6 +119,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         id=id,
         token=token,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -126,12 +134,14 @@ def sync(
     *,
     client: AuthenticatedClient,
     token: str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
 ) -> ExchangeMessage | Problem | None:
     """Delete one of the caller's items; its pending links stop working.
 
     Args:
         id (int):
         token (str | Unset):
+        idempotency_key (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -145,6 +155,7 @@ def sync(
         id=id,
         client=client,
         token=token,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -153,12 +164,14 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     token: str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[ExchangeMessage | Problem]:
     """Delete one of the caller's items; its pending links stop working.
 
     Args:
         id (int):
         token (str | Unset):
+        idempotency_key (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -171,6 +184,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         id=id,
         token=token,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -183,12 +197,14 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     token: str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
 ) -> ExchangeMessage | Problem | None:
     """Delete one of the caller's items; its pending links stop working.
 
     Args:
         id (int):
         token (str | Unset):
+        idempotency_key (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -203,5 +219,6 @@ async def asyncio(
             id=id,
             client=client,
             token=token,
+            idempotency_key=idempotency_key,
         )
     ).parsed

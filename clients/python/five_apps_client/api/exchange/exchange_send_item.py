@@ -15,8 +15,11 @@ def _get_kwargs(
     *,
     body: ExchangeSendIn,
     token: str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     params: dict[str, Any] = {}
 
@@ -108,6 +111,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: ExchangeSendIn,
     token: str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[ExchangeLinkOut | Problem]:
     """Send an item: a confirmation link that only the recipient can follow.
 
@@ -115,6 +119,7 @@ def sync_detailed(
 
     Args:
         token (str | Unset):
+        idempotency_key (str | Unset):
         body (ExchangeSendIn): An item to hand to another user. Example: {'item_id': 1,
             'recipient': 'bob'}.
 
@@ -129,6 +134,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         body=body,
         token=token,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -143,6 +149,7 @@ def sync(
     client: AuthenticatedClient,
     body: ExchangeSendIn,
     token: str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
 ) -> ExchangeLinkOut | Problem | None:
     """Send an item: a confirmation link that only the recipient can follow.
 
@@ -150,6 +157,7 @@ def sync(
 
     Args:
         token (str | Unset):
+        idempotency_key (str | Unset):
         body (ExchangeSendIn): An item to hand to another user. Example: {'item_id': 1,
             'recipient': 'bob'}.
 
@@ -165,6 +173,7 @@ def sync(
         client=client,
         body=body,
         token=token,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -173,6 +182,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: ExchangeSendIn,
     token: str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[ExchangeLinkOut | Problem]:
     """Send an item: a confirmation link that only the recipient can follow.
 
@@ -180,6 +190,7 @@ async def asyncio_detailed(
 
     Args:
         token (str | Unset):
+        idempotency_key (str | Unset):
         body (ExchangeSendIn): An item to hand to another user. Example: {'item_id': 1,
             'recipient': 'bob'}.
 
@@ -194,6 +205,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         body=body,
         token=token,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -206,6 +218,7 @@ async def asyncio(
     client: AuthenticatedClient,
     body: ExchangeSendIn,
     token: str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
 ) -> ExchangeLinkOut | Problem | None:
     """Send an item: a confirmation link that only the recipient can follow.
 
@@ -213,6 +226,7 @@ async def asyncio(
 
     Args:
         token (str | Unset):
+        idempotency_key (str | Unset):
         body (ExchangeSendIn): An item to hand to another user. Example: {'item_id': 1,
             'recipient': 'bob'}.
 
@@ -229,5 +243,6 @@ async def asyncio(
             client=client,
             body=body,
             token=token,
+            idempotency_key=idempotency_key,
         )
     ).parsed

@@ -9,15 +9,18 @@ from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
 from ...models.shop_product_in import ShopProductIn
 from ...models.shop_product_out import ShopProductOut
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     id: int,
     *,
     body: ShopProductIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "put",
@@ -109,11 +112,13 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: ShopProductIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[Problem | ShopProductOut]:
     """Replace a product (admin); purchases made before keep the price they paid.
 
     Args:
         id (int):
+        idempotency_key (str | Unset):
         body (ShopProductIn): A product to create, or the full new state of one (PUT). Example:
             {'description': '250 g, ground', 'price': 10, 'title': 'Coffee'}.
 
@@ -128,6 +133,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         id=id,
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -142,11 +148,13 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: ShopProductIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Problem | ShopProductOut | None:
     """Replace a product (admin); purchases made before keep the price they paid.
 
     Args:
         id (int):
+        idempotency_key (str | Unset):
         body (ShopProductIn): A product to create, or the full new state of one (PUT). Example:
             {'description': '250 g, ground', 'price': 10, 'title': 'Coffee'}.
 
@@ -162,6 +170,7 @@ def sync(
         id=id,
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -170,11 +179,13 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: ShopProductIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[Problem | ShopProductOut]:
     """Replace a product (admin); purchases made before keep the price they paid.
 
     Args:
         id (int):
+        idempotency_key (str | Unset):
         body (ShopProductIn): A product to create, or the full new state of one (PUT). Example:
             {'description': '250 g, ground', 'price': 10, 'title': 'Coffee'}.
 
@@ -189,6 +200,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         id=id,
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -201,11 +213,13 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: ShopProductIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Problem | ShopProductOut | None:
     """Replace a product (admin); purchases made before keep the price they paid.
 
     Args:
         id (int):
+        idempotency_key (str | Unset):
         body (ShopProductIn): A product to create, or the full new state of one (PUT). Example:
             {'description': '250 g, ground', 'price': 10, 'title': 'Coffee'}.
 
@@ -222,5 +236,6 @@ async def asyncio(
             id=id,
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed

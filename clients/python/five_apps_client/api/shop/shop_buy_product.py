@@ -9,15 +9,18 @@ from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
 from ...models.shop_buy_in import ShopBuyIn
 from ...models.shop_purchase_out import ShopPurchaseOut
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     id: int,
     *,
     body: ShopBuyIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -109,6 +112,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: ShopBuyIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[Problem | ShopPurchaseOut]:
     """Buy a product with a bill of the caller: debits its price if the balance covers it.
 
@@ -116,6 +120,7 @@ def sync_detailed(
 
     Args:
         id (int):
+        idempotency_key (str | Unset):
         body (ShopBuyIn): Which bill of the caller pays. Example: {'bill_id': 123456}.
 
     Raises:
@@ -129,6 +134,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         id=id,
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -143,6 +149,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: ShopBuyIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Problem | ShopPurchaseOut | None:
     """Buy a product with a bill of the caller: debits its price if the balance covers it.
 
@@ -150,6 +157,7 @@ def sync(
 
     Args:
         id (int):
+        idempotency_key (str | Unset):
         body (ShopBuyIn): Which bill of the caller pays. Example: {'bill_id': 123456}.
 
     Raises:
@@ -164,6 +172,7 @@ def sync(
         id=id,
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -172,6 +181,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: ShopBuyIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[Problem | ShopPurchaseOut]:
     """Buy a product with a bill of the caller: debits its price if the balance covers it.
 
@@ -179,6 +189,7 @@ async def asyncio_detailed(
 
     Args:
         id (int):
+        idempotency_key (str | Unset):
         body (ShopBuyIn): Which bill of the caller pays. Example: {'bill_id': 123456}.
 
     Raises:
@@ -192,6 +203,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         id=id,
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -204,6 +216,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: ShopBuyIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Problem | ShopPurchaseOut | None:
     """Buy a product with a bill of the caller: debits its price if the balance covers it.
 
@@ -211,6 +224,7 @@ async def asyncio(
 
     Args:
         id (int):
+        idempotency_key (str | Unset):
         body (ShopBuyIn): Which bill of the caller pays. Example: {'bill_id': 123456}.
 
     Raises:
@@ -226,5 +240,6 @@ async def asyncio(
             id=id,
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed

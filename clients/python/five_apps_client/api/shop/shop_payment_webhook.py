@@ -8,14 +8,17 @@ from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
 from ...models.shop_webhook_in import ShopWebhookIn
 from ...models.shop_webhook_out import ShopWebhookOut
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
     body: ShopWebhookIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -99,6 +102,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: ShopWebhookIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[Problem | ShopWebhookOut]:
     """Credit a bill: the payment service's signed webhook.
 
@@ -111,6 +115,7 @@ def sync_detailed(
     Not rate limited per client.
 
     Args:
+        idempotency_key (str | Unset):
         body (ShopWebhookIn): A credit announced by the payment service.
 
             `signature` is the hex SHA-1 of
@@ -132,6 +137,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -145,6 +151,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: ShopWebhookIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Problem | ShopWebhookOut | None:
     """Credit a bill: the payment service's signed webhook.
 
@@ -157,6 +164,7 @@ def sync(
     Not rate limited per client.
 
     Args:
+        idempotency_key (str | Unset):
         body (ShopWebhookIn): A credit announced by the payment service.
 
             `signature` is the hex SHA-1 of
@@ -179,6 +187,7 @@ def sync(
     return sync_detailed(
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -186,6 +195,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: ShopWebhookIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[Problem | ShopWebhookOut]:
     """Credit a bill: the payment service's signed webhook.
 
@@ -198,6 +208,7 @@ async def asyncio_detailed(
     Not rate limited per client.
 
     Args:
+        idempotency_key (str | Unset):
         body (ShopWebhookIn): A credit announced by the payment service.
 
             `signature` is the hex SHA-1 of
@@ -219,6 +230,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -230,6 +242,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: ShopWebhookIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Problem | ShopWebhookOut | None:
     """Credit a bill: the payment service's signed webhook.
 
@@ -242,6 +255,7 @@ async def asyncio(
     Not rate limited per client.
 
     Args:
+        idempotency_key (str | Unset):
         body (ShopWebhookIn): A credit announced by the payment service.
 
             `signature` is the hex SHA-1 of
@@ -265,5 +279,6 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed
