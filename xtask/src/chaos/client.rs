@@ -3,9 +3,11 @@
 //! and writes as intents with a key of their own.
 //!
 //! A write is an [`Intent`] (a unique key plus the request) and its record
-//! keeps every attempt. Today each intent is sent once. Issue 16 adds
-//! `Idempotency-Key: <key>` and retries of a 503 or a lost answer: both go in
-//! [`submit`], and the verdict already judges a write by all its attempts.
+//! keeps every attempt. [`submit`] sends it with `Idempotency-Key: <key>` and,
+//! as the SDKs' retry layers do, sends it again with the same key after no
+//! answer, a 503, a 429 or a 409 with `Retry-After` (its first attempt still
+//! running), at most [`RETRIES`] times; the verdict judges a write by all its
+//! attempts, and the key is what keeps a retried write from being stored twice.
 
 use std::time::Duration;
 
@@ -27,11 +29,20 @@ pub struct Request {
     pub label: &'static str,
     pub token: Option<String>,
     pub body: Option<Value>,
+    /// Sent as `Idempotency-Key` (writes, by [`submit`]).
+    pub idempotency_key: Option<String>,
 }
 
 impl Request {
     pub fn get(label: &'static str, path: impl Into<String>, token: Option<&str>) -> Self {
-        Self { method: Method::GET, path: path.into(), label, token: token.map(str::to_owned), body: None }
+        Self {
+            method: Method::GET,
+            path: path.into(),
+            label,
+            token: token.map(str::to_owned),
+            body: None,
+            idempotency_key: None,
+        }
     }
 
     pub fn post(label: &'static str, path: impl Into<String>, token: Option<&str>, body: Value) -> Self {
@@ -41,6 +52,7 @@ impl Request {
             label,
             token: token.map(str::to_owned),
             body: Some(body),
+            idempotency_key: None,
         }
     }
 
@@ -134,6 +146,9 @@ impl Http {
         if let Some(body) = &request.body {
             builder = builder.json(body);
         }
+        if let Some(key) = &request.idempotency_key {
+            builder = builder.header("Idempotency-Key", key);
+        }
         let at = self.clock.now();
         let answer = match builder.send().await {
             Ok(response) => read_reply(response, request.path.starts_with("/dealer")).await,
@@ -213,11 +228,37 @@ pub struct WriteRecord {
     pub attempts: Vec<Call>,
 }
 
-/// Sends the intent to a live replica. One attempt today (see the module doc).
+/// Retries of a write after its first attempt (the SDKs' default).
+pub const RETRIES: u32 = 3;
+
+/// Sends the intent to a live replica with its key, and again (to any live
+/// replica) while the answer says the write did not happen or may be retried.
 pub async fn submit(http: &Http, fleet: &Fleet, intent: Intent) -> WriteRecord {
+    let mut request = intent.request;
+    request.idempotency_key = Some(format!("chaos-{:?}-{}", intent.kind, intent.key));
     let mut attempts = Vec::with_capacity(1);
-    if let Some(port) = fleet.pick() {
-        attempts.push(http.call(port, &intent.request).await);
+    for attempt in 0..=RETRIES {
+        let Some(port) = fleet.pick() else { break };
+        let call = http.call(port, &request).await;
+        let wait = retry_wait(&call, attempt);
+        attempts.push(call);
+        match wait {
+            Some(wait) if attempt < RETRIES => tokio::time::sleep(wait).await,
+            _ => break,
+        }
     }
     WriteRecord { kind: intent.kind, key: intent.key, attempts }
+}
+
+/// How long to wait before sending a keyed write again, or `None` when its
+/// answer is final: `Retry-After` when given, else 200 ms doubled per attempt.
+pub fn retry_wait(call: &Call, attempt: u32) -> Option<Duration> {
+    let backoff = Duration::from_millis(200 * 2u64.pow(attempt));
+    match &call.answer {
+        Answer::NotSent(_) | Answer::Lost(_) => Some(backoff),
+        Answer::Reply(r) if matches!(r.status, 503 | 429) || (r.status == 409 && r.retry_after) => {
+            Some(if r.retry_after { Duration::from_secs(1) } else { backoff })
+        }
+        Answer::Reply(_) => None,
+    }
 }
