@@ -64,10 +64,12 @@ fn add_to(op: &mut Operation) {
         op.parameters.take().into_iter().flatten().filter_map(|p| serde_json::to_value(p).ok()).collect();
     parameters.push(json!({ "$ref": PARAMETER_REF }));
     op.extensions.get_or_insert_with(Extensions::default).insert("parameters".into(), Value::Array(parameters));
+    document_refusals(op);
     for (status, response) in op.responses.responses.iter_mut() {
         let replayable = status.parse::<u16>().is_ok_and(|s| s < 500 && s != 429);
         let RefOr::T(response) = response else { continue };
-        if !replayable {
+        // An answer that says "try again" (a busy key's 409) is never a replay.
+        if !replayable || response.headers.contains_key("Retry-After") {
             continue;
         }
         let mut headers: serde_json::Map<String, Value> = std::mem::take(&mut response.headers)
@@ -76,6 +78,39 @@ fn add_to(op: &mut Operation) {
             .collect();
         headers.insert("Idempotent-Replayed".into(), json!({ "$ref": HEADER_REF }));
         response.extensions.get_or_insert_with(Extensions::default).insert("headers".into(), Value::Object(headers));
+    }
+}
+
+/// What a key can make any write answer, in the app's error shape (the
+/// content of the operation's own 401, 404 or 400): 400 for a malformed key,
+/// 409 while its first request runs, 422 for a key used for another request.
+fn document_refusals(op: &mut Operation) {
+    let shape = ["401", "404", "400", "422"].iter().find_map(|status| match op.responses.responses.get(*status) {
+        Some(RefOr::T(response)) if !response.content.is_empty() => Some(response.content.clone()),
+        _ => None,
+    });
+    let Some(content) = shape else { return };
+    let refusals = [
+        ("400", "Malformed JSON or parameters, or a malformed `Idempotency-Key`"),
+        ("409", "A request with this `Idempotency-Key` is still being processed; retry after `Retry-After`"),
+        ("422", "A field is invalid, or this `Idempotency-Key` was used for another request"),
+    ];
+    for (status, description) in refusals {
+        if op.responses.responses.contains_key(status) {
+            continue;
+        }
+        let mut response = utoipa::openapi::ResponseBuilder::new().description(description).build();
+        response.content = content.clone();
+        if status == "409" {
+            response.headers.insert(
+                "Retry-After".into(),
+                utoipa::openapi::HeaderBuilder::new()
+                    .schema(utoipa::openapi::ObjectBuilder::new().schema_type(utoipa::openapi::Type::Integer).minimum(Some(1)))
+                    .description(Some("Seconds to wait before trying again"))
+                    .build(),
+            );
+        }
+        op.responses.responses.insert(status.into(), RefOr::T(response));
     }
 }
 
