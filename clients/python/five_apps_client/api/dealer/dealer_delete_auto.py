@@ -39,6 +39,11 @@ def _parse_response(
 
         return response_202
 
+    if response.status_code == 400:
+        response_400 = DealerError.from_dict(response.json())
+
+        return response_400
+
     if response.status_code == 401:
         response_401 = DealerError.from_dict(response.json())
 
@@ -48,6 +53,16 @@ def _parse_response(
         response_404 = DealerError.from_dict(response.json())
 
         return response_404
+
+    if response.status_code == 409:
+        response_409 = DealerError.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 422:
+        response_422 = DealerError.from_dict(response.json())
+
+        return response_422
 
     if response.status_code == 429:
         response_429 = DealerError.from_dict(response.json())

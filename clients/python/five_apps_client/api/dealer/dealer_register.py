@@ -46,6 +46,11 @@ def _parse_response(
 
         return response_400
 
+    if response.status_code == 409:
+        response_409 = DealerError.from_dict(response.json())
+
+        return response_409
+
     if response.status_code == 413:
         response_413 = DealerError.from_dict(response.json())
 
