@@ -15,8 +15,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::{
     apps, deadline,
     error::ApiError,
-    idempotency,
-    metrics, monitoring,
+    idempotency, metrics, monitoring,
     openapi::ApiDoc,
     platform,
     rate_limit::{self, Limit},

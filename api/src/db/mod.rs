@@ -251,7 +251,10 @@ pub(crate) fn rollback(conn: &mut PgConnection) {
 
 /// Commits the open transaction if the request's deadline allows it (else
 /// rolls back and answers 503).
-pub(crate) fn commit(conn: &mut PgConnection, deadline: Option<&std::sync::Arc<Deadline>>) -> Result<(), ApiError> {
+pub(crate) fn commit(
+    conn: &mut PgConnection,
+    deadline: Option<&std::sync::Arc<Deadline>>,
+) -> Result<(), ApiError> {
     let _committing = match deadline.map(|d| d.begin_commit()) {
         Some(None) => {
             rollback(conn);

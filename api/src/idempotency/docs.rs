@@ -63,7 +63,9 @@ fn add_to(op: &mut Operation) {
     let mut parameters: Vec<Value> =
         op.parameters.take().into_iter().flatten().filter_map(|p| serde_json::to_value(p).ok()).collect();
     parameters.push(json!({ "$ref": PARAMETER_REF }));
-    op.extensions.get_or_insert_with(Extensions::default).insert("parameters".into(), Value::Array(parameters));
+    op.extensions
+        .get_or_insert_with(Extensions::default)
+        .insert("parameters".into(), Value::Array(parameters));
     document_refusals(op);
     for (status, response) in op.responses.responses.iter_mut() {
         let replayable = status.parse::<u16>().is_ok_and(|s| s < 500 && s != 429);
@@ -77,7 +79,10 @@ fn add_to(op: &mut Operation) {
             .filter_map(|(name, header)| Some((name, serde_json::to_value(header).ok()?)))
             .collect();
         headers.insert("Idempotent-Replayed".into(), json!({ "$ref": HEADER_REF }));
-        response.extensions.get_or_insert_with(Extensions::default).insert("headers".into(), Value::Object(headers));
+        response
+            .extensions
+            .get_or_insert_with(Extensions::default)
+            .insert("headers".into(), Value::Object(headers));
     }
 }
 
@@ -85,10 +90,11 @@ fn add_to(op: &mut Operation) {
 /// content of the operation's own 401, 404 or 400): 400 for a malformed key,
 /// 409 while its first request runs, 422 for a key used for another request.
 fn document_refusals(op: &mut Operation) {
-    let shape = ["401", "404", "400", "422"].iter().find_map(|status| match op.responses.responses.get(*status) {
-        Some(RefOr::T(response)) if !response.content.is_empty() => Some(response.content.clone()),
-        _ => None,
-    });
+    let shape =
+        ["401", "404", "400", "422"].iter().find_map(|status| match op.responses.responses.get(*status) {
+            Some(RefOr::T(response)) if !response.content.is_empty() => Some(response.content.clone()),
+            _ => None,
+        });
     let Some(content) = shape else { return };
     let refusals = [
         ("400", "Malformed JSON or parameters, or a malformed `Idempotency-Key`"),
@@ -105,7 +111,11 @@ fn document_refusals(op: &mut Operation) {
             response.headers.insert(
                 "Retry-After".into(),
                 utoipa::openapi::HeaderBuilder::new()
-                    .schema(utoipa::openapi::ObjectBuilder::new().schema_type(utoipa::openapi::Type::Integer).minimum(Some(1)))
+                    .schema(
+                        utoipa::openapi::ObjectBuilder::new()
+                            .schema_type(utoipa::openapi::Type::Integer)
+                            .minimum(Some(1)),
+                    )
                     .description(Some("Seconds to wait before trying again"))
                     .build(),
             );
@@ -118,12 +128,19 @@ fn document_refusals(op: &mut Operation) {
 pub fn keyed_routes(doc: &OpenApi) -> HashSet<(Method, String)> {
     let mut keyed = HashSet::new();
     for (path, item) in &doc.paths.paths {
-        let ops = [(Method::POST, &item.post), (Method::PUT, &item.put), (Method::PATCH, &item.patch), (Method::DELETE, &item.delete)];
+        let ops = [
+            (Method::POST, &item.post),
+            (Method::PUT, &item.put),
+            (Method::PATCH, &item.patch),
+            (Method::DELETE, &item.delete),
+        ];
         for (method, op) in ops {
             let takes_key = op
                 .as_ref()
                 .and_then(|op| op.extensions.as_ref()?.get("parameters")?.as_array().cloned())
-                .is_some_and(|list| list.iter().any(|p| p.get("$ref").and_then(Value::as_str) == Some(PARAMETER_REF)));
+                .is_some_and(|list| {
+                    list.iter().any(|p| p.get("$ref").and_then(Value::as_str) == Some(PARAMETER_REF))
+                });
             if takes_key {
                 keyed.insert((method, path.clone()));
             }

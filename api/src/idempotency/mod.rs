@@ -130,14 +130,17 @@ async fn keyed(keys: Keys, route: String, req: Request, next: Next) -> Result<Re
         .filter_map(|name| Some((name.as_str(), parts.headers.get(name)?.to_str().ok()?)))
         .map(|(name, value)| serde_json::json!([name, value]))
         .collect();
-    let stored =
-        Stored { fingerprint, status: status.as_u16() as i16, headers, body: body.to_vec() };
+    let stored = Stored { fingerprint, status: status.as_u16() as i16, headers, body: body.to_vec() };
     finish(conn, Some((key_hash, stored, state.config.idempotency_key_ttl)), deadline).await?;
     Ok(Response::from_parts(parts, Body::from(body)))
 }
 
 /// Opens the request's transaction and reads what the key holds.
-async fn claim(state: &AppState, key_hash: Vec<u8>, deadline: Option<Arc<Deadline>>) -> Result<Claim, ApiError> {
+async fn claim(
+    state: &AppState,
+    key_hash: Vec<u8>,
+    deadline: Option<Arc<Deadline>>,
+) -> Result<Claim, ApiError> {
     let pool = state.db.clone();
     let span = tracing::Span::current();
     tokio::task::spawn_blocking(move || {
@@ -207,7 +210,8 @@ fn replay(stored: Stored) -> Response {
     let mut response = (status.unwrap_or(StatusCode::OK), stored.body).into_response();
     let headers = response.headers_mut();
     for pair in stored.headers.as_array().into_iter().flatten() {
-        let (Some(name), Some(value)) = (pair.get(0).and_then(|v| v.as_str()), pair.get(1).and_then(|v| v.as_str()))
+        let (Some(name), Some(value)) =
+            (pair.get(0).and_then(|v| v.as_str()), pair.get(1).and_then(|v| v.as_str()))
         else {
             continue;
         };

@@ -51,9 +51,8 @@ pub fn find(conn: &mut PgConnection, key_hash: &[u8]) -> QueryResult<Option<Stor
 
 /// Stores the answer (over an expired row the purge has not reached yet).
 pub fn save(conn: &mut PgConnection, key_hash: &[u8], answer: &Stored, ttl: Duration) -> QueryResult<()> {
-    let ttl = diesel::data_types::PgInterval::from_microseconds(
-        i64::try_from(ttl.as_micros()).unwrap_or(i64::MAX),
-    );
+    let ttl =
+        diesel::data_types::PgInterval::from_microseconds(i64::try_from(ttl.as_micros()).unwrap_or(i64::MAX));
     diesel::sql_query(
         "INSERT INTO idempotency_keys (key_hash, fingerprint, status, headers, body, expires_at) \
          VALUES ($1, $2, $3, $4, $5, now() + $6) \
@@ -73,7 +72,8 @@ pub fn save(conn: &mut PgConnection, key_hash: &[u8], answer: &Stored, ttl: Dura
 
 /// The purge job's part: keys past their lifetime.
 pub fn purge(conn: &mut PgConnection, report: &mut crate::jobs::PurgeReport) -> QueryResult<()> {
-    let removed = diesel::sql_query("DELETE FROM idempotency_keys WHERE expires_at <= now()").execute(conn)?;
+    let removed =
+        diesel::sql_query("DELETE FROM idempotency_keys WHERE expires_at <= now()").execute(conn)?;
     report.insert("idempotency_keys", removed);
     Ok(())
 }

@@ -49,7 +49,11 @@ impl Retry {
     }
 
     /// A write with the caller's key (to retry across restarts of the caller).
-    pub async fn write_with_key<T, E, F, Fut>(&self, key: String, mut send: F) -> Result<ResponseValue<T>, Error<E>>
+    pub async fn write_with_key<T, E, F, Fut>(
+        &self,
+        key: String,
+        mut send: F,
+    ) -> Result<ResponseValue<T>, Error<E>>
     where
         F: FnMut(String) -> Fut,
         Fut: Future<Output = Result<ResponseValue<T>, Error<E>>>,

@@ -62,7 +62,13 @@ async fn the_webhook_takes_a_key_too() {
     let app = TestApp::spawn().await;
     let (_, me) = shop::user(&app, "tina").await;
     let body = shop::webhook_body(77, me, 5, serde_json::json!(40));
-    let send = || app.http.post(app.url("/shop/payment/webhook")).header("Idempotency-Key", "credit-77").json(&body).send();
+    let send = || {
+        app.http
+            .post(app.url("/shop/payment/webhook"))
+            .header("Idempotency-Key", "credit-77")
+            .json(&body)
+            .send()
+    };
     let (first, again) = (send().await.unwrap(), send().await.unwrap());
     assert_eq!((first.status().as_u16(), again.status().as_u16()), (200, 200));
     assert_eq!(again.headers()[REPLAYED], "true");

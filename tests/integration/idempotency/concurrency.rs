@@ -68,7 +68,8 @@ async fn sixteen_concurrent_requests_with_one_key_make_one_task() {
         .map(|_| {
             let (client, answered) = (app.client_as(&token), answered.clone());
             tokio::spawn(async move {
-                let result = client.todo_create_task().idempotency_key("one").body(task("Buy milk")).send().await;
+                let result =
+                    client.todo_create_task().idempotency_key("one").body(task("Buy milk")).send().await;
                 answered.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                 result
             })

@@ -70,13 +70,8 @@ async fn the_same_key_with_another_request_is_422_and_changes_nothing() {
     assert_eq!(problem.errors[0].field, "Idempotency-Key");
     // Another operation (another route and path) under the same key is another request too.
     let id = first.into_inner().id;
-    let update = client
-        .todo_update_task()
-        .task_id(id)
-        .idempotency_key("k-1")
-        .body(task("Buy milk"))
-        .send()
-        .await;
+    let update =
+        client.todo_update_task().task_id(id).idempotency_key("k-1").body(task("Buy milk")).send().await;
     assert_eq!(status_of(&update.unwrap_err()), 422);
     assert_eq!(task_count(&app).await, 1);
     let stored = client.todo_get_task().task_id(id).send().await.unwrap().into_inner();
@@ -129,9 +124,8 @@ async fn an_expired_key_is_purged_and_then_runs_afresh() {
     .await
     .unwrap();
     let config = app.config.clone();
-    let report = app
-        .query(move |c| api::jobs::purge_once(c, &config).unwrap().expect("the purge lock is free"))
-        .await;
+    let report =
+        app.query(move |c| api::jobs::purge_once(c, &config).unwrap().expect("the purge lock is free")).await;
     assert_eq!(report.get("idempotency_keys"), Some(&1));
     assert_eq!(key_count(&app).await, 0);
 
@@ -145,7 +139,13 @@ async fn an_expired_key_is_purged_and_then_runs_afresh() {
 async fn a_key_lives_idempotency_key_ttl_seconds() {
     let app = TestApp::spawn_with(&[("IDEMPOTENCY_KEY_TTL_SECONDS", "3600")]).await;
     let token = todo_user(&app, "alice").await;
-    app.client_as(&token).todo_create_task().idempotency_key("k").body(task("Buy milk")).send().await.unwrap();
+    app.client_as(&token)
+        .todo_create_task()
+        .idempotency_key("k")
+        .body(task("Buy milk"))
+        .send()
+        .await
+        .unwrap();
     #[derive(diesel::QueryableByName)]
     struct Ttl {
         #[diesel(sql_type = diesel::sql_types::Double)]
@@ -153,9 +153,11 @@ async fn a_key_lives_idempotency_key_ttl_seconds() {
     }
     let ttl: Ttl = app
         .query(|c| {
-            diesel::sql_query("SELECT extract(epoch FROM expires_at - created_at)::float8 AS secs FROM idempotency_keys")
-                .get_result(c)
-                .unwrap()
+            diesel::sql_query(
+                "SELECT extract(epoch FROM expires_at - created_at)::float8 AS secs FROM idempotency_keys",
+            )
+            .get_result(c)
+            .unwrap()
         })
         .await;
     assert!((ttl.secs - 3600.0).abs() < 5.0, "{}", ttl.secs);
@@ -254,14 +256,15 @@ fn every_write_but_logins_and_logouts_documents_the_header() {
                 continue;
             }
             let id = op["operationId"].as_str().unwrap();
-            let takes_key = op["parameters"]
-                .as_array()
-                .is_some_and(|list| list.iter().any(|p| p["$ref"] == "#/components/parameters/IdempotencyKey"));
+            let takes_key = op["parameters"].as_array().is_some_and(|list| {
+                list.iter().any(|p| p["$ref"] == "#/components/parameters/IdempotencyKey")
+            });
             let session = id.contains("login") || id.ends_with("_logout") || id == "dealer_auth";
             assert_eq!(takes_key, !session, "{method} {path} ({id})");
             if takes_key {
                 keyed += 1;
-                let success = op["responses"].as_object().unwrap().iter().find(|(s, _)| s.starts_with('2')).unwrap();
+                let success =
+                    op["responses"].as_object().unwrap().iter().find(|(s, _)| s.starts_with('2')).unwrap();
                 assert_eq!(
                     success.1["headers"]["Idempotent-Replayed"]["$ref"],
                     "#/components/headers/IdempotentReplayed",

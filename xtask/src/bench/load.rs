@@ -57,7 +57,14 @@ impl Req {
         body: String,
         expect: u16,
     ) -> Self {
-        Self { method, path: path.into(), token: token.map(str::to_owned), body: Some(body), expect, key: None }
+        Self {
+            method,
+            path: path.into(),
+            token: token.map(str::to_owned),
+            body: Some(body),
+            expect,
+            key: None,
+        }
     }
 
     /// The same request with an `Idempotency-Key`.

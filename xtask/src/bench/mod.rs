@@ -217,7 +217,8 @@ async fn async_run(binary: &std::path::Path, filters: &[String]) -> anyhow::Resu
         outcomes.push(scenarios::write_tasks(addr, users.clone()).await?);
         let keyed = scenarios::keyed_writes(addr, users.clone()).await?;
         let mean = |with: bool| {
-            let rounds: Vec<_> = keyed.iter().filter(|o| o.scenario.contains("with Idempotency-Key") == with).collect();
+            let rounds: Vec<_> =
+                keyed.iter().filter(|o| o.scenario.contains("with Idempotency-Key") == with).collect();
             let rps = rounds.iter().map(|o| o.stats.rps).sum::<f64>() / rounds.len().max(1) as f64;
             let p50 = rounds.iter().map(|o| o.stats.p50_ms).sum::<f64>() / rounds.len().max(1) as f64;
             (rps, p50)

@@ -127,8 +127,15 @@ pub async fn write_tasks(addr: SocketAddr, users: Arc<Vec<TodoUser>>) -> anyhow:
                 let path = format!("/todo/tasks/{id}");
                 let body = format!(r#"{{"title":"bench {i} done","completed":true}}"#);
                 conn.call(Req::send(Method::PUT, path.clone(), Some(&token), body, 200)).await;
-                conn.call(Req { method: Method::DELETE, path, token: Some(token), body: None, expect: 204, key: None })
-                    .await;
+                conn.call(Req {
+                    method: Method::DELETE,
+                    path,
+                    token: Some(token),
+                    body: None,
+                    expect: 204,
+                    key: None,
+                })
+                .await;
                 conn
             }
         }),
@@ -163,8 +170,15 @@ pub async fn keyed_writes(addr: SocketAddr, users: Arc<Vec<TodoUser>>) -> anyhow
     let mut outcomes = Vec::new();
     for round in 0..2 {
         for keyed in [false, true] {
-            let name = if keyed { "POST /todo/tasks with Idempotency-Key" } else { "POST /todo/tasks without a key" };
-            outcomes.push(Outcome::new(format!("{name} (round {})", round + 1), 64, run(keyed, round).await?).unjudged());
+            let name = if keyed {
+                "POST /todo/tasks with Idempotency-Key"
+            } else {
+                "POST /todo/tasks without a key"
+            };
+            outcomes.push(
+                Outcome::new(format!("{name} (round {})", round + 1), 64, run(keyed, round).await?)
+                    .unjudged(),
+            );
         }
     }
     Ok(outcomes)
