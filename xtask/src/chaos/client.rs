@@ -29,8 +29,6 @@ pub struct Request {
     pub label: &'static str,
     pub token: Option<String>,
     pub body: Option<Value>,
-    /// Sent as `Idempotency-Key` (writes, by [`submit`]).
-    pub idempotency_key: Option<String>,
 }
 
 impl Request {
@@ -41,7 +39,6 @@ impl Request {
             label,
             token: token.map(str::to_owned),
             body: None,
-            idempotency_key: None,
         }
     }
 
@@ -52,7 +49,6 @@ impl Request {
             label,
             token: token.map(str::to_owned),
             body: Some(body),
-            idempotency_key: None,
         }
     }
 
@@ -136,6 +132,15 @@ impl Http {
 
     /// Sends `request` to the replica on `port`, waiting at most `timeout`.
     pub async fn call_within(&self, port: u16, request: &Request, timeout: Duration) -> Call {
+        self.send(port, request, timeout, None).await
+    }
+
+    /// Sends `request` with `Idempotency-Key: <key>` (a write, by [`submit`]).
+    pub async fn call_keyed(&self, port: u16, request: &Request, key: &str) -> Call {
+        self.send(port, request, CALL_TIMEOUT, Some(key)).await
+    }
+
+    async fn send(&self, port: u16, request: &Request, timeout: Duration, key: Option<&str>) -> Call {
         let mut builder = self
             .client
             .request(request.method.clone(), format!("http://127.0.0.1:{port}{}", request.path))
@@ -146,7 +151,7 @@ impl Http {
         if let Some(body) = &request.body {
             builder = builder.json(body);
         }
-        if let Some(key) = &request.idempotency_key {
+        if let Some(key) = key {
             builder = builder.header("Idempotency-Key", key);
         }
         let at = self.clock.now();
@@ -234,12 +239,11 @@ pub const RETRIES: u32 = 3;
 /// Sends the intent to a live replica with its key, and again (to any live
 /// replica) while the answer says the write did not happen or may be retried.
 pub async fn submit(http: &Http, fleet: &Fleet, intent: Intent) -> WriteRecord {
-    let mut request = intent.request;
-    request.idempotency_key = Some(format!("chaos-{:?}-{}", intent.kind, intent.key));
+    let key = format!("chaos-{:?}-{}", intent.kind, intent.key);
     let mut attempts = Vec::with_capacity(1);
     for attempt in 0..=RETRIES {
         let Some(port) = fleet.pick() else { break };
-        let call = http.call(port, &request).await;
+        let call = http.call_keyed(port, &intent.request, &key).await;
         let wait = retry_wait(&call, attempt);
         attempts.push(call);
         match wait {
