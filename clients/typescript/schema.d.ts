@@ -1638,10 +1638,7 @@ export interface components {
         IdempotencyKey: string;
     };
     requestBodies: never;
-    headers: {
-        /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
-        IdempotentReplayed: "true";
-    };
+    headers: never;
     pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -1933,7 +1930,8 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -1943,7 +1941,8 @@ export interface operations {
             /** @description Malformed JSON or parameters */
             400: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -1953,7 +1952,8 @@ export interface operations {
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -1963,7 +1963,8 @@ export interface operations {
             /** @description Not allowed */
             403: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -1973,7 +1974,8 @@ export interface operations {
             /** @description Conflicts with an existing resource */
             409: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -1983,7 +1985,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -1993,7 +1996,8 @@ export interface operations {
             /** @description Body is not `application/json` */
             415: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2003,7 +2007,8 @@ export interface operations {
             /** @description A field is missing, of the wrong type or invalid */
             422: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2149,7 +2154,8 @@ export interface operations {
             /** @description Updated */
             200: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2159,7 +2165,8 @@ export interface operations {
             /** @description Malformed JSON or parameters */
             400: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2169,7 +2176,8 @@ export interface operations {
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2179,7 +2187,8 @@ export interface operations {
             /** @description Not allowed */
             403: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2189,7 +2198,8 @@ export interface operations {
             /** @description Not found (or not yours) */
             404: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2199,7 +2209,8 @@ export interface operations {
             /** @description Conflicts with an existing resource */
             409: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2209,7 +2220,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2219,7 +2231,8 @@ export interface operations {
             /** @description Body is not `application/json` */
             415: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2229,7 +2242,8 @@ export interface operations {
             /** @description A field is missing, of the wrong type or invalid */
             422: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2281,7 +2295,8 @@ export interface operations {
             /** @description Deleted */
             204: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2289,7 +2304,8 @@ export interface operations {
             /** @description Malformed parameters */
             400: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2299,7 +2315,8 @@ export interface operations {
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2309,7 +2326,8 @@ export interface operations {
             /** @description Not allowed */
             403: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2319,7 +2337,8 @@ export interface operations {
             /** @description Not found (or not yours) */
             404: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2340,7 +2359,8 @@ export interface operations {
             /** @description A parameter is invalid */
             422: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2482,7 +2502,8 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2492,7 +2513,8 @@ export interface operations {
             /** @description Malformed JSON or parameters */
             400: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2502,7 +2524,8 @@ export interface operations {
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2512,7 +2535,8 @@ export interface operations {
             /** @description Not found (or not yours) */
             404: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2533,7 +2557,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2543,7 +2568,8 @@ export interface operations {
             /** @description Body is not `application/json` */
             415: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2553,7 +2579,8 @@ export interface operations {
             /** @description A field is missing, of the wrong type or invalid */
             422: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2694,7 +2721,8 @@ export interface operations {
             /** @description Updated */
             200: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2704,7 +2732,8 @@ export interface operations {
             /** @description Malformed JSON or parameters */
             400: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2714,7 +2743,8 @@ export interface operations {
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2724,7 +2754,8 @@ export interface operations {
             /** @description Not found (or not yours) */
             404: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2745,7 +2776,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2755,7 +2787,8 @@ export interface operations {
             /** @description Body is not `application/json` */
             415: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2765,7 +2798,8 @@ export interface operations {
             /** @description A field is missing, of the wrong type or invalid */
             422: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2819,7 +2853,8 @@ export interface operations {
             /** @description Deleted */
             204: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2827,7 +2862,8 @@ export interface operations {
             /** @description Malformed parameters */
             400: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2837,7 +2873,8 @@ export interface operations {
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2847,7 +2884,8 @@ export interface operations {
             /** @description Not found (or not yours) */
             404: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2868,7 +2906,8 @@ export interface operations {
             /** @description A parameter is invalid */
             422: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3098,7 +3137,8 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3108,7 +3148,8 @@ export interface operations {
             /** @description Malformed parameters */
             400: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3118,7 +3159,8 @@ export interface operations {
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3128,7 +3170,8 @@ export interface operations {
             /** @description Not allowed */
             403: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3138,7 +3181,8 @@ export interface operations {
             /** @description Not found (or not yours) */
             404: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3159,7 +3203,8 @@ export interface operations {
             /** @description A parameter is invalid */
             422: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3217,7 +3262,8 @@ export interface operations {
             /** @description The token, renewed */
             200: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3227,7 +3273,8 @@ export interface operations {
             /** @description Malformed JSON or parameters */
             400: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3237,7 +3284,8 @@ export interface operations {
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3247,7 +3295,8 @@ export interface operations {
             /** @description Not allowed */
             403: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3257,7 +3306,8 @@ export interface operations {
             /** @description Not found (or not yours) */
             404: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3278,7 +3328,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3288,7 +3339,8 @@ export interface operations {
             /** @description Body is not `application/json` */
             415: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3298,7 +3350,8 @@ export interface operations {
             /** @description A field is missing, of the wrong type or invalid */
             422: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3352,7 +3405,8 @@ export interface operations {
             /** @description Revoked */
             204: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -3360,7 +3414,8 @@ export interface operations {
             /** @description Malformed parameters */
             400: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3370,7 +3425,8 @@ export interface operations {
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3380,7 +3436,8 @@ export interface operations {
             /** @description Not allowed */
             403: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3390,7 +3447,8 @@ export interface operations {
             /** @description Not found (or not yours) */
             404: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3411,7 +3469,8 @@ export interface operations {
             /** @description A parameter is invalid */
             422: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3464,7 +3523,8 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3474,7 +3534,8 @@ export interface operations {
             /** @description Malformed JSON or parameters */
             400: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3484,7 +3545,8 @@ export interface operations {
             /** @description Conflicts with an existing resource */
             409: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3494,7 +3556,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3504,7 +3567,8 @@ export interface operations {
             /** @description Body is not `application/json` */
             415: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3514,7 +3578,8 @@ export interface operations {
             /** @description A field is missing, of the wrong type or invalid */
             422: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3660,7 +3725,8 @@ export interface operations {
             /** @description Updated */
             200: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3670,7 +3736,8 @@ export interface operations {
             /** @description Malformed JSON or parameters */
             400: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3680,7 +3747,8 @@ export interface operations {
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3690,7 +3758,8 @@ export interface operations {
             /** @description Not allowed */
             403: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3700,7 +3769,8 @@ export interface operations {
             /** @description Not found (or not yours) */
             404: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3710,7 +3780,8 @@ export interface operations {
             /** @description Conflicts with an existing resource */
             409: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3720,7 +3791,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3730,7 +3802,8 @@ export interface operations {
             /** @description Body is not `application/json` */
             415: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3740,7 +3813,8 @@ export interface operations {
             /** @description A field is missing, of the wrong type or invalid */
             422: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3792,7 +3866,8 @@ export interface operations {
             /** @description Deleted */
             204: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -3800,7 +3875,8 @@ export interface operations {
             /** @description Malformed parameters */
             400: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3810,7 +3886,8 @@ export interface operations {
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3820,7 +3897,8 @@ export interface operations {
             /** @description Not allowed */
             403: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3830,7 +3908,8 @@ export interface operations {
             /** @description Not found (or not yours) */
             404: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3851,7 +3930,8 @@ export interface operations {
             /** @description A parameter is invalid */
             422: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4183,7 +4263,8 @@ export interface operations {
             /** @description Updated */
             202: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4198,7 +4279,8 @@ export interface operations {
             /** @description The body is not JSON */
             400: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4213,7 +4295,8 @@ export interface operations {
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4228,7 +4311,8 @@ export interface operations {
             /** @description No auto with that mark */
             404: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4259,7 +4343,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4274,7 +4359,8 @@ export interface operations {
             /** @description Body is not `application/json` */
             415: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4289,7 +4375,8 @@ export interface operations {
             /** @description A field is missing, of the wrong type or invalid */
             422: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4360,7 +4447,8 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4375,7 +4463,8 @@ export interface operations {
             /** @description The mark exists, or the body is not JSON */
             400: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4390,7 +4479,8 @@ export interface operations {
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4421,7 +4511,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4436,7 +4527,8 @@ export interface operations {
             /** @description Body is not `application/json` */
             415: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4451,7 +4543,8 @@ export interface operations {
             /** @description A field is missing, of the wrong type or invalid */
             422: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4518,7 +4611,8 @@ export interface operations {
             /** @description Deleted */
             202: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4533,7 +4627,8 @@ export interface operations {
             /** @description Malformed JSON or parameters, or a malformed `Idempotency-Key` */
             400: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4548,7 +4643,8 @@ export interface operations {
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4563,7 +4659,8 @@ export interface operations {
             /** @description No auto with that mark */
             404: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4594,7 +4691,8 @@ export interface operations {
             /** @description A field is invalid, or this `Idempotency-Key` was used for another request */
             422: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4733,7 +4831,8 @@ export interface operations {
             /** @description Registered */
             201: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4748,7 +4847,8 @@ export interface operations {
             /** @description The user exists, or the body is not JSON */
             400: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4779,7 +4879,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4794,7 +4895,8 @@ export interface operations {
             /** @description Body is not `application/json` */
             415: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4809,7 +4911,8 @@ export interface operations {
             /** @description A field is missing, of the wrong type or invalid */
             422: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5147,7 +5250,8 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5157,7 +5261,8 @@ export interface operations {
             /** @description Malformed JSON or parameters */
             400: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5167,7 +5272,8 @@ export interface operations {
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5188,7 +5294,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5198,7 +5305,8 @@ export interface operations {
             /** @description Body is not `application/json` */
             415: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5208,7 +5316,8 @@ export interface operations {
             /** @description A field is missing, of the wrong type or invalid */
             422: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5263,7 +5372,8 @@ export interface operations {
             /** @description Deleted */
             200: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5273,7 +5383,8 @@ export interface operations {
             /** @description Malformed parameters */
             400: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5283,7 +5394,8 @@ export interface operations {
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5293,7 +5405,8 @@ export interface operations {
             /** @description Not found (or not yours) */
             404: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5314,7 +5427,8 @@ export interface operations {
             /** @description A parameter is invalid */
             422: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5540,7 +5654,8 @@ export interface operations {
             /** @description Registered */
             201: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5550,7 +5665,8 @@ export interface operations {
             /** @description Malformed JSON or parameters */
             400: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5560,7 +5676,8 @@ export interface operations {
             /** @description Conflicts with an existing resource */
             409: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5570,7 +5687,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5580,7 +5698,8 @@ export interface operations {
             /** @description Body is not `application/json` */
             415: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5590,7 +5709,8 @@ export interface operations {
             /** @description A field is missing, of the wrong type or invalid */
             422: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5646,7 +5766,8 @@ export interface operations {
             /** @description The link for the recipient */
             201: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5656,7 +5777,8 @@ export interface operations {
             /** @description Malformed JSON or parameters */
             400: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5666,7 +5788,8 @@ export interface operations {
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5676,7 +5799,8 @@ export interface operations {
             /** @description Not found (or not yours) */
             404: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5697,7 +5821,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5707,7 +5832,8 @@ export interface operations {
             /** @description Body is not `application/json` */
             415: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5717,7 +5843,8 @@ export interface operations {
             /** @description A field is missing, of the wrong type or invalid */
             422: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5965,7 +6092,8 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5975,7 +6103,8 @@ export interface operations {
             /** @description Malformed JSON or parameters */
             400: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5985,7 +6114,8 @@ export interface operations {
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5995,7 +6125,8 @@ export interface operations {
             /** @description Not allowed */
             403: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6016,7 +6147,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6026,7 +6158,8 @@ export interface operations {
             /** @description Body is not `application/json` */
             415: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6036,7 +6169,8 @@ export interface operations {
             /** @description A field is missing, of the wrong type or invalid */
             422: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6092,7 +6226,8 @@ export interface operations {
             /** @description Updated */
             200: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6102,7 +6237,8 @@ export interface operations {
             /** @description Malformed JSON or parameters */
             400: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6112,7 +6248,8 @@ export interface operations {
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6122,7 +6259,8 @@ export interface operations {
             /** @description Not allowed */
             403: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6132,7 +6270,8 @@ export interface operations {
             /** @description Not found (or not yours) */
             404: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6153,7 +6292,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6163,7 +6303,8 @@ export interface operations {
             /** @description Body is not `application/json` */
             415: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6173,7 +6314,8 @@ export interface operations {
             /** @description A field is missing, of the wrong type or invalid */
             422: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6225,7 +6367,8 @@ export interface operations {
             /** @description Deleted */
             204: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -6233,7 +6376,8 @@ export interface operations {
             /** @description Malformed parameters */
             400: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6243,7 +6387,8 @@ export interface operations {
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6253,7 +6398,8 @@ export interface operations {
             /** @description Not allowed */
             403: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6263,7 +6409,8 @@ export interface operations {
             /** @description Not found (or not yours) */
             404: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6284,7 +6431,8 @@ export interface operations {
             /** @description A parameter is invalid */
             422: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6423,7 +6571,8 @@ export interface operations {
             /** @description Updated */
             200: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6433,7 +6582,8 @@ export interface operations {
             /** @description Malformed JSON or parameters */
             400: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6443,7 +6593,8 @@ export interface operations {
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6453,7 +6604,8 @@ export interface operations {
             /** @description Not allowed */
             403: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6463,7 +6615,8 @@ export interface operations {
             /** @description Not found (or not yours) */
             404: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6473,7 +6626,8 @@ export interface operations {
             /** @description Conflicts with an existing resource */
             409: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6483,7 +6637,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6493,7 +6648,8 @@ export interface operations {
             /** @description Body is not `application/json` */
             415: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6503,7 +6659,8 @@ export interface operations {
             /** @description A field is missing, of the wrong type or invalid */
             422: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6883,7 +7040,8 @@ export interface operations {
             /** @description Credited (or credited before: the same answer) */
             200: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6893,7 +7051,8 @@ export interface operations {
             /** @description Malformed JSON or parameters */
             400: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6903,7 +7062,8 @@ export interface operations {
             /** @description Not allowed */
             403: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6913,7 +7073,8 @@ export interface operations {
             /** @description Not found (or not yours) */
             404: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6923,7 +7084,8 @@ export interface operations {
             /** @description Conflicts with an existing resource */
             409: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6933,7 +7095,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6943,7 +7106,8 @@ export interface operations {
             /** @description Body is not `application/json` */
             415: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6953,7 +7117,8 @@ export interface operations {
             /** @description A field is missing, of the wrong type or invalid */
             422: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -7072,7 +7237,8 @@ export interface operations {
             /** @description Bought */
             200: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -7082,7 +7248,8 @@ export interface operations {
             /** @description Malformed JSON or parameters */
             400: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -7092,7 +7259,8 @@ export interface operations {
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -7102,7 +7270,8 @@ export interface operations {
             /** @description Not enough funds */
             402: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -7112,7 +7281,8 @@ export interface operations {
             /** @description Not found (or not yours) */
             404: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -7133,7 +7303,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -7143,7 +7314,8 @@ export interface operations {
             /** @description Body is not `application/json` */
             415: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -7153,7 +7325,8 @@ export interface operations {
             /** @description A field is missing, of the wrong type or invalid */
             422: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -7206,7 +7379,8 @@ export interface operations {
             /** @description Registered, inactive */
             201: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -7216,7 +7390,8 @@ export interface operations {
             /** @description Malformed JSON or parameters */
             400: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -7226,7 +7401,8 @@ export interface operations {
             /** @description Conflicts with an existing resource */
             409: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -7236,7 +7412,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -7246,7 +7423,8 @@ export interface operations {
             /** @description Body is not `application/json` */
             415: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -7256,7 +7434,8 @@ export interface operations {
             /** @description A field is missing, of the wrong type or invalid */
             422: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -7467,7 +7646,8 @@ export interface operations {
             /** @description Registered */
             201: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -7477,7 +7657,8 @@ export interface operations {
             /** @description Malformed JSON or parameters */
             400: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -7487,7 +7668,8 @@ export interface operations {
             /** @description Conflicts with an existing resource */
             409: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -7497,7 +7679,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -7507,7 +7690,8 @@ export interface operations {
             /** @description Body is not `application/json` */
             415: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -7517,7 +7701,8 @@ export interface operations {
             /** @description A field is missing, of the wrong type or invalid */
             422: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -7644,7 +7829,8 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -7654,7 +7840,8 @@ export interface operations {
             /** @description Malformed JSON or parameters */
             400: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -7664,7 +7851,8 @@ export interface operations {
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -7685,7 +7873,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -7695,7 +7884,8 @@ export interface operations {
             /** @description Body is not `application/json` */
             415: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -7705,7 +7895,8 @@ export interface operations {
             /** @description A field is missing, of the wrong type or invalid */
             422: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -7842,7 +8033,8 @@ export interface operations {
             /** @description Updated */
             200: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -7852,7 +8044,8 @@ export interface operations {
             /** @description Malformed JSON or parameters */
             400: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -7862,7 +8055,8 @@ export interface operations {
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -7872,7 +8066,8 @@ export interface operations {
             /** @description Not found (or not yours) */
             404: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -7893,7 +8088,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -7903,7 +8099,8 @@ export interface operations {
             /** @description Body is not `application/json` */
             415: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -7913,7 +8110,8 @@ export interface operations {
             /** @description A field is missing, of the wrong type or invalid */
             422: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -7965,7 +8163,8 @@ export interface operations {
             /** @description Deleted */
             204: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -7973,7 +8172,8 @@ export interface operations {
             /** @description Malformed parameters */
             400: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -7983,7 +8183,8 @@ export interface operations {
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -7993,7 +8194,8 @@ export interface operations {
             /** @description Not found (or not yours) */
             404: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -8014,7 +8216,8 @@ export interface operations {
             /** @description A parameter is invalid */
             422: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {

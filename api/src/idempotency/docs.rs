@@ -1,9 +1,9 @@
 //! The header in the OpenAPI document: `components.parameters.IdempotencyKey`
-//! referenced by every operation that takes it, and
-//! `components.headers.IdempotentReplayed` on their answers that may be
-//! replayed. utoipa 5.5 has neither `components.parameters` nor references
-//! in an operation's parameter list, so both are written through the
-//! (flattened) extension maps; the document is the same JSON either way.
+//! referenced by every operation that takes it, and `Idempotent-Replayed` on
+//! their answers that may be replayed. utoipa 5.5 has neither
+//! `components.parameters` nor references in an operation's parameter list,
+//! so the parameter is written through the (flattened) extension maps; the
+//! document is the same JSON either way.
 //! The layer reads back which operations take a key ([`keyed_routes`]).
 
 use std::collections::HashSet;
@@ -13,7 +13,6 @@ use serde_json::{Value, json};
 use utoipa::openapi::{OpenApi, RefOr, extensions::Extensions, path::Operation};
 
 const PARAMETER_REF: &str = "#/components/parameters/IdempotencyKey";
-const HEADER_REF: &str = "#/components/headers/IdempotentReplayed";
 
 /// Adds the parameter to every POST, PUT, PATCH and DELETE whose operation id
 /// is not in `unkeyed` (logins and logouts), and the header to their answers
@@ -28,8 +27,9 @@ pub fn document(doc: &mut OpenApi, unkeyed: &[&str]) {
     }
     let components = doc.components.get_or_insert_with(Default::default);
     let extensions = components.extensions.get_or_insert_with(Extensions::default);
+    // One key only: the map is a HashMap, and two keys would serialise in a
+    // random order (the committed document must not change between runs).
     extensions.insert("parameters".into(), json!({ "IdempotencyKey": parameter() }));
-    extensions.insert("headers".into(), json!({ "IdempotentReplayed": replayed_header() }));
 }
 
 fn parameter() -> Value {
@@ -51,12 +51,19 @@ fn parameter() -> Value {
     })
 }
 
-fn replayed_header() -> Value {
-    json!({
-        "description": "`true` when this answer is the stored first answer to an earlier request with the \
-            same `Idempotency-Key` (nothing was run again); absent otherwise.",
-        "schema": {"type": "string", "enum": ["true"]}
-    })
+/// `Idempotent-Replayed`, written on each answer that can be replayed.
+fn replayed_header() -> utoipa::openapi::Header {
+    utoipa::openapi::HeaderBuilder::new()
+        .schema(
+            utoipa::openapi::ObjectBuilder::new()
+                .schema_type(utoipa::openapi::Type::String)
+                .enum_values(Some(["true"])),
+        )
+        .description(Some(
+            "`true` when this answer is the stored first answer to an earlier request with the same \
+             `Idempotency-Key` (nothing was run again); absent otherwise.",
+        ))
+        .build()
 }
 
 fn add_to(op: &mut Operation) {
@@ -74,15 +81,7 @@ fn add_to(op: &mut Operation) {
         if !replayable || response.headers.contains_key("Retry-After") {
             continue;
         }
-        let mut headers: serde_json::Map<String, Value> = std::mem::take(&mut response.headers)
-            .into_iter()
-            .filter_map(|(name, header)| Some((name, serde_json::to_value(header).ok()?)))
-            .collect();
-        headers.insert("Idempotent-Replayed".into(), json!({ "$ref": HEADER_REF }));
-        response
-            .extensions
-            .get_or_insert_with(Extensions::default)
-            .insert("headers".into(), Value::Object(headers));
+        response.headers.insert("Idempotent-Replayed".into(), replayed_header());
     }
 }
 

@@ -248,7 +248,6 @@ fn every_write_but_logins_and_logouts_documents_the_header() {
     let components = &doc["components"];
     assert_eq!(components["parameters"]["IdempotencyKey"]["in"], "header");
     assert_eq!(components["parameters"]["IdempotencyKey"]["name"], "Idempotency-Key");
-    assert!(components["headers"]["IdempotentReplayed"]["description"].is_string());
     let mut keyed = 0;
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
@@ -265,11 +264,7 @@ fn every_write_but_logins_and_logouts_documents_the_header() {
                 keyed += 1;
                 let success =
                     op["responses"].as_object().unwrap().iter().find(|(s, _)| s.starts_with('2')).unwrap();
-                assert_eq!(
-                    success.1["headers"]["Idempotent-Replayed"]["$ref"],
-                    "#/components/headers/IdempotentReplayed",
-                    "{id}"
-                );
+                assert_eq!(success.1["headers"]["Idempotent-Replayed"]["schema"]["enum"][0], "true", "{id}");
             }
         }
     }

@@ -33,13 +33,7 @@ pub struct Request {
 
 impl Request {
     pub fn get(label: &'static str, path: impl Into<String>, token: Option<&str>) -> Self {
-        Self {
-            method: Method::GET,
-            path: path.into(),
-            label,
-            token: token.map(str::to_owned),
-            body: None,
-        }
+        Self { method: Method::GET, path: path.into(), label, token: token.map(str::to_owned), body: None }
     }
 
     pub fn post(label: &'static str, path: impl Into<String>, token: Option<&str>, body: Value) -> Self {
