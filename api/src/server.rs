@@ -6,7 +6,13 @@ use anyhow::Context;
 use diesel::{Connection, PgConnection};
 use tokio::net::TcpListener;
 
-use crate::{config::Config, db, jobs, state::AppState};
+use crate::{
+    config::{AppEnv, Config},
+    db,
+    devmode::{self, DevDefaults},
+    jobs,
+    state::AppState,
+};
 
 /// Creates the database if missing and applies pending migrations.
 pub async fn migrate(config: &Config) -> anyhow::Result<usize> {
@@ -42,19 +48,42 @@ pub async fn serve_on(listener: TcpListener, state: AppState) -> anyhow::Result<
         .context("server failed")
 }
 
-/// `api serve`: prepare, start the purge scheduler, listen on `BIND_ADDR`.
-pub async fn serve(config: Config) -> anyhow::Result<()> {
+/// `api serve`: prepare, start the purge scheduler, listen on `BIND_ADDR`;
+/// a development server (`dev`) then prints its banner.
+pub async fn serve(config: Config, dev: Option<DevDefaults>) -> anyhow::Result<()> {
     let bind_addr = config.bind_addr;
+    warn_production_gaps(&config);
     let state = prepare(config).await?;
     let mut scheduler = jobs::start_scheduler(state.clone()).await?;
     let listener = TcpListener::bind(bind_addr)
         .await
         .with_context(|| format!("cannot listen on BIND_ADDR {bind_addr}"))?;
     tracing::info!(addr = %bind_addr, docs = %format!("{}/docs", state.config.public_url), "listening");
+    if let Some(dev) = &dev {
+        println!("{}", devmode::banner(dev, &state.config.public_url));
+    }
     let served = serve_on(listener, state).await;
     let _ = scheduler.shutdown().await;
     tracing::info!("stopped");
     served
+}
+
+/// What a production server runs without, said once at start.
+fn warn_production_gaps(config: &Config) {
+    if config.app_env != AppEnv::Production {
+        return;
+    }
+    if !config.app_env_explicit {
+        tracing::warn!(
+            bind_addr = %config.bind_addr,
+            "APP_ENV is unset and BIND_ADDR is not loopback: running as production, without development defaults"
+        );
+    }
+    if config.payment_private_key.is_none() {
+        tracing::warn!(
+            "PAYMENT_PRIVATE_KEY is not set: POST /shop/payment/webhook answers 503 \"the payment webhook is not configured\""
+        );
+    }
 }
 
 /// `api purge`: one purge run, then exit.
