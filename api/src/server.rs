@@ -28,8 +28,16 @@ pub async fn migrate(config: &Config) -> anyhow::Result<usize> {
 /// Everything a server needs before it answers: migrations, connections, and
 /// the start-up work of the apps.
 pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
+    prepare_on(config, None).await
+}
+
+/// [`prepare`], on `pool` when given (the test harness's replicas share one).
+pub async fn prepare_on(config: Config, pool: Option<db::DbPool>) -> anyhow::Result<AppState> {
     migrate(&config).await?;
-    let state = AppState::connect(config).await?;
+    let state = match pool {
+        Some(pool) => AppState::connect_with_pool(config, pool).await?,
+        None => AppState::connect(config).await?,
+    };
     tokio::task::spawn_blocking(crate::auth::password::warm_up).await?;
     crate::auth::revocations::start(&state).await?;
     // Each app's start-up work adds one line here: `apps::<app>::on_startup(&state).await?;`
