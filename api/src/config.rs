@@ -425,7 +425,10 @@ mod tests {
         let err = config(&[("SECURITY_MIRROR_MAX_ENTRIES", "0")]).unwrap_err();
         assert_eq!(err.var, "SECURITY_MIRROR_MAX_ENTRIES");
         let err = config(&[("APP_ENV", "prod")]).unwrap_err();
-        assert_eq!(err.to_string(), "invalid configuration: APP_ENV: expected `development` or `production`, got `prod`");
+        assert_eq!(
+            err.to_string(),
+            "invalid configuration: APP_ENV: expected `development` or `production`, got `prod`"
+        );
     }
 
     #[test]

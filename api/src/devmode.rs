@@ -85,11 +85,7 @@ pub fn apply(config: &mut Config, file: &Path) -> anyhow::Result<Option<DevDefau
 /// The start-up banner of a development server: printed once, before the
 /// first request, so a new user sees where to go and how to sign in.
 pub fn banner(dev: &DevDefaults, public_url: &str) -> String {
-    let why = if dev.explicit {
-        "APP_ENV=development"
-    } else {
-        "APP_ENV is unset and BIND_ADDR is loopback"
-    };
+    let why = if dev.explicit { "APP_ENV=development" } else { "APP_ENV is unset and BIND_ADDR is loopback" };
     let password = dev.admin_password.as_deref().unwrap_or("(ADMIN_PASSWORD)");
     let payment = dev.payment_key.as_deref().unwrap_or("(PAYMENT_PRIVATE_KEY)");
     let file = dev.file.display();

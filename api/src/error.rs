@@ -332,9 +332,13 @@ mod tests {
 
     #[test]
     fn a_rule_without_a_message_is_said_from_its_bounds() {
-        let err = ApiError::from(Rules { limit: 0, offset: -1, title: String::new() }.validate().unwrap_err());
+        let err =
+            ApiError::from(Rules { limit: 0, offset: -1, title: String::new() }.validate().unwrap_err());
         let problem = err.problem();
-        assert_eq!(problem.detail, "limit: must be 1 to 1000; offset: must be at least 0; title: must be 1 to 200 characters");
+        assert_eq!(
+            problem.detail,
+            "limit: must be 1 to 1000; offset: must be at least 0; title: must be 1 to 200 characters"
+        );
         assert_eq!(
             problem.errors,
             vec![

@@ -77,7 +77,9 @@ pub fn data_error(text: &str) -> ApiError {
         _ => (None, inner),
     };
     let (field, message) = match message.strip_prefix("missing field `").and_then(|m| m.strip_suffix('`')) {
-        Some(name) => (path.map_or_else(|| name.to_owned(), |p| format!("{p}.{name}")), "is required".to_owned()),
+        Some(name) => {
+            (path.map_or_else(|| name.to_owned(), |p| format!("{p}.{name}")), "is required".to_owned())
+        }
         None => (path.unwrap_or("body").to_owned(), message.to_owned()),
     };
     ApiError::invalid(&field, message)
@@ -178,6 +180,9 @@ mod tests {
         let text = "Failed to deserialize the JSON body into the target type: title: invalid type: integer `5`, expected a string at line 1 column 11";
         assert_eq!(fields(data_error(text)), one("title", "invalid type: integer `5`, expected a string"));
         let whole = "Failed to deserialize the JSON body into the target type: invalid type: integer `5`, expected struct TaskIn at line 1 column 1";
-        assert_eq!(fields(data_error(whole)), one("body", "invalid type: integer `5`, expected struct TaskIn"));
+        assert_eq!(
+            fields(data_error(whole)),
+            one("body", "invalid type: integer `5`, expected struct TaskIn")
+        );
     }
 }

@@ -17,7 +17,10 @@ fn count(sql: String) -> i64 {
 
 fn redis_keys(prefix: &str) -> Vec<String> {
     let mut conn = redis::Client::open(redis_url()).unwrap().get_connection().unwrap();
-    redis::Commands::scan_match::<_, String>(&mut conn, format!("{prefix}*")).unwrap().map(Result::unwrap).collect()
+    redis::Commands::scan_match::<_, String>(&mut conn, format!("{prefix}*"))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
 }
 
 #[tokio::test]
@@ -57,9 +60,13 @@ async fn replicas_share_their_tests_pool_so_connections_stay_within_the_reservat
     // Concurrent database work on every server at once.
     let calls = (0..30).map(|i| {
         let server = servers[i % 3];
-        server.http.post(server.url("/todo/register")).json(&serde_json::json!({
-            "username": format!("crowd-{i}"), "password": "correct horse"
-        })).send()
+        server
+            .http
+            .post(server.url("/todo/register"))
+            .json(&serde_json::json!({
+                "username": format!("crowd-{i}"), "password": "correct horse"
+            }))
+            .send()
     });
     for response in futures::future::join_all(calls).await {
         assert_eq!(response.unwrap().status(), 201);

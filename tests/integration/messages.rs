@@ -7,7 +7,8 @@ use serde_json::{Value, json};
 async fn todo_token(app: &TestApp) -> String {
     let body = json!({"username": "reader", "password": "correct horse"});
     app.http.post(app.url("/todo/register")).json(&body).send().await.unwrap();
-    let out: Value = app.http.post(app.url("/todo/login")).json(&body).send().await.unwrap().json().await.unwrap();
+    let out: Value =
+        app.http.post(app.url("/todo/login")).json(&body).send().await.unwrap().json().await.unwrap();
     out["access_token"].as_str().unwrap().to_owned()
 }
 
@@ -16,15 +17,21 @@ async fn a_page_out_of_range_says_the_allowed_range() {
     let app = TestApp::spawn().await;
     let body = json!({"login": "pager", "password": "correct horse"});
     app.http.post(app.url("/exchange/registration")).json(&body).send().await.unwrap();
-    let out: Value = app.http.post(app.url("/exchange/login")).json(&body).send().await.unwrap().json().await.unwrap();
+    let out: Value =
+        app.http.post(app.url("/exchange/login")).json(&body).send().await.unwrap().json().await.unwrap();
     let token = out["token"].as_str().unwrap();
     for (query, field, message) in [
         ("limit=0", "limit", "must be 1 to 1000"),
         ("limit=1001", "limit", "must be 1 to 1000"),
         ("offset=-1", "offset", "must be at least 0"),
     ] {
-        let response =
-            app.http.get(app.url(&format!("/exchange/items?{query}"))).bearer_auth(token).send().await.unwrap();
+        let response = app
+            .http
+            .get(app.url(&format!("/exchange/items?{query}")))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(response.status(), 422, "{query}");
         let problem: Value = response.json().await.unwrap();
         assert_eq!(problem["detail"], format!("{field}: {message}"), "{query}");
@@ -80,7 +87,9 @@ async fn an_unreachable_redis_at_start_up_is_said_once() {
         ("REDIS_URL", format!("redis://127.0.0.1:{port}")),
         ("DB_POOL_SIZE", "1".into()),
     ];
-    let config = api::config::Config::from_lookup(|k| vars.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone())).unwrap();
+    let config =
+        api::config::Config::from_lookup(|k| vars.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone()))
+            .unwrap();
     let err = match api::state::AppState::connect(config).await {
         Ok(_) => panic!("Redis is not there"),
         Err(e) => format!("{e:#}"),

@@ -28,7 +28,7 @@ pub fn size() -> u32 {
     std::env::var("TEST_PG_MAX_CONNECTIONS")
         .ok()
         .and_then(|v| v.trim().parse().ok())
-        .filter(|&n: &u32| n >= 1 + PER_TEST_EXTRA)
+        .filter(|&n: &u32| n > PER_TEST_EXTRA)
         .unwrap_or(DEFAULT_BUDGET)
 }
 

@@ -14,7 +14,13 @@ const PREFIX: &str = "api_test_r";
 /// `api_test_r<host>_<pid>_<start>_<random>`: at most 63 bytes, PostgreSQL's limit.
 pub fn database_name() -> String {
     let id = uuid::Uuid::new_v4().simple().to_string();
-    format!("{PREFIX}{}_{}_{}_{}", host_tag(), std::process::id(), start_time(std::process::id()).unwrap_or(0), &id[..12])
+    format!(
+        "{PREFIX}{}_{}_{}_{}",
+        host_tag(),
+        std::process::id(),
+        start_time(std::process::id()).unwrap_or(0),
+        &id[..12]
+    )
 }
 
 /// Who made a test database, read back from its name.

@@ -237,7 +237,14 @@ impl TestApp {
         let server = tokio::spawn(async move {
             let _ = api::server::serve_on(listener, server_state).await;
         });
-        Self { base_url: format!("http://{addr}"), config, state, http: reqwest::Client::new(), resources, server }
+        Self {
+            base_url: format!("http://{addr}"),
+            config,
+            state,
+            http: reqwest::Client::new(),
+            resources,
+            server,
+        }
     }
 
     /// The generated client without a token.

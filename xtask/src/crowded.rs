@@ -42,9 +42,7 @@ fn options(args: &[String]) -> anyhow::Result<Options> {
         }
     }
     if o.command.is_empty() {
-        bail!(
-            "usage: cargo xtask crowded [--own-cluster] [--max-connections N] [--hold N] -- <command…>"
-        );
+        bail!("usage: cargo xtask crowded [--own-cluster] [--max-connections N] [--hold N] -- <command…>");
     }
     Ok(o)
 }
@@ -76,8 +74,9 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
     let mut probe = PgConnection::establish(&url)?;
     let max: Setting = diesel::sql_query("SELECT current_setting('max_connections') AS max_connections")
         .get_result(&mut probe)?;
-    let in_use: Count = diesel::sql_query("SELECT count(*) AS n FROM pg_stat_activity WHERE backend_type = 'client backend'")
-        .get_result(&mut probe)?;
+    let in_use: Count =
+        diesel::sql_query("SELECT count(*) AS n FROM pg_stat_activity WHERE backend_type = 'client backend'")
+            .get_result(&mut probe)?;
     drop(probe);
     println!(
         "crowded: {} connections held on {server} (max_connections {}, {} client connections open) while running: {}",

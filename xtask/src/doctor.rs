@@ -123,7 +123,8 @@ fn redis_ping(url: &str) -> Result<(), String> {
         .map_err(|e| e.to_string())?
         .next()
         .ok_or("no address")?;
-    let mut stream = std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(3)).map_err(|e| e.to_string())?;
+    let mut stream =
+        std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(3)).map_err(|e| e.to_string())?;
     stream.set_read_timeout(Some(Duration::from_secs(3))).map_err(|e| e.to_string())?;
     stream.write_all(b"PING\r\n").map_err(|e| e.to_string())?;
     let mut answer = [0u8; 64];
@@ -133,12 +134,20 @@ fn redis_ping(url: &str) -> Result<(), String> {
 }
 
 fn python_venv() -> Result<String, String> {
-    program("python3", &["-c", "import ensurepip, venv, sys; print('python', sys.version.split()[0], 'with venv')"])
+    program(
+        "python3",
+        &["-c", "import ensurepip, venv, sys; print('python', sys.version.split()[0], 'with venv')"],
+    )
 }
 
 fn checks() -> Vec<Check> {
     vec![
-        Check { name: "rustc 1.95+", needed_by: "everything", fix: Fix::Run("rustup update stable"), probe: rustc },
+        Check {
+            name: "rustc 1.95+",
+            needed_by: "everything",
+            fix: Fix::Run("rustup update stable"),
+            probe: rustc,
+        },
         Check {
             name: "rustfmt",
             needed_by: ".ci/run (format)",
@@ -151,12 +160,20 @@ fn checks() -> Vec<Check> {
             fix: Fix::Run("rustup component add clippy"),
             probe: || program("cargo", &["clippy", "--version"]),
         },
-        Check { name: "libpq (libpq-dev)", needed_by: "building the server (Diesel)", fix: Fix::Apt(&["libpq-dev"]), probe: libpq },
+        Check {
+            name: "libpq (libpq-dev)",
+            needed_by: "building the server (Diesel)",
+            fix: Fix::Apt(&["libpq-dev"]),
+            probe: libpq,
+        },
         Check {
             name: "make, pkg-config, OpenSSL headers",
             needed_by: "building the server (jemalloc, Sentry's HTTPS)",
             fix: Fix::Apt(&["build-essential", "pkg-config", "libssl-dev"]),
-            probe: || program("pkg-config", &["--modversion", "openssl"]).and_then(|v| program("make", &["--version"]).map(|_| format!("openssl {v}, make"))),
+            probe: || {
+                program("pkg-config", &["--modversion", "openssl"])
+                    .and_then(|v| program("make", &["--version"]).map(|_| format!("openssl {v}, make")))
+            },
         },
         Check {
             name: "PostgreSQL answering at TEST_PG",
@@ -212,8 +229,18 @@ fn checks() -> Vec<Check> {
             fix: Fix::Apt(&["nginx-light"]),
             probe: || program("nginx", &["-v"]).or_else(|_| program("/usr/sbin/nginx", &["-v"])),
         },
-        Check { name: "curl", needed_by: "contract, browser", fix: Fix::Apt(&["curl"]), probe: || program("curl", &["--version"]) },
-        Check { name: "git", needed_by: "xtask spec --breaking", fix: Fix::Apt(&["git"]), probe: || program("git", &["--version"]) },
+        Check {
+            name: "curl",
+            needed_by: "contract, browser",
+            fix: Fix::Apt(&["curl"]),
+            probe: || program("curl", &["--version"]),
+        },
+        Check {
+            name: "git",
+            needed_by: "xtask spec --breaking",
+            fix: Fix::Apt(&["git"]),
+            probe: || program("git", &["--version"]),
+        },
     ]
 }
 
@@ -244,7 +271,9 @@ pub fn run() -> anyhow::Result<()> {
     }
     if missing > 0 {
         let how = if root { "" } else { " (as root: apt-get needs it; `sudo bash .ci/services.sh`)" };
-        anyhow::bail!("{missing} missing: `bash .ci/services.sh` installs all of them from Debian's packages{how}");
+        anyhow::bail!(
+            "{missing} missing: `bash .ci/services.sh` installs all of them from Debian's packages{how}"
+        );
     }
     println!("everything `cargo run`, `cargo test --workspace` and `bash .ci/run` need is here");
     Ok(())
@@ -266,8 +295,15 @@ mod tests {
 
     #[test]
     fn a_program_that_ran_is_present_with_its_first_line() {
-        assert_eq!(judge(output(0, "psql (PostgreSQL) 15.8\nmore", "")), Found::Present("psql (PostgreSQL) 15.8".into()));
-        assert_eq!(judge(output(0, "", "nginx version: nginx/1.22.1\n")), Found::Present("nginx version: nginx/1.22.1".into()), "nginx -v writes to stderr");
+        assert_eq!(
+            judge(output(0, "psql (PostgreSQL) 15.8\nmore", "")),
+            Found::Present("psql (PostgreSQL) 15.8".into())
+        );
+        assert_eq!(
+            judge(output(0, "", "nginx version: nginx/1.22.1\n")),
+            Found::Present("nginx version: nginx/1.22.1".into()),
+            "nginx -v writes to stderr"
+        );
     }
 
     #[test]
@@ -300,11 +336,23 @@ mod tests {
 
     #[test]
     fn a_missing_line_says_what_needs_it_and_how_to_fix_it() {
-        let text = line("npm", "contract", &Found::Missing("not installed".into()), Fix::Apt(&["nodejs", "npm"]), true);
+        let text = line(
+            "npm",
+            "contract",
+            &Found::Missing("not installed".into()),
+            Fix::Apt(&["nodejs", "npm"]),
+            true,
+        );
         assert!(text.starts_with("missing  npm"), "{text}");
-        assert!(text.contains("needed by contract; fix: apt-get update && apt-get install -y nodejs npm"), "{text}");
+        assert!(
+            text.contains("needed by contract; fix: apt-get update && apt-get install -y nodejs npm"),
+            "{text}"
+        );
         let text = line("npm", "contract", &Found::Present("10.8.2".into()), Fix::Apt(&["npm"]), true);
-        assert!(text.starts_with("present  npm") && text.ends_with("10.8.2") && !text.contains("fix"), "{text}");
+        assert!(
+            text.starts_with("present  npm") && text.ends_with("10.8.2") && !text.contains("fix"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -314,7 +362,11 @@ mod tests {
             match check.fix {
                 Fix::Apt(packages) => {
                     for p in packages {
-                        assert!(script.contains(&format!(" {p}")), "{p} ({}) is not installed by services.sh", check.name);
+                        assert!(
+                            script.contains(&format!(" {p}")),
+                            "{p} ({}) is not installed by services.sh",
+                            check.name
+                        );
                     }
                 }
                 Fix::Run(command) if command.starts_with("bash ") => {

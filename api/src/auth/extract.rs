@@ -106,7 +106,10 @@ impl<A: Audience> FromRequestParts<AppState> for Authed<A> {
 /// What a request without any token is told: every way this app takes one.
 fn missing_token<A: Audience>() -> String {
     if A::QUERY_TOKEN {
-        format!("a token is required: `Authorization: {} <token>` or a `token` query parameter", A::SCHEMES[0])
+        format!(
+            "a token is required: `Authorization: {} <token>` or a `token` query parameter",
+            A::SCHEMES[0]
+        )
     } else {
         "a bearer token is required".into()
     }
