@@ -78,20 +78,30 @@ pub async fn serve(config: Config, dev: Option<DevDefaults>) -> anyhow::Result<(
 
 /// What a production server runs without, said once at start.
 fn warn_production_gaps(config: &Config) {
+    for gap in production_gaps(config) {
+        tracing::warn!("{gap}");
+    }
+}
+
+/// The warnings [`warn_production_gaps`] logs (none in development).
+fn production_gaps(config: &Config) -> Vec<String> {
+    let mut gaps = Vec::new();
     if config.app_env != AppEnv::Production {
-        return;
+        return gaps;
     }
     if !config.app_env_explicit {
-        tracing::warn!(
-            bind_addr = %config.bind_addr,
-            "APP_ENV is unset and BIND_ADDR is not loopback: running as production, without development defaults"
-        );
+        gaps.push(format!(
+            "APP_ENV is unset and BIND_ADDR {} is not loopback: running as production, without development defaults",
+            config.bind_addr
+        ));
     }
     if config.payment_private_key.is_none() {
-        tracing::warn!(
+        gaps.push(
             "PAYMENT_PRIVATE_KEY is not set: POST /shop/payment/webhook answers 503 \"the payment webhook is not configured\""
+                .into(),
         );
     }
+    gaps
 }
 
 /// `api purge`: one purge run, then exit.
@@ -121,4 +131,37 @@ async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutting down: finishing in-flight requests");
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn config(pairs: &[(&str, &str)]) -> Config {
+        let map: HashMap<String, String> =
+            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_lookup(|k| map.get(k).cloned()).unwrap()
+    }
+
+    #[test]
+    fn production_without_a_payment_key_is_warned_about() {
+        let gaps = production_gaps(&config(&[("APP_ENV", "production")]));
+        assert_eq!(gaps.len(), 1, "{gaps:?}");
+        assert!(
+            gaps[0].starts_with("PAYMENT_PRIVATE_KEY is not set: POST /shop/payment/webhook answers 503")
+        );
+        let gaps = production_gaps(&config(&[("BIND_ADDR", "0.0.0.0:8080"), ("PAYMENT_PRIVATE_KEY", "k")]));
+        assert_eq!(
+            gaps,
+            [
+                "APP_ENV is unset and BIND_ADDR 0.0.0.0:8080 is not loopback: running as production, without development defaults"
+            ]
+        );
+        assert!(
+            production_gaps(&config(&[("APP_ENV", "production"), ("PAYMENT_PRIVATE_KEY", "k")])).is_empty()
+        );
+        assert!(production_gaps(&config(&[])).is_empty(), "development fills the key in instead");
+    }
 }
