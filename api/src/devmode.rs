@@ -103,6 +103,15 @@ pub fn banner(dev: &DevDefaults, public_url: &str) -> String {
     )
 }
 
+/// What a development server that could not start tells its user besides the
+/// error: how to get PostgreSQL and Redis when it could not reach them.
+pub fn start_hint(error: &str) -> Option<&'static str> {
+    (error.contains("DATABASE_URL") || error.contains("REDIS_URL")).then_some(
+        "hint: are PostgreSQL and Redis running? `bash .ci/services.sh` installs and starts both \
+         (`cargo xtask doctor` lists what is missing)",
+    )
+}
+
 /// `KEY=value` lines; a missing file is empty.
 fn read(file: &Path) -> anyhow::Result<BTreeMap<String, String>> {
     let text = match std::fs::read_to_string(file) {
@@ -156,6 +165,15 @@ mod tests {
 
     fn temp_file() -> PathBuf {
         std::env::temp_dir().join(format!("dev-secrets-{}", uuid::Uuid::new_v4().simple()))
+    }
+
+    #[test]
+    fn an_unreachable_service_gets_a_hint_and_other_errors_do_not() {
+        let pg =
+            "cannot connect to DATABASE_URL (nor to its server's `postgres` database): connection refused";
+        assert!(start_hint(pg).is_some_and(|h| h.contains("bash .ci/services.sh")));
+        assert!(start_hint("cannot connect to REDIS_URL: Connection refused (os error 111)").is_some());
+        assert_eq!(start_hint("cannot listen on BIND_ADDR 127.0.0.1:8080: address in use"), None);
     }
 
     #[test]

@@ -68,6 +68,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let development = dev.is_some();
     let result = runtime.block_on(async move {
         match command.as_str() {
             "migrate" => {
@@ -81,7 +82,12 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!(error = format!("{e:#}"), "stopped on an error");
-            eprintln!("error: {e:#}");
+            // One line: libpq's messages carry their own line breaks.
+            let text = format!("{e:#}").split_whitespace().collect::<Vec<_>>().join(" ");
+            eprintln!("error: {text}");
+            if let Some(hint) = devmode::start_hint(&text).filter(|_| development) {
+                eprintln!("{hint}");
+            }
             ExitCode::FAILURE
         }
     }
