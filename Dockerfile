@@ -37,7 +37,10 @@ RUN apt-get update \
     && useradd --system --uid 10001 --user-group --no-create-home --shell /usr/sbin/nologin api
 COPY --from=builder /app/target/release/api /usr/local/bin/api
 USER 10001:10001
-ENV BIND_ADDR=0.0.0.0:8080 \
+# APP_ENV=production: never the development defaults (random secrets, a
+# seeded admin) a bare `cargo run` gets.
+ENV APP_ENV=production \
+    BIND_ADDR=0.0.0.0:8080 \
     LOG_FORMAT=json
 EXPOSE 8080
 # No curl in the image: bash's /dev/tcp asks /health and looks for a 200.

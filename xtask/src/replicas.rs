@@ -106,6 +106,8 @@ fn start(binary: &Path) -> anyhow::Result<Cluster> {
         http: reqwest::Client::builder().timeout(Duration::from_secs(15)).build()?,
     };
     let env: Vec<(&str, String)> = vec![
+        // As compose runs them: no development defaults (see `api/src/devmode.rs`).
+        ("APP_ENV", "production".into()),
         ("DATABASE_URL", cluster.database_url()),
         ("REDIS_URL", crate::test_redis()),
         ("REDIS_KEY_PREFIX", format!("replicas:{id}:")),
