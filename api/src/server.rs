@@ -95,6 +95,12 @@ fn production_gaps(config: &Config) -> Vec<String> {
             config.bind_addr
         ));
     }
+    if config.jwt_secret.is_none() {
+        gaps.push(
+            "JWT_SECRET is not set: using a random key, tokens die with this process and replicas will not share them"
+                .into(),
+        );
+    }
     if config.payment_private_key.is_none() {
         gaps.push(
             "PAYMENT_PRIVATE_KEY is not set: POST /shop/payment/webhook answers 503 \"the payment webhook is not configured\""
@@ -139,6 +145,8 @@ mod tests {
 
     use super::*;
 
+    const SECRET: &str = "a-secret-of-at-least-thirty-two-bytes!!";
+
     fn config(pairs: &[(&str, &str)]) -> Config {
         let map: HashMap<String, String> =
             pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
@@ -147,12 +155,16 @@ mod tests {
 
     #[test]
     fn production_without_a_payment_key_is_warned_about() {
-        let gaps = production_gaps(&config(&[("APP_ENV", "production")]));
+        let gaps = production_gaps(&config(&[("APP_ENV", "production"), ("JWT_SECRET", SECRET)]));
         assert_eq!(gaps.len(), 1, "{gaps:?}");
         assert!(
             gaps[0].starts_with("PAYMENT_PRIVATE_KEY is not set: POST /shop/payment/webhook answers 503")
         );
-        let gaps = production_gaps(&config(&[("BIND_ADDR", "0.0.0.0:8080"), ("PAYMENT_PRIVATE_KEY", "k")]));
+        let gaps = production_gaps(&config(&[
+            ("BIND_ADDR", "0.0.0.0:8080"),
+            ("PAYMENT_PRIVATE_KEY", "k"),
+            ("JWT_SECRET", SECRET),
+        ]));
         assert_eq!(
             gaps,
             [
@@ -160,8 +172,24 @@ mod tests {
             ]
         );
         assert!(
-            production_gaps(&config(&[("APP_ENV", "production"), ("PAYMENT_PRIVATE_KEY", "k")])).is_empty()
+            production_gaps(&config(&[
+                ("APP_ENV", "production"),
+                ("PAYMENT_PRIVATE_KEY", "k"),
+                ("JWT_SECRET", SECRET)
+            ]))
+            .is_empty()
         );
         assert!(production_gaps(&config(&[])).is_empty(), "development fills the key in instead");
+    }
+
+    #[test]
+    fn production_without_a_jwt_secret_is_warned_about_by_serve_only() {
+        let gaps = production_gaps(&config(&[("APP_ENV", "production"), ("PAYMENT_PRIVATE_KEY", "k")]));
+        assert_eq!(
+            gaps,
+            [
+                "JWT_SECRET is not set: using a random key, tokens die with this process and replicas will not share them"
+            ]
+        );
     }
 }

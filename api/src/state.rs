@@ -92,14 +92,11 @@ impl AppState {
             .await
             // Said once: the error's own text already carries its cause.
             .map_err(|e| anyhow::anyhow!("cannot connect to REDIS_URL: {e}"))?;
+        // Unset: a random key (`api serve` warns about it; `migrate` and
+        // `purge` sign nothing and stay quiet).
         let secret = match &config.jwt_secret {
             Some(secret) => secret.as_bytes().to_vec(),
-            None => {
-                tracing::warn!(
-                    "JWT_SECRET is not set: using a random key, tokens die with this process and replicas will not share them"
-                );
-                rand::random::<[u8; 64]>().to_vec()
-            }
+            None => rand::random::<[u8; 64]>().to_vec(),
         };
         let revocations = Revocations::new(&config);
         let bus = Bus::new(client, &config.redis_key_prefix);
