@@ -7,6 +7,7 @@ pub mod auth;
 pub mod config;
 pub mod db;
 pub mod deadline;
+pub mod devmode;
 pub mod error;
 pub mod extract;
 pub mod idempotency;

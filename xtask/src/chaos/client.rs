@@ -233,7 +233,7 @@ pub const RETRIES: u32 = 3;
 /// Sends the intent to a live replica with its key, and again (to any live
 /// replica) while the answer says the write did not happen or may be retried.
 pub async fn submit(http: &Http, fleet: &Fleet, intent: Intent) -> WriteRecord {
-    let key = format!("chaos-{:?}-{}", intent.kind, intent.key);
+    let key = idempotency_key(intent.kind, &intent.key);
     let mut attempts = Vec::with_capacity(1);
     for attempt in 0..=RETRIES {
         let Some(port) = fleet.pick() else { break };
@@ -246,6 +246,13 @@ pub async fn submit(http: &Http, fleet: &Fleet, intent: Intent) -> WriteRecord {
         }
     }
     WriteRecord { kind: intent.kind, key: intent.key, attempts }
+}
+
+/// The intent's `Idempotency-Key`: its kind and key, hex-encoded, as keys
+/// must be visible ASCII (titles hold spaces).
+pub fn idempotency_key(kind: WriteKind, key: &str) -> String {
+    let hex: String = key.bytes().map(|b| format!("{b:02x}")).collect();
+    format!("chaos-{kind:?}-{hex}")
 }
 
 /// How long to wait before sending a keyed write again, or `None` when its

@@ -338,3 +338,10 @@ fn retries_follow_the_answer() {
     assert_eq!(retry_wait(&at(acked(1)), 0), None);
     assert_eq!(retry_wait(&at(reply(422)), 0), None);
 }
+
+#[test]
+fn intent_keys_are_valid_idempotency_keys() {
+    let key = crate::chaos::client::idempotency_key(WriteKind::Task, "chaos 1 é");
+    assert!(key.len() <= 255 && key.bytes().all(|b| (0x21..=0x7e).contains(&b)), "{key}");
+    assert_ne!(key, crate::chaos::client::idempotency_key(WriteKind::Purchase, "chaos 1 é"));
+}
