@@ -10,6 +10,7 @@ pub mod deadline;
 pub mod devmode;
 pub mod error;
 pub mod extract;
+pub mod idempotency;
 pub mod jobs;
 pub mod metrics;
 pub mod mirror;

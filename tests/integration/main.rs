@@ -8,6 +8,7 @@ mod devmode;
 mod exchange;
 mod faults;
 mod harness;
+mod idempotency;
 mod messages;
 mod monitoring;
 mod platform;
