@@ -124,7 +124,12 @@ impl Tracker {
         let since = if whole { None } else { turn.clone() };
         let is_whole = since.is_none();
         let started = self.epoch.elapsed();
-        let (rows, next) = state.db(move |conn| Ok(snapshot(conn, |conn| read(conn, since))?)).await?;
+        // Its own connection: inside a writing request, the request's
+        // transaction could not host the read-only snapshot.
+        let (rows, next) = crate::db::run(&state.db, crate::db::Work::Committed, move |conn| {
+            Ok(snapshot(conn, |conn| read(conn, since))?)
+        })
+        .await?;
         apply(rows, is_whole);
         *turn = Some(next);
         let ms = u64::try_from(started.as_millis()).unwrap_or(u64::MAX).max(1);

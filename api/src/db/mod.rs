@@ -138,6 +138,10 @@ pub enum Work {
     /// One transaction, committed only if the request's deadline has not
     /// passed (else rolled back and answered 503).
     Transaction,
+    /// Reads of what is committed, on a connection of its own even inside a
+    /// writing or keyed request (never its transaction, never upgraded): the
+    /// security mirrors' snapshots, which open their own read-only one.
+    Committed,
 }
 
 /// Runs blocking Diesel work on tokio's blocking pool, carrying the request's
@@ -149,13 +153,15 @@ where
     F: FnOnce(&mut PgConnection) -> Result<T, ApiError> + Send + 'static,
     T: Send + 'static,
 {
-    if let Some(held) = request_tx::current() {
+    if work != Work::Committed
+        && let Some(held) = request_tx::current()
+    {
         return request_tx::run(held, f).await;
     }
     let pool = pool.clone();
     let deadline = Deadline::current();
     let work = match &deadline {
-        Some(d) if d.writes() => Work::Transaction,
+        Some(d) if d.writes() && work == Work::AsIs => Work::Transaction,
         _ => work,
     };
     let span = tracing::Span::current();
@@ -163,7 +169,7 @@ where
     tokio::task::spawn_blocking(move || {
         sentry::Hub::run(hub, || {
             span.in_scope(|| match work {
-                Work::AsIs => {
+                Work::AsIs | Work::Committed => {
                     // Under a GET: nothing to commit, abandoned at the deadline.
                     let mut conn = ReadsOnly::mark(checkout(&pool, deadline.as_deref())?, deadline.is_some());
                     f(&mut conn.0.pg)

@@ -136,15 +136,20 @@ pub async fn start(state: &AppState) -> anyhow::Result<()> {
     mirror::start(state, users).await
 }
 
-/// After a change of `is_active` committed: this replica's mirror reads it
-/// before the caller answers, and the others hear of it.
+/// After a change of `is_active`: this replica's mirror reads it before the
+/// caller answers, and the others hear of it. A disable is applied at once
+/// too: under a keyed request the change commits only with the answer, after
+/// this read, and a disabled user must never pass meanwhile. An enable is left
+/// to the reads: until one sees it, the user costs a database check, never a
+/// wrong answer.
 async fn announce(state: &AppState, user_id: i64, active: bool) -> Result<(), ApiError> {
     let users = disabled_users(state)?;
+    if !active {
+        users.apply(Read::Changes(vec![(user_id, false)]));
+    }
     if let Err(e) = users.sync(state, false).await {
-        // The change is committed: apply it by hand rather than answer 503;
-        // the next resync confirms it.
-        tracing::warn!(error = ?e, user_id, "re-reading disabled /shop users failed; applied the change directly");
-        users.apply(Read::Changes(vec![(user_id, active)]));
+        // The next resync (`SECURITY_RESYNC_MS`) reads it.
+        tracing::warn!(error = ?e, user_id, "re-reading disabled /shop users failed");
     }
     pubsub::publish(state, DisabledUsers::CHANNEL, &user_id.to_string()).await;
     Ok(())
