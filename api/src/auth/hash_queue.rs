@@ -1,0 +1,245 @@
+//! The bounded queue in front of the password hashing threads: a login flood
+//! gets a fast 503 instead of a 30 s wait, and cannot starve other logins.
+//!
+//! Bounded twice from configuration: `HASH_QUEUE_MAX` jobs waiting in all,
+//! `HASH_QUEUE_PER_SOURCE` for one source (the admin panel or one app). A job
+//! past either is refused at once (503, `Retry-After`). The threads take the
+//! sources in turn, so a flood of one source waits behind itself only. A job
+//! whose request has gone (client gone, deadline passed) is dropped unhashed.
+//! One client cannot fill its app's share alone for long: the apps' rate limit
+//! and the panel's throttle count per client.
+
+use std::{
+    collections::{HashMap, VecDeque},
+    sync::{
+        Arc, Condvar, Mutex, MutexGuard, PoisonError,
+        atomic::{AtomicU64, Ordering},
+    },
+};
+
+use tokio::sync::oneshot;
+
+use crate::error::ApiError;
+
+/// The queue's bounds (`HASH_THREADS`, `HASH_QUEUE_MAX`, `HASH_QUEUE_PER_SOURCE`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HashLimits {
+    pub threads: usize,
+    pub max_waiting: usize,
+    pub per_source: usize,
+}
+
+type Job = Box<dyn FnOnce() + Send>;
+
+/// Jobs by outcome, per server (tests read them; `/metrics` has them too).
+#[derive(Default, Debug)]
+pub struct HashStats {
+    /// Hashes computed.
+    pub done: AtomicU64,
+    /// Jobs dropped unhashed because their request had gone.
+    pub abandoned: AtomicU64,
+    /// Jobs refused because the queue or their source's share was full.
+    pub refused: AtomicU64,
+}
+
+#[derive(Default)]
+struct Waiting {
+    by_source: HashMap<&'static str, VecDeque<Job>>,
+    /// Sources with jobs waiting, in the order they are served.
+    turns: VecDeque<&'static str>,
+    total: usize,
+    closed: bool,
+}
+
+struct Shared {
+    waiting: Mutex<Waiting>,
+    ready: Condvar,
+    limits: HashLimits,
+    stats: HashStats,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, Waiting> {
+        self.waiting.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// The queue and its threads; the threads end when the queue is dropped.
+pub struct HashQueue(Arc<Shared>);
+
+impl Drop for HashQueue {
+    fn drop(&mut self) {
+        self.0.lock().closed = true;
+        self.0.ready.notify_all();
+    }
+}
+
+impl HashQueue {
+    /// Starts `limits.threads` hashing threads at a lower priority.
+    pub fn start(limits: HashLimits) -> anyhow::Result<Self> {
+        let shared = Arc::new(Shared {
+            waiting: Mutex::default(),
+            ready: Condvar::new(),
+            limits,
+            stats: HashStats::default(),
+        });
+        for i in 0..limits.threads.max(1) {
+            let shared = shared.clone();
+            std::thread::Builder::new().name(format!("argon2-{i}")).spawn(move || {
+                super::password::lower_priority();
+                while let Some(job) = next(&shared) {
+                    // A panicking job loses its answer (a 500), not the thread.
+                    drop(std::panic::catch_unwind(std::panic::AssertUnwindSafe(job)));
+                }
+            })?;
+        }
+        Ok(Self(shared))
+    }
+
+    pub fn stats(&self) -> &HashStats {
+        &self.0.stats
+    }
+
+    /// Runs `f` on a hashing thread for `source` and waits for it without
+    /// blocking the async worker; 503 at once when there is no room.
+    pub async fn run<T: Send + 'static>(
+        &self,
+        source: &'static str,
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let (tx, rx) = oneshot::channel();
+        let shared = Arc::downgrade(&self.0);
+        let job: Job = Box::new(move || {
+            let outcome = if tx.is_closed() {
+                "abandoned"
+            } else {
+                let _ = tx.send(f());
+                "done"
+            };
+            if let Some(shared) = shared.upgrade() {
+                let counter = if outcome == "done" { &shared.stats.done } else { &shared.stats.abandoned };
+                counter.fetch_add(1, Ordering::Relaxed);
+            }
+            ::metrics::counter!("password_hash_jobs_total", "source" => source, "outcome" => outcome)
+                .increment(1);
+        });
+        self.push(source, job)?;
+        rx.await.map_err(|e| ApiError::internal(anyhow::anyhow!("hash task failed: {e}")))
+    }
+
+    fn push(&self, source: &'static str, job: Job) -> Result<(), ApiError> {
+        let limits = self.0.limits;
+        let mut waiting = self.0.lock();
+        let mine = waiting.by_source.get(&source).map_or(0, VecDeque::len);
+        if waiting.total >= limits.max_waiting || mine >= limits.per_source {
+            drop(waiting);
+            self.0.stats.refused.fetch_add(1, Ordering::Relaxed);
+            ::metrics::counter!("password_hash_jobs_total", "source" => source, "outcome" => "refused")
+                .increment(1);
+            tracing::warn!(source, "password check refused: the hashing queue is full");
+            return Err(ApiError::Unavailable("too many sign-ins are waiting; try again shortly".into()));
+        }
+        if mine == 0 {
+            waiting.turns.push_back(source);
+        }
+        waiting.by_source.entry(source).or_default().push_back(job);
+        waiting.total += 1;
+        drop(waiting);
+        self.0.ready.notify_one();
+        Ok(())
+    }
+}
+
+/// The next job, taking the sources in turn; `None` once the queue is closed.
+fn next(shared: &Shared) -> Option<Job> {
+    let mut waiting = shared.lock();
+    loop {
+        if waiting.closed {
+            return None;
+        }
+        if let Some(source) = waiting.turns.pop_front() {
+            let queue = waiting.by_source.entry(source).or_default();
+            let job = queue.pop_front();
+            if !queue.is_empty() {
+                waiting.turns.push_back(source);
+            }
+            if let Some(job) = job {
+                waiting.total -= 1;
+                return Some(job);
+            }
+            continue;
+        }
+        waiting = shared.ready.wait(waiting).unwrap_or_else(PoisonError::into_inner);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn queue(threads: usize, max_waiting: usize, per_source: usize) -> HashQueue {
+        HashQueue::start(HashLimits { threads, max_waiting, per_source }).unwrap()
+    }
+
+    /// Occupies the one thread until the returned sender is dropped.
+    async fn block(q: &Arc<HashQueue>) -> std::sync::mpsc::Sender<()> {
+        let (release, wait) = std::sync::mpsc::channel::<()>();
+        let (started, running) = oneshot::channel();
+        let q2 = q.clone();
+        tokio::spawn(async move {
+            q2.run("block", move || {
+                let _ = started.send(());
+                let _ = wait.recv();
+            })
+            .await
+        });
+        running.await.unwrap();
+        release
+    }
+
+    #[tokio::test]
+    async fn sources_are_served_in_turn_and_each_is_bounded() {
+        let q = Arc::new(queue(1, 10, 3));
+        let release = block(&q).await;
+        let order = Arc::new(Mutex::new(Vec::new()));
+        let mut tasks = Vec::new();
+        for source in ["flood", "flood", "flood", "other"] {
+            let (q, order) = (q.clone(), order.clone());
+            tasks.push(tokio::spawn(async move {
+                q.run(source, move || order.lock().unwrap().push(source)).await
+            }));
+            tokio::task::yield_now().await;
+        }
+        while q.0.lock().total < 4 {
+            tokio::task::yield_now().await;
+        }
+        let refused = q.run("flood", || ()).await.unwrap_err();
+        assert_eq!(refused.status(), axum::http::StatusCode::SERVICE_UNAVAILABLE);
+        drop(release);
+        for t in tasks {
+            t.await.unwrap().unwrap();
+        }
+        assert_eq!(*order.lock().unwrap(), ["flood", "other", "flood", "flood"]);
+        assert_eq!(q.stats().refused.load(Ordering::Relaxed), 1);
+    }
+
+    #[tokio::test]
+    async fn a_job_whose_caller_has_gone_is_not_run() {
+        let q = Arc::new(queue(1, 10, 10));
+        let release = block(&q).await;
+        let ran = Arc::new(AtomicU64::new(0));
+        let ran2 = ran.clone();
+        let q2 = q.clone();
+        let waiting = tokio::spawn(async move { q2.run("gone", move || ran2.fetch_add(1, Ordering::SeqCst)).await });
+        while q.0.lock().total < 1 {
+            tokio::task::yield_now().await;
+        }
+        waiting.abort();
+        let _ = waiting.await;
+        drop(release);
+        while q.stats().abandoned.load(Ordering::SeqCst) == 0 {
+            tokio::task::yield_now().await;
+        }
+        assert_eq!(ran.load(Ordering::SeqCst), 0);
+    }
+}
