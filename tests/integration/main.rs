@@ -6,6 +6,7 @@ mod contract;
 mod dealer;
 mod exchange;
 mod faults;
+mod floods;
 mod monitoring;
 mod platform;
 mod purge;

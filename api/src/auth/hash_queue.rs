@@ -100,6 +100,11 @@ impl HashQueue {
         &self.0.stats
     }
 
+    /// Jobs waiting for a thread now.
+    pub fn waiting(&self) -> usize {
+        self.0.lock().total
+    }
+
     /// Runs `f` on a hashing thread for `source` and waits for it without
     /// blocking the async worker; 503 at once when there is no room.
     pub async fn run<T: Send + 'static>(

@@ -12,6 +12,7 @@ use base64::{
     Engine as _, alphabet,
     engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig},
 };
+use futures_util::StreamExt as _;
 use serde::de::DeserializeOwned;
 use tokio::sync::Semaphore;
 use validator::Validate;
@@ -76,7 +77,22 @@ impl<T: DeserializeOwned + Validate> FromRequest<AppState> for ImageJson<T> {
         if declared > limit {
             return Err(ApiError::PayloadTooLarge("the request body is too large".into()));
         }
-        let reservation = state.images.try_reserve(declared.saturating_mul(2))?;
+        let reservation = match state.images.try_reserve(declared.saturating_mul(2)) {
+            Ok(reservation) => reservation,
+            Err(refused) => {
+                // Read and drop the body (it costs no memory) so the client,
+                // still sending it, gets the 503 rather than a reset connection.
+                let mut body = req.into_body().into_data_stream();
+                let mut read = 0;
+                while let Some(Ok(chunk)) = body.next().await {
+                    read += chunk.len();
+                    if read > limit {
+                        break;
+                    }
+                }
+                return Err(refused);
+            }
+        };
         let bytes = axum::body::to_bytes(req.into_body(), limit).await.map_err(|e| {
             if e.into_inner().is::<http_body_util::LengthLimitError>() {
                 ApiError::PayloadTooLarge("the request body is too large".into())
