@@ -16,6 +16,7 @@
 mod bench;
 mod chaos;
 mod codegen;
+mod jpeg;
 mod local_api;
 mod postman;
 mod replicas;
@@ -42,9 +43,10 @@ fn main() -> anyhow::Result<()> {
         Some("bench") => bench::run(&args[1..]),
         Some("replicas") => replicas::run(),
         Some("chaos") => chaos::run(&args[1..]),
+        Some("jpeg") => jpeg::run(&args[1..]),
         _ => bail!(
             "usage: cargo xtask <spec|clients|postman|schema> [--check] | cargo xtask spec <--release|--breaking [git-ref]> \
-             | cargo xtask <tools|bench [scenario…]|replicas|chaos>"
+             | cargo xtask <tools|bench [scenario…]|replicas|chaos> | cargo xtask jpeg WIDTH HEIGHT OUT"
         ),
     }
 }
