@@ -268,13 +268,22 @@ fn timeouts(get: &impl Fn(&str) -> Option<String>) -> Result<Timeouts, ConfigErr
 
 /// `HASH_THREADS` (default: one per core), `HASH_QUEUE_MAX` (64) and
 /// `HASH_QUEUE_PER_SOURCE` (16, at most the queue).
-fn hashing(get: &impl Fn(&str) -> Option<String>) -> Result<crate::auth::hash_queue::HashLimits, ConfigError> {
+fn hashing(
+    get: &impl Fn(&str) -> Option<String>,
+) -> Result<crate::auth::hash_queue::HashLimits, ConfigError> {
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     let threads = at_least(parse(get, "HASH_THREADS", Some(cores))?, 1, "HASH_THREADS")?;
     let max_waiting = at_least(parse(get, "HASH_QUEUE_MAX", Some(64))?, 1, "HASH_QUEUE_MAX")?;
-    let per_source = at_least(parse(get, "HASH_QUEUE_PER_SOURCE", Some(16.min(max_waiting)))?, 1, "HASH_QUEUE_PER_SOURCE")?;
+    let per_source = at_least(
+        parse(get, "HASH_QUEUE_PER_SOURCE", Some(16.min(max_waiting)))?,
+        1,
+        "HASH_QUEUE_PER_SOURCE",
+    )?;
     if per_source > max_waiting {
-        return Err(ConfigError { var: "HASH_QUEUE_PER_SOURCE", reason: "must be at most HASH_QUEUE_MAX".into() });
+        return Err(ConfigError {
+            var: "HASH_QUEUE_PER_SOURCE",
+            reason: "must be at most HASH_QUEUE_MAX".into(),
+        });
     }
     Ok(crate::auth::hash_queue::HashLimits { threads, max_waiting, per_source })
 }
@@ -293,7 +302,11 @@ pub struct HttpLimits {
 fn http_limits(get: &impl Fn(&str) -> Option<String>) -> Result<HttpLimits, ConfigError> {
     Ok(HttpLimits {
         header_timeout: millis(get, "HTTP_HEADER_TIMEOUT_MS", 20_000, (100, 600_000), "100 ms to 10 min")?,
-        max_connections: at_least(parse(get, "HTTP_MAX_CONNECTIONS", Some(10_000))?, 1, "HTTP_MAX_CONNECTIONS")?,
+        max_connections: at_least(
+            parse(get, "HTTP_MAX_CONNECTIONS", Some(10_000))?,
+            1,
+            "HTTP_MAX_CONNECTIONS",
+        )?,
     })
 }
 

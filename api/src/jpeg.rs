@@ -91,7 +91,8 @@ pub fn check_scans(bytes: &[u8]) -> Result<()> {
                 let frame = frame.as_ref().ok_or("a scan before the frame header")?;
                 let scan = parse_scan(body, frame)?;
                 coded.extend(scan.components.iter().map(|c| c.index));
-                let mut walk = Walk { bits: Bits::new(bytes, at), frame, tables: &tables, nonzero: &mut nonzero };
+                let mut walk =
+                    Walk { bits: Bits::new(bytes, at), frame, tables: &tables, nonzero: &mut nonzero };
                 at = walk.scan(&scan, restart_interval)?;
             }
             _ => {}
@@ -215,7 +216,8 @@ fn parse_scan(body: &[u8], frame: &Frame) -> Result<Scan> {
     let components = (0..count)
         .map(|i| {
             let (id, tables) = (body[1 + 2 * i], body[2 + 2 * i]);
-            let index = frame.components.iter().position(|c| c.0 == id).ok_or("a scan of an unknown component")?;
+            let index =
+                frame.components.iter().position(|c| c.0 == id).ok_or("a scan of an unknown component")?;
             Ok(ScanComponent { index, dc: usize::from(tables >> 4), ac: usize::from(tables & 15) })
         })
         .collect::<Result<Vec<_>>>()?;
@@ -310,7 +312,10 @@ struct Walk<'a, 'b> {
 
 impl<'b> Walk<'_, 'b> {
     fn table(&self, class: usize, id: usize) -> Result<&'b Huffman> {
-        self.tables[class].get(id).and_then(Option::as_ref).ok_or_else(|| "a scan uses a missing Huffman table".into())
+        self.tables[class]
+            .get(id)
+            .and_then(Option::as_ref)
+            .ok_or_else(|| "a scan uses a missing Huffman table".into())
     }
 
     /// Reads every block of the scan; answers where its data ends.
@@ -322,7 +327,10 @@ impl<'b> Walk<'_, 'b> {
         let single = scan.components.len() == 1;
         let (ux, uy) = if single {
             let (_, h, v) = self.frame.components[scan.components[0].index];
-            ((self.frame.width * h).div_ceil(hmax).div_ceil(8), (self.frame.height * v).div_ceil(vmax).div_ceil(8))
+            (
+                (self.frame.width * h).div_ceil(hmax).div_ceil(8),
+                (self.frame.height * v).div_ceil(vmax).div_ceil(8),
+            )
         } else {
             (mx, my)
         };
@@ -376,7 +384,7 @@ impl<'b> Walk<'_, 'b> {
         if scan.start == 0 {
             if scan.high == 0 {
                 let dc = self.table(0, c.dc)?;
-            let size = self.bits.decode(dc)?;
+                let size = self.bits.decode(dc)?;
                 self.bits.bits(u32::from(size.min(16)))?;
             } else {
                 self.bits.bit()?;

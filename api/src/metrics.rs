@@ -62,7 +62,10 @@ fn describe() {
         "password_hash_jobs_total",
         "Password hashing jobs, by source and outcome (done, abandoned: the request had gone, refused: queue full)"
     );
-    describe_counter!("image_budget_refusals_total", "Image work refused because the image memory budget was spent");
+    describe_counter!(
+        "image_budget_refusals_total",
+        "Image work refused because the image memory budget was spent"
+    );
 }
 
 /// Installs the recorder; called when the router is built, before any request.
@@ -76,7 +79,8 @@ pub async fn track(req: Request, next: Next) -> Response {
     let method = method_label(req.method());
     let started = Instant::now();
     let response = next.run(req).await;
-    let labels = [("method", method.to_owned()), ("route", route), ("status", response.status().as_u16().to_string())];
+    let labels =
+        [("method", method.to_owned()), ("route", route), ("status", response.status().as_u16().to_string())];
     ::metrics::counter!("http_requests_total", &labels).increment(1);
     ::metrics::histogram!("http_request_duration_seconds", &labels).record(started.elapsed().as_secs_f64());
     response

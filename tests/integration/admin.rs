@@ -289,11 +289,13 @@ async fn two_hundred_concurrent_guesses_check_only_the_five_allowed_passwords() 
     let answered = Arc::new(AtomicUsize::new(0));
     let guesses: Vec<_> = (0..200)
         .map(|_| {
-            let (http, url, cookie) = (browser.http.clone(), app.url("/admin/login"), browser.cookie_header());
+            let (http, url, cookie) =
+                (browser.http.clone(), app.url("/admin/login"), browser.cookie_header());
             let (csrf, answered) = (csrf.clone(), answered.clone());
             tokio::spawn(async move {
                 let form = [("_csrf", csrf.as_str()), ("login", ADMIN), ("password", "wrong password")];
-                let status = http.post(url).header(header::COOKIE, cookie).form(&form).send().await.unwrap().status();
+                let status =
+                    http.post(url).header(header::COOKIE, cookie).form(&form).send().await.unwrap().status();
                 answered.fetch_add(1, Ordering::SeqCst);
                 status
             })
@@ -304,7 +306,9 @@ async fn two_hundred_concurrent_guesses_check_only_the_five_allowed_passwords() 
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         }
     };
-    tokio::time::timeout(std::time::Duration::from_secs(120), settled).await.expect("every guess answered or queued");
+    tokio::time::timeout(std::time::Duration::from_secs(120), settled)
+        .await
+        .expect("every guess answered or queued");
     assert_eq!(app.state.passwords.queue().waiting(), 5, "only the allowed guesses reach the hashing queue");
     drop(release);
     holder.await.unwrap().unwrap();

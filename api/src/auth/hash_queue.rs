@@ -235,7 +235,8 @@ mod tests {
         let ran = Arc::new(AtomicU64::new(0));
         let ran2 = ran.clone();
         let q2 = q.clone();
-        let waiting = tokio::spawn(async move { q2.run("gone", move || ran2.fetch_add(1, Ordering::SeqCst)).await });
+        let waiting =
+            tokio::spawn(async move { q2.run("gone", move || ran2.fetch_add(1, Ordering::SeqCst)).await });
         while q.0.lock().total < 1 {
             tokio::task::yield_now().await;
         }

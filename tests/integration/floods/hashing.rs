@@ -9,7 +9,8 @@ use serde_json::{Value, json};
 
 use super::hold_hashing;
 
-const LIMITS: [(&str, &str); 3] = [("HASH_THREADS", "1"), ("HASH_QUEUE_MAX", "8"), ("HASH_QUEUE_PER_SOURCE", "4")];
+const LIMITS: [(&str, &str); 3] =
+    [("HASH_THREADS", "1"), ("HASH_QUEUE_MAX", "8"), ("HASH_QUEUE_PER_SOURCE", "4")];
 
 fn dealer_creds() -> types::builder::DealerCredentials {
     types::DealerCredentials::builder().username("steady").password("Some password")

@@ -117,7 +117,11 @@ fn is_json(headers: &HeaderMap) -> bool {
 /// Decodes the `image` field and checks it is a whole JPEG of at most
 /// `max_bytes`: 413 when larger, 422 when not base64 or not a JPEG, 503 when
 /// the image memory budget cannot hold its decode now.
-pub async fn decode_jpeg(encoded: String, max_bytes: usize, budget: &ImageBudget) -> Result<Vec<u8>, ApiError> {
+pub async fn decode_jpeg(
+    encoded: String,
+    max_bytes: usize,
+    budget: &ImageBudget,
+) -> Result<Vec<u8>, ApiError> {
     let _permit = PERMITS
         .acquire()
         .await
@@ -163,7 +167,10 @@ pub fn reserve_decode(bytes: &[u8], budget: &ImageBudget) -> Result<Reservation,
     if !matches!(header.components, 1 | 3) {
         return Err(ApiError::invalid(
             "image",
-            format!("has {} colour components; only grayscale (1) and colour (3) JPEGs are accepted", header.components),
+            format!(
+                "has {} colour components; only grayscale (1) and colour (3) JPEGs are accepted",
+                header.components
+            ),
         ));
     }
     if u64::from(header.width) * u64::from(header.height) > MAX_PIXELS {
@@ -171,7 +178,10 @@ pub fn reserve_decode(bytes: &[u8], budget: &ImageBudget) -> Result<Reservation,
     }
     let cost = decode_cost(header.width, header.height, header.components);
     if cost > budget.total() {
-        return Err(ApiError::invalid("image", "is too large to decode within the server's image memory budget"));
+        return Err(ApiError::invalid(
+            "image",
+            "is too large to decode within the server's image memory budget",
+        ));
     }
     budget.try_reserve(cost)
 }

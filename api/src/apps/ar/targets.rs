@@ -137,7 +137,9 @@ pub async fn update_target(
 ) -> Result<Json<TargetSummary>, ApiError> {
     let caller = ensure_access(&state, caller, id).await?;
     let bytes = match body.image {
-        Some(encoded) => Some(image::decode_jpeg(encoded, state.config.max_image_bytes, &state.images).await?),
+        Some(encoded) => {
+            Some(image::decode_jpeg(encoded, state.config.max_image_bytes, &state.images).await?)
+        }
         None => None,
     };
     let target = state

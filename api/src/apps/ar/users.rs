@@ -140,7 +140,9 @@ pub async fn login(
 ) -> Result<Json<TokenOut>, ApiError> {
     let login = body.login;
     let user = state.db(move |conn| Ok(models::find_user_by_login(conn, &login)?)).await?;
-    let id = state.passwords.check("ar", user.map(|u| (u.id, u.password_hash)), body.password)
+    let id = state
+        .passwords
+        .check("ar", user.map(|u| (u.id, u.password_hash)), body.password)
         .await?
         .ok_or_else(|| ApiError::Unauthorized("wrong login or password".into()))?;
     let issued = state.tokens.issue(Ar::AUD, id, state.config.access_token_ttl, None)?;

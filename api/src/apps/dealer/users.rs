@@ -57,7 +57,9 @@ pub async fn auth(
 ) -> Result<axum::Json<TokenOut>, ApiError> {
     let username = body.username;
     let user = state.db(move |conn| Ok(models::find_user(conn, &username)?)).await?;
-    let id = state.passwords.check("dealer", user.map(|u| (u.id, u.password_hash)), body.password)
+    let id = state
+        .passwords
+        .check("dealer", user.map(|u| (u.id, u.password_hash)), body.password)
         .await?
         .ok_or_else(|| ApiError::Unauthorized("Invalid credentials".into()))?;
     let issued = state.tokens.issue(Dealer::AUD, id, state.config.access_token_ttl, None)?;

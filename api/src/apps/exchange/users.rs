@@ -52,7 +52,9 @@ pub async fn login(
 ) -> Result<Json<TokenOut>, ApiError> {
     let login = body.login;
     let user = state.db(move |conn| Ok(models::find_user(conn, &login)?)).await?;
-    let id = state.passwords.check("exchange", user.map(|u| (u.id, u.password_hash)), body.password)
+    let id = state
+        .passwords
+        .check("exchange", user.map(|u| (u.id, u.password_hash)), body.password)
         .await?
         .ok_or_else(|| ApiError::Unauthorized("wrong login or password".into()))?;
     let ttl = state.config.access_token_ttl;

@@ -82,15 +82,18 @@ pub async fn login(
 ) -> Result<Json<TokenOut>, ApiError> {
     let login = body.login;
     let user = state.db(move |conn| Ok(models::find_user_by_login(conn, &login)?)).await?;
-    let user = state.passwords.check("shop", 
-        user.map(|u| {
-            let hash = u.password_hash.clone();
-            (u, hash)
-        }),
-        body.password,
-    )
-    .await?
-    .ok_or_else(|| ApiError::Unauthorized("wrong login or password".into()))?;
+    let user = state
+        .passwords
+        .check(
+            "shop",
+            user.map(|u| {
+                let hash = u.password_hash.clone();
+                (u, hash)
+            }),
+            body.password,
+        )
+        .await?
+        .ok_or_else(|| ApiError::Unauthorized("wrong login or password".into()))?;
     if !user.is_active {
         return Err(ApiError::Forbidden(
             "this account is not active: follow the activation link, or it has been disabled".into(),

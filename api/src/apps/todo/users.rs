@@ -62,7 +62,9 @@ pub async fn login(
 ) -> Result<Json<TokenOut>, ApiError> {
     let username = body.username;
     let user = state.db(move |conn| Ok(models::find_user(conn, &username)?)).await?;
-    let id = state.passwords.check("todo", user.map(|u| (u.id, u.password_hash)), body.password)
+    let id = state
+        .passwords
+        .check("todo", user.map(|u| (u.id, u.password_hash)), body.password)
         .await?
         .ok_or_else(|| ApiError::Unauthorized("wrong username or password".into()))?;
     let issued = state.tokens.issue(super::Todo::AUD, id, state.config.access_token_ttl, None)?;
