@@ -266,8 +266,9 @@ fn timeouts(get: &impl Fn(&str) -> Option<String>) -> Result<Timeouts, ConfigErr
     Ok(Timeouts { request, db_checkout, db_statement, db_lock, db_idle_in_transaction })
 }
 
-/// `HASH_THREADS` (default: one per core), `HASH_QUEUE_MAX` (64) and
-/// `HASH_QUEUE_PER_SOURCE` (16, at most the queue).
+/// `HASH_THREADS` (default: one per core), `HASH_QUEUE_MAX` (64),
+/// `HASH_QUEUE_PER_SOURCE` (16, at most the queue) and `HASH_QUEUE_PER_CLIENT`
+/// (8, at most a source's share).
 fn hashing(
     get: &impl Fn(&str) -> Option<String>,
 ) -> Result<crate::auth::hash_queue::HashLimits, ConfigError> {
@@ -285,7 +286,15 @@ fn hashing(
             reason: "must be at most HASH_QUEUE_MAX".into(),
         });
     }
-    Ok(crate::auth::hash_queue::HashLimits { threads, max_waiting, per_source })
+    let per_client =
+        at_least(parse(get, "HASH_QUEUE_PER_CLIENT", Some(8.min(per_source)))?, 1, "HASH_QUEUE_PER_CLIENT")?;
+    if per_client > per_source {
+        return Err(ConfigError {
+            var: "HASH_QUEUE_PER_CLIENT",
+            reason: "must be at most HASH_QUEUE_PER_SOURCE".into(),
+        });
+    }
+    Ok(crate::auth::hash_queue::HashLimits { threads, max_waiting, per_source, per_client })
 }
 
 /// How long a client may take and how many may be connected (`listener.rs`).

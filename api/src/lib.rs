@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod apps;
 pub mod auth;
+pub mod client;
 pub mod config;
 pub mod db;
 pub mod deadline;

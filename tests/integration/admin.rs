@@ -277,6 +277,7 @@ async fn two_hundred_concurrent_guesses_check_only_the_five_allowed_passwords() 
         ("ADMIN_PASSWORD", ADMIN_PASSWORD),
         ("HASH_THREADS", "1"),
         ("HASH_QUEUE_PER_SOURCE", "64"),
+        ("HASH_QUEUE_PER_CLIENT", "64"),
     ])
     .await;
     let mut browser = Browser::new(&app);

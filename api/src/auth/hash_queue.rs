@@ -1,16 +1,17 @@
 //! The bounded queue in front of the password hashing threads: a login flood
 //! gets a fast 503 instead of a 30 s wait, and cannot starve other logins.
 //!
-//! Bounded twice from configuration: `HASH_QUEUE_MAX` jobs waiting in all,
-//! `HASH_QUEUE_PER_SOURCE` for one source (the admin panel or one app). A job
-//! past either is refused at once (503, `Retry-After`). The threads take the
-//! sources in turn, so a flood of one source waits behind itself only. A job
-//! whose request has gone (client gone, deadline passed) is dropped unhashed.
-//! One client cannot fill its app's share alone for long: the apps' rate limit
-//! and the panel's throttle count per client.
+//! Bounded three times from configuration: `HASH_QUEUE_MAX` jobs waiting in
+//! all, `HASH_QUEUE_PER_SOURCE` for one source (the admin panel or one app),
+//! `HASH_QUEUE_PER_CLIENT` for one client address (`client.rs`). A job past
+//! the first two is refused at once with 503, past the last with 429 (both
+//! with `Retry-After`). The threads take the sources in turn, so a flood of
+//! one source waits behind itself only. A job whose request has gone (client
+//! gone, deadline passed) is dropped unhashed.
 
 use std::{
     collections::{HashMap, VecDeque},
+    net::IpAddr,
     sync::{
         Arc, Condvar, Mutex, MutexGuard, PoisonError,
         atomic::{AtomicU64, Ordering},
@@ -21,12 +22,14 @@ use tokio::sync::oneshot;
 
 use crate::error::ApiError;
 
-/// The queue's bounds (`HASH_THREADS`, `HASH_QUEUE_MAX`, `HASH_QUEUE_PER_SOURCE`).
+/// The queue's bounds (`HASH_THREADS`, `HASH_QUEUE_MAX`, `HASH_QUEUE_PER_SOURCE`,
+/// `HASH_QUEUE_PER_CLIENT`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct HashLimits {
     pub threads: usize,
     pub max_waiting: usize,
     pub per_source: usize,
+    pub per_client: usize,
 }
 
 type Job = Box<dyn FnOnce() + Send>;
@@ -44,7 +47,8 @@ pub struct HashStats {
 
 #[derive(Default)]
 struct Waiting {
-    by_source: HashMap<&'static str, VecDeque<Job>>,
+    by_source: HashMap<&'static str, VecDeque<(Option<IpAddr>, Job)>>,
+    by_client: HashMap<IpAddr, usize>,
     /// Sources with jobs waiting, in the order they are served.
     turns: VecDeque<&'static str>,
     total: usize,
@@ -115,39 +119,56 @@ impl HashQueue {
         let (tx, rx) = oneshot::channel();
         let shared = Arc::downgrade(&self.0);
         let job: Job = Box::new(move || {
-            let outcome = if tx.is_closed() {
-                "abandoned"
-            } else {
-                let _ = tx.send(f());
-                "done"
+            // Counted before the answer is sent, so a caller that has its
+            // answer sees its job counted.
+            let count = |outcome: &'static str| {
+                if let Some(shared) = shared.upgrade() {
+                    let stats = &shared.stats;
+                    let counter = if outcome == "done" { &stats.done } else { &stats.abandoned };
+                    counter.fetch_add(1, Ordering::Relaxed);
+                }
+                ::metrics::counter!("password_hash_jobs_total", "source" => source, "outcome" => outcome)
+                    .increment(1);
             };
-            if let Some(shared) = shared.upgrade() {
-                let counter = if outcome == "done" { &shared.stats.done } else { &shared.stats.abandoned };
-                counter.fetch_add(1, Ordering::Relaxed);
+            if tx.is_closed() {
+                count("abandoned");
+            } else {
+                let value = f();
+                count("done");
+                let _ = tx.send(value);
             }
-            ::metrics::counter!("password_hash_jobs_total", "source" => source, "outcome" => outcome)
-                .increment(1);
         });
-        self.push(source, job)?;
+        self.push(source, crate::client::current(), job)?;
         rx.await.map_err(|e| ApiError::internal(anyhow::anyhow!("hash task failed: {e}")))
     }
 
-    fn push(&self, source: &'static str, job: Job) -> Result<(), ApiError> {
+    fn push(&self, source: &'static str, client: Option<IpAddr>, job: Job) -> Result<(), ApiError> {
         let limits = self.0.limits;
         let mut waiting = self.0.lock();
         let mine = waiting.by_source.get(&source).map_or(0, VecDeque::len);
-        if waiting.total >= limits.max_waiting || mine >= limits.per_source {
+        let theirs = client.and_then(|ip| waiting.by_client.get(&ip).copied()).unwrap_or(0);
+        let refusal = if theirs >= limits.per_client {
+            Some(ApiError::TooManyRequests { retry_after_secs: 1 })
+        } else if waiting.total >= limits.max_waiting || mine >= limits.per_source {
+            Some(ApiError::Unavailable("too many sign-ins are waiting; try again shortly".into()))
+        } else {
+            None
+        };
+        if let Some(refusal) = refusal {
             drop(waiting);
             self.0.stats.refused.fetch_add(1, Ordering::Relaxed);
             ::metrics::counter!("password_hash_jobs_total", "source" => source, "outcome" => "refused")
                 .increment(1);
-            tracing::warn!(source, "password check refused: the hashing queue is full");
-            return Err(ApiError::Unavailable("too many sign-ins are waiting; try again shortly".into()));
+            tracing::warn!(source, ?client, "password check refused: the hashing queue is full");
+            return Err(refusal);
         }
         if mine == 0 {
             waiting.turns.push_back(source);
         }
-        waiting.by_source.entry(source).or_default().push_back(job);
+        waiting.by_source.entry(source).or_default().push_back((client, job));
+        if let Some(ip) = client {
+            *waiting.by_client.entry(ip).or_default() += 1;
+        }
         waiting.total += 1;
         drop(waiting);
         self.0.ready.notify_one();
@@ -168,8 +189,16 @@ fn next(shared: &Shared) -> Option<Job> {
             if !queue.is_empty() {
                 waiting.turns.push_back(source);
             }
-            if let Some(job) = job {
+            if let Some((client, job)) = job {
                 waiting.total -= 1;
+                if let Some(ip) = client
+                    && let Some(count) = waiting.by_client.get_mut(&ip)
+                {
+                    *count -= 1;
+                    if *count == 0 {
+                        waiting.by_client.remove(&ip);
+                    }
+                }
                 return Some(job);
             }
             continue;
@@ -183,7 +212,7 @@ mod tests {
     use super::*;
 
     fn queue(threads: usize, max_waiting: usize, per_source: usize) -> HashQueue {
-        HashQueue::start(HashLimits { threads, max_waiting, per_source }).unwrap()
+        HashQueue::start(HashLimits { threads, max_waiting, per_source, per_client: max_waiting }).unwrap()
     }
 
     /// Occupies the one thread until the returned sender is dropped.

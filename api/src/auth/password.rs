@@ -128,7 +128,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_hash_verifies_its_password_only() {
-        let p = Passwords::start(HashLimits { threads: 1, max_waiting: 4, per_source: 4 }).unwrap();
+        let p = Passwords::start(HashLimits { threads: 1, max_waiting: 4, per_source: 4, per_client: 4 })
+            .unwrap();
         let phc = p.hash("t", "correct horse".into()).await.unwrap();
         assert!(phc.starts_with("$argon2id$"));
         assert!(p.verify("t", "correct horse".into(), Some(phc.clone())).await.unwrap());
