@@ -179,7 +179,7 @@ impl Config {
             hashing: hashing(&get)?,
             http: http_limits(&get)?,
             image_memory_budget: at_least(
-                parse(&get, "IMAGE_MEMORY_BUDGET_BYTES", Some(192 * 1024 * 1024))?,
+                parse(&get, "IMAGE_MEMORY_BUDGET_BYTES", Some(256 * 1024 * 1024))?,
                 16 * 1024 * 1024,
                 "IMAGE_MEMORY_BUDGET_BYTES",
             )?,
@@ -387,6 +387,31 @@ mod tests {
         assert_eq!(c.timeouts.db_lock, Duration::from_secs(2));
         assert_eq!(c.timeouts.db_idle_in_transaction, Duration::from_secs(5));
         assert_eq!(c.timeouts.db_checkout, Duration::from_secs(1));
+    }
+
+    #[test]
+    fn flood_bounds_have_defaults_and_refuse_inconsistent_values_by_name() {
+        let c = config(&[]).unwrap();
+        assert_eq!((c.hashing.max_waiting, c.hashing.per_source, c.hashing.per_client), (64, 16, 8));
+        assert_eq!(c.image_memory_budget, 256 * 1024 * 1024);
+        assert_eq!(c.http.header_timeout, Duration::from_secs(20));
+        assert_eq!(c.http.max_connections, 10_000);
+        let small = config(&[("HASH_QUEUE_MAX", "4")]).unwrap();
+        assert_eq!(
+            (small.hashing.per_source, small.hashing.per_client),
+            (4, 4),
+            "shares shrink with the queue"
+        );
+        for (var, value) in [
+            ("HASH_QUEUE_PER_SOURCE", "65"),
+            ("HASH_QUEUE_PER_CLIENT", "17"),
+            ("HASH_THREADS", "0"),
+            ("IMAGE_MEMORY_BUDGET_BYTES", "1024"),
+            ("HTTP_HEADER_TIMEOUT_MS", "10"),
+            ("HTTP_MAX_CONNECTIONS", "0"),
+        ] {
+            assert_eq!(config(&[(var, value)]).unwrap_err().var, var, "{var}={value}");
+        }
     }
 
     #[test]

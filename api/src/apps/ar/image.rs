@@ -116,20 +116,29 @@ fn is_json(headers: &HeaderMap) -> bool {
 
 /// Decodes the `image` field and checks it is a whole JPEG of at most
 /// `max_bytes`: 413 when larger, 422 when not base64 or not a JPEG, 503 when
-/// the image memory budget cannot hold its decode now.
+/// the image memory budget cannot hold its decode now. The decode's memory is
+/// reserved before waiting for a decode slot, so the uploads waiting are
+/// bounded by the budget too, and one that cannot have it is refused at once.
 pub async fn decode_jpeg(
     encoded: String,
     max_bytes: usize,
     budget: &ImageBudget,
 ) -> Result<Vec<u8>, ApiError> {
+    let budget = budget.clone();
+    let (bytes, reservation) = tokio::task::spawn_blocking(move || {
+        let bytes = decode_base64(encoded, max_bytes)?;
+        let reservation = reserve_decode(&bytes, &budget)?;
+        Ok::<_, ApiError>((bytes, reservation))
+    })
+    .await
+    .map_err(|e| ApiError::internal(anyhow::anyhow!("image task failed: {e}")))??;
     let _permit = PERMITS
         .acquire()
         .await
         .map_err(|e| ApiError::internal(anyhow::anyhow!("image semaphore closed: {e}")))?;
-    let budget = budget.clone();
     tokio::task::spawn_blocking(move || {
-        let bytes = decode_base64(encoded, max_bytes)?;
-        check_jpeg(&bytes, &budget)?;
+        check_jpeg(&bytes)?;
+        drop(reservation);
         Ok(bytes)
     })
     .await
@@ -190,11 +199,11 @@ fn not_jpeg(why: &str) -> ApiError {
     ApiError::invalid("image", format!("is not a valid JPEG: {why}"))
 }
 
-/// A full decode (at 1/8 scale: every coded block is still read and checked,
-/// only the output is small) after the header checks of [`reserve_decode`], so
-/// a PNG, a truncated file or a JPEG header on garbage are all refused.
-pub fn check_jpeg(bytes: &[u8], budget: &ImageBudget) -> Result<(), ApiError> {
-    let _decode = reserve_decode(bytes, budget)?;
+/// Every scan walked (`jpeg.rs`), then a full decode (at 1/8 scale: every
+/// coded block is still read and checked, only the output is small), after
+/// the header checks of [`reserve_decode`], so a PNG, a truncated file or a
+/// JPEG header on garbage are all refused.
+fn check_jpeg(bytes: &[u8]) -> Result<(), ApiError> {
     jpeg::check_scans(bytes).map_err(|why| not_jpeg(&why))?;
     let mut decoder = jpeg_decoder::Decoder::new(bytes);
     decoder.read_info().map_err(|e| not_jpeg(&e.to_string()))?;
