@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # The `api` server image: dependencies cooked in their own layer (cargo-chef),
 # then the same build command as CI (`cargo build --release --locked -p api`),
 # then a Debian slim runtime with only libpq, OpenSSL and CA certificates.
@@ -37,11 +36,15 @@ RUN apt-get update \
     && useradd --system --uid 10001 --user-group --no-create-home --shell /usr/sbin/nologin api
 COPY --from=builder /app/target/release/api /usr/local/bin/api
 USER 10001:10001
-ENV BIND_ADDR=0.0.0.0:8080 \
+# APP_ENV=production: never the development defaults (random secrets, a
+# seeded admin) a bare `cargo run` gets.
+ENV APP_ENV=production \
+    BIND_ADDR=0.0.0.0:8080 \
     LOG_FORMAT=json
 EXPOSE 8080
-# No curl in the image: bash's /dev/tcp asks /health and looks for a 200.
+# No curl in the image: bash's /dev/tcp asks /health, on the port BIND_ADDR
+# names (whatever the container was started with), and looks for a 200.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
-    CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080 && printf 'GET /health HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && head -n1 <&3 | grep -q ' 200 '"]
+    CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/${BIND_ADDR##*:} && printf 'GET /health HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && head -n1 <&3 | grep -q ' 200 '"]
 ENTRYPOINT ["/usr/local/bin/api"]
 CMD ["serve"]

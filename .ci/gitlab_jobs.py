@@ -25,6 +25,8 @@ NEEDS = {
     "cargo xtask postman": {"cargo", "libpq"},
     # The fault tests also pause and restart a PostgreSQL cluster of their own.
     "cargo test": {"cargo", "libpq", "postgres", "redis", "postgres-server"},
+    # The test command on a cluster of its own (initdb, pg_ctl) with 50 connections held.
+    "cargo xtask crowded": {"cargo", "libpq", "postgres", "redis", "postgres-server"},
     "cargo xtask replicas": {"cargo", "libpq", "nginx", "postgres", "redis"},
     # Its own PostgreSQL cluster (initdb, pg_ctl) and Redis, not the services.
     "cargo xtask chaos": {"cargo", "libpq", "psql", "postgres-server", "redis-server"},

@@ -43,7 +43,7 @@ if ! command -v nginx >/dev/null; then
 fi
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
-sed -E -e 's/server api-([0-9]+):8080/server 127.0.0.1:1808\1/' \
+sed -E -e 's/set \$api api:8080;/set $api 127.0.0.1:18081;/' \
   -e 's/listen 80;/listen 127.0.0.1:18080;/' \
   -e "s|pid /tmp/nginx.pid;|pid $tmp/nginx.pid;|" deploy/nginx.conf >"$tmp/nginx.conf"
 nginx -t -q -p "$tmp" -c "$tmp/nginx.conf" -e "$tmp/error.log"

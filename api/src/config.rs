@@ -15,6 +15,18 @@ pub struct ConfigError {
     pub reason: String,
 }
 
+/// Where the server runs (`APP_ENV`). Development fills in what a bare
+/// `cargo run` lacks (see `devmode.rs`); production never gets those defaults.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AppEnv {
+    /// `APP_ENV=development`, or `APP_ENV` unset with `BIND_ADDR` on loopback
+    /// (a developer's machine: nothing outside it can reach the server).
+    Development,
+    /// `APP_ENV=production`, or `APP_ENV` unset with `BIND_ADDR` reachable
+    /// from outside: a forgotten variable never turns development defaults on.
+    Production,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LogFormat {
     Pretty,
@@ -57,6 +69,9 @@ pub struct Timeouts {
 
 #[derive(Clone, Debug)]
 pub struct Config {
+    pub app_env: AppEnv,
+    /// `APP_ENV` was set (else `app_env` was inferred from `BIND_ADDR`).
+    pub app_env_explicit: bool,
     pub database_url: String,
     /// Connections in the r2d2 pool (`DB_POOL_SIZE`, not in the contract table).
     pub db_pool_size: u32,
@@ -142,11 +157,27 @@ impl Config {
                 .collect::<Result<_, _>>()
                 .map_err(|reason| ConfigError { var: "TRUSTED_PROXIES", reason })?,
         };
+        let (app_env, app_env_explicit) = match get("APP_ENV").as_deref().map(str::trim) {
+            Some("development") => (AppEnv::Development, true),
+            Some("production") => (AppEnv::Production, true),
+            Some(other) => {
+                return Err(ConfigError {
+                    var: "APP_ENV",
+                    reason: format!("expected `development` or `production`, got `{other}`"),
+                });
+            }
+            None if bind_addr.ip().is_loopback() => (AppEnv::Development, false),
+            None => (AppEnv::Production, false),
+        };
+        let purge_schedule = get("PURGE_SCHEDULE").unwrap_or_else(|| "0 0 * * * *".into());
+        check_schedule(&purge_schedule)?;
         let jwt_secret = get("JWT_SECRET");
         if jwt_secret.as_ref().is_some_and(|s| s.len() < 32) {
             return Err(ConfigError { var: "JWT_SECRET", reason: "must be at least 32 bytes".into() });
         }
         Ok(Self {
+            app_env,
+            app_env_explicit,
             database_url: get("DATABASE_URL")
                 .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/api".into()),
             db_pool_size: parse(&get, "DB_POOL_SIZE", Some(16u32))?.max(1),
@@ -173,7 +204,7 @@ impl Config {
             admin,
             transfer_link_ttl: seconds(&get, "TRANSFER_LINK_TTL_SECONDS", 86_400)?,
             ar_token_ttl: seconds(&get, "AR_TOKEN_TTL_SECONDS", 1_209_600)?,
-            purge_schedule: get("PURGE_SCHEDULE").unwrap_or_else(|| "0 0 * * * *".into()),
+            purge_schedule,
             soft_delete_retention_days: parse(&get, "SOFT_DELETE_RETENTION_DAYS", Some(30))?,
             max_image_bytes: parse(&get, "MAX_IMAGE_BYTES", Some(10 * 1024 * 1024))?,
             hashing: hashing(&get)?,
@@ -187,6 +218,25 @@ impl Config {
             log_format,
         })
     }
+}
+
+/// `PURGE_SCHEDULE` is read as the scheduler reads it (six fields, seconds
+/// first), so a typo stops start-up naming the field that is wrong rather
+/// than failing later with the scheduler's bare `ParseSchedule`.
+fn check_schedule(schedule: &str) -> Result<(), ConfigError> {
+    croner::parser::CronParser::builder()
+        .seconds(croner::parser::Seconds::Required)
+        .dom_and_dow(true)
+        .build()
+        .parse(schedule)
+        .map(drop)
+        .map_err(|e| ConfigError {
+            var: "PURGE_SCHEDULE",
+            reason: format!(
+                "`{schedule}` is not a cron schedule ({e}); expected six fields, seconds first: \
+                 second minute hour day-of-month month day-of-week, e.g. `0 0 * * * *` for hourly"
+            ),
+        })
 }
 
 fn at_least<T: PartialOrd + std::fmt::Display>(
@@ -465,6 +515,37 @@ mod tests {
         assert_eq!(err.var, "SECURITY_RESYNC_MS");
         let err = config(&[("SECURITY_MIRROR_MAX_ENTRIES", "0")]).unwrap_err();
         assert_eq!(err.var, "SECURITY_MIRROR_MAX_ENTRIES");
+        let err = config(&[("APP_ENV", "prod")]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid configuration: APP_ENV: expected `development` or `production`, got `prod`"
+        );
+    }
+
+    #[test]
+    fn a_bad_purge_schedule_says_what_a_schedule_looks_like() {
+        for bad in ["0 * * * *", "every hour", "61 0 * * * *"] {
+            let err = config(&[("PURGE_SCHEDULE", bad)]).unwrap_err();
+            assert_eq!(err.var, "PURGE_SCHEDULE");
+            let text = err.to_string();
+            assert!(text.contains(&format!("`{bad}` is not a cron schedule")), "{text}");
+            assert!(text.contains("six fields, seconds first"), "{text}");
+            assert!(!text.contains("ParseSchedule"), "{text}");
+            assert_eq!(text.lines().count(), 1);
+        }
+        assert_eq!(config(&[("PURGE_SCHEDULE", "0 */5 * * * *")]).unwrap().purge_schedule, "0 */5 * * * *");
+    }
+
+    #[test]
+    fn development_is_never_inferred_for_a_reachable_address() {
+        let c = config(&[]).unwrap();
+        assert_eq!((c.app_env, c.app_env_explicit), (AppEnv::Development, false), "loopback, APP_ENV unset");
+        let c = config(&[("BIND_ADDR", "0.0.0.0:8080")]).unwrap();
+        assert_eq!((c.app_env, c.app_env_explicit), (AppEnv::Production, false), "reachable, APP_ENV unset");
+        let c = config(&[("APP_ENV", "production")]).unwrap();
+        assert_eq!((c.app_env, c.app_env_explicit), (AppEnv::Production, true));
+        let c = config(&[("APP_ENV", "development"), ("BIND_ADDR", "0.0.0.0:8080")]).unwrap();
+        assert_eq!((c.app_env, c.app_env_explicit), (AppEnv::Development, true), "asked for explicitly");
     }
 
     #[test]

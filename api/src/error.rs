@@ -213,7 +213,7 @@ impl From<validator::ValidationErrors> for ApiError {
             .flat_map(|(field, list)| {
                 list.iter().map(move |e| FieldError {
                     field: field.to_string(),
-                    message: e.message.as_ref().map_or_else(|| e.code.to_string(), ToString::to_string),
+                    message: e.message.as_ref().map_or_else(|| rule_broken(e), ToString::to_string),
                 })
             })
             .collect();
@@ -221,6 +221,27 @@ impl From<validator::ValidationErrors> for ApiError {
         let detail =
             errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ");
         Self::Validation { detail, errors }
+    }
+}
+
+/// A rule without its own message, said from its parameters (`range` with
+/// `min` 1 and `max` 1000: "must be 1 to 1000"), never as its bare code.
+fn rule_broken(e: &validator::ValidationError) -> String {
+    let param = |name: &str| e.params.get(name).map(ToString::to_string);
+    let (min, max) = (param("min"), param("max"));
+    let bounds = |unit: &str| match (&min, &max) {
+        (Some(min), Some(max)) => format!("must be {min} to {max}{unit}"),
+        (Some(min), None) => format!("must be at least {min}{unit}"),
+        (None, Some(max)) => format!("must be at most {max}{unit}"),
+        (None, None) => format!("is out of range{unit}"),
+    };
+    match e.code.as_ref() {
+        "range" => bounds(""),
+        "length" => bounds(" characters"),
+        "required" => "is required".into(),
+        "email" => "must be an email address".into(),
+        "url" => "must be a URL".into(),
+        code => format!("breaks the rule `{code}`"),
     }
 }
 
@@ -291,4 +312,40 @@ fn problems(list: &[(u16, &str)]) -> BTreeMap<String, RefOr<OaResponse>> {
             (status.to_string(), RefOr::T(with_retry_after(*status, response).build()))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use validator::Validate;
+
+    use super::*;
+
+    #[derive(Validate)]
+    struct Rules {
+        #[validate(range(min = 1, max = 1000))]
+        limit: i64,
+        #[validate(range(min = 0))]
+        offset: i64,
+        #[validate(length(min = 1, max = 200))]
+        title: String,
+    }
+
+    #[test]
+    fn a_rule_without_a_message_is_said_from_its_bounds() {
+        let err =
+            ApiError::from(Rules { limit: 0, offset: -1, title: String::new() }.validate().unwrap_err());
+        let problem = err.problem();
+        assert_eq!(
+            problem.detail,
+            "limit: must be 1 to 1000; offset: must be at least 0; title: must be 1 to 200 characters"
+        );
+        assert_eq!(
+            problem.errors,
+            vec![
+                FieldError { field: "limit".into(), message: "must be 1 to 1000".into() },
+                FieldError { field: "offset".into(), message: "must be at least 0".into() },
+                FieldError { field: "title".into(), message: "must be 1 to 200 characters".into() },
+            ]
+        );
+    }
 }

@@ -47,7 +47,7 @@ impl<T: Serialize> IntoResponse for Json<T> {
 
 pub fn json_rejection(rejection: JsonRejection) -> ApiError {
     match rejection {
-        JsonRejection::JsonDataError(e) => ApiError::Validation { detail: e.body_text(), errors: vec![] },
+        JsonRejection::JsonDataError(e) => data_error(&e.body_text()),
         JsonRejection::JsonSyntaxError(e) => ApiError::BadRequest(e.body_text()),
         JsonRejection::MissingJsonContentType(e) => ApiError::UnsupportedMediaType(e.body_text()),
         JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
@@ -55,6 +55,34 @@ pub fn json_rejection(rejection: JsonRejection) -> ApiError {
         }
         other => ApiError::BadRequest(other.body_text()),
     }
+}
+
+/// A body whose JSON (or form) is well formed but does not fit the type: 422
+/// naming the field and what is wrong with it, from the deserializer's
+/// message (`title: invalid type: integer `5`, expected a string at line 1
+/// column 11`, `missing field `title``) without axum's preamble and the
+/// position. A body of the wrong shape as a whole is named `body`.
+pub fn data_error(text: &str) -> ApiError {
+    let inner = match text.split_once(": ") {
+        Some((preamble, rest)) if preamble.starts_with("Failed to deserialize") => rest,
+        _ => text,
+    };
+    let inner = match inner.rfind(" at line ") {
+        Some(at) if inner[at..].contains(" column ") => &inner[..at],
+        _ => inner,
+    };
+    // serde_path_to_error writes `path: message`; a path has no spaces.
+    let (path, message) = match inner.split_once(": ") {
+        Some((path, message)) if !path.contains(' ') && !path.is_empty() => (Some(path), message),
+        _ => (None, inner),
+    };
+    let (field, message) = match message.strip_prefix("missing field `").and_then(|m| m.strip_suffix('`')) {
+        Some(name) => {
+            (path.map_or_else(|| name.to_owned(), |p| format!("{p}.{name}")), "is required".to_owned())
+        }
+        None => (path.unwrap_or("body").to_owned(), message.to_owned()),
+    };
+    ApiError::invalid(&field, message)
 }
 
 /// Path parameters; a value of the wrong type is a 400.
@@ -115,12 +143,46 @@ where
             return Json::from_request(req, state).await.map(|Json(v)| Self(v));
         }
         let axum::Form(value) = axum::Form::<T>::from_request(req, state).await.map_err(|e| match e {
-            FormRejection::FailedToDeserializeFormBody(e) => {
-                ApiError::Validation { detail: e.body_text(), errors: vec![] }
-            }
+            FormRejection::FailedToDeserializeFormBody(e) => data_error(&e.body_text()),
             other => ApiError::BadRequest(other.body_text()),
         })?;
         value.validate()?;
         Ok(Self(value))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::FieldError;
+
+    fn fields(err: ApiError) -> (String, Vec<FieldError>) {
+        let problem = err.problem();
+        (problem.detail, problem.errors)
+    }
+
+    fn one(field: &str, message: &str) -> (String, Vec<FieldError>) {
+        (format!("{field}: {message}"), vec![FieldError { field: field.into(), message: message.into() }])
+    }
+
+    #[test]
+    fn a_missing_field_is_named_in_errors() {
+        let text = "Failed to deserialize the JSON body into the target type: missing field `title` at line 1 column 2";
+        assert_eq!(fields(data_error(text)), one("title", "is required"));
+        let nested = "Failed to deserialize the JSON body into the target type: b[0]: missing field `y` at line 1 column 23";
+        assert_eq!(fields(data_error(nested)), one("b[0].y", "is required"));
+        let form = "Failed to deserialize form body: missing field `password`";
+        assert_eq!(fields(data_error(form)), one("password", "is required"));
+    }
+
+    #[test]
+    fn a_mistyped_field_is_named_with_what_was_expected() {
+        let text = "Failed to deserialize the JSON body into the target type: title: invalid type: integer `5`, expected a string at line 1 column 11";
+        assert_eq!(fields(data_error(text)), one("title", "invalid type: integer `5`, expected a string"));
+        let whole = "Failed to deserialize the JSON body into the target type: invalid type: integer `5`, expected struct TaskIn at line 1 column 1";
+        assert_eq!(
+            fields(data_error(whole)),
+            one("body", "invalid type: integer `5`, expected struct TaskIn")
+        );
     }
 }

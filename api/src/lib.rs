@@ -8,6 +8,7 @@ pub mod client;
 pub mod config;
 pub mod db;
 pub mod deadline;
+pub mod devmode;
 pub mod error;
 pub mod extract;
 pub mod image_budget;

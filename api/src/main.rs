@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use api::{config::Config, monitoring, server, telemetry};
+use api::{config::Config, devmode, monitoring, server, telemetry};
 
 /// jemalloc rather than glibc's malloc: the benchmark spent 16% of the
 /// server's CPU in glibc's malloc and free, and glibc's per-thread arenas
@@ -25,12 +25,23 @@ fn main() -> ExitCode {
         eprintln!("usage: api [serve | migrate | purge]");
         return ExitCode::from(2);
     }
-    let config = match Config::from_env() {
+    let mut config = match Config::from_env() {
         Ok(config) => config,
         Err(e) => {
             eprintln!("{e}");
             return ExitCode::from(2);
         }
+    };
+    // Development mode fills in what `serve` lacks on a developer's machine.
+    let dev = match command.as_str() {
+        "serve" => match devmode::apply(&mut config, &devmode::secrets_file()) {
+            Ok(dev) => dev,
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                return ExitCode::FAILURE;
+            }
+        },
+        _ => None,
     };
     // Sentry starts before the runtime so that it sees every thread.
     let _sentry = match monitoring::init(config.sentry_dsn.as_deref()) {
@@ -57,20 +68,26 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let development = dev.is_some();
     let result = runtime.block_on(async move {
         match command.as_str() {
             "migrate" => {
                 server::migrate(&config).await.map(|n| tracing::info!(applied = n, "migrations done"))
             }
             "purge" => server::purge(config).await,
-            _ => server::serve(config).await,
+            _ => server::serve(config, dev).await,
         }
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!(error = format!("{e:#}"), "stopped on an error");
-            eprintln!("error: {e:#}");
+            // One line: libpq's messages carry their own line breaks.
+            let text = format!("{e:#}").split_whitespace().collect::<Vec<_>>().join(" ");
+            eprintln!("error: {text}");
+            if let Some(hint) = devmode::start_hint(&text).filter(|_| development) {
+                eprintln!("{hint}");
+            }
             ExitCode::FAILURE
         }
     }

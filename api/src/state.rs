@@ -81,6 +81,13 @@ impl AppState {
             let (url, size, timeouts) = (config.database_url.clone(), config.db_pool_size, config.timeouts);
             tokio::task::spawn_blocking(move || db::pool(&url, size, &timeouts)).await??
         };
+        Self::connect_with_pool(config, db).await
+    }
+
+    /// Like [`AppState::connect`] on a pool that already exists: the test
+    /// harness's replicas of one test share their first server's pool, so a
+    /// test's connections stay within what it reserved.
+    pub async fn connect_with_pool(config: Config, db: DbPool) -> anyhow::Result<Self> {
         let client = redis::Client::open(config.redis_url.as_str()).context("invalid REDIS_URL")?;
         let redis_config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(Duration::from_secs(2)))
@@ -88,15 +95,13 @@ impl AppState {
             .set_number_of_retries(2);
         let redis = ConnectionManager::new_with_config(client.clone(), redis_config)
             .await
-            .context("cannot connect to REDIS_URL")?;
+            // Said once: the error's own text already carries its cause.
+            .map_err(|e| anyhow::anyhow!("cannot connect to REDIS_URL: {e}"))?;
+        // Unset: a random key (`api serve` warns about it; `migrate` and
+        // `purge` sign nothing and stay quiet).
         let secret = match &config.jwt_secret {
             Some(secret) => secret.as_bytes().to_vec(),
-            None => {
-                tracing::warn!(
-                    "JWT_SECRET is not set: using a random key, tokens die with this process and replicas will not share them"
-                );
-                rand::random::<[u8; 64]>().to_vec()
-            }
+            None => rand::random::<[u8; 64]>().to_vec(),
         };
         let revocations = Revocations::new(&config);
         let bus = Bus::new(client, &config.redis_key_prefix);

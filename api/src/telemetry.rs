@@ -2,7 +2,7 @@
 //! layer. Only the matched route is logged, never the raw URI: /exchange takes
 //! tokens in the query string.
 
-use std::time::Duration;
+use std::{io::IsTerminal, time::Duration};
 
 use axum::{
     body::Body,
@@ -32,10 +32,21 @@ pub fn init(format: LogFormat) {
                     .with_span_list(false),
             )
             .try_init(),
-        LogFormat::Pretty => registry.with(tracing_subscriber::fmt::layer().compact()).try_init(),
+        LogFormat::Pretty => registry
+            .with(tracing_subscriber::fmt::layer().compact().with_ansi(colour(
+                std::io::stdout().is_terminal(),
+                std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
+            )))
+            .try_init(),
     };
     // A second init (tests start several servers in one process) keeps the first.
     let _ = result;
+}
+
+/// Colours only on a terminal: redirected to a file or a pipe, escape codes
+/// would be noise in it. `NO_COLOR` (<https://no-color.org>) turns them off.
+fn colour(stdout_is_terminal: bool, no_color: bool) -> bool {
+    stdout_is_terminal && !no_color
 }
 
 type Classifier = SharedClassifier<ServerErrorsAsFailures>;
@@ -68,4 +79,54 @@ pub fn request_log() -> TraceLayer<
         .on_body_chunk(())
         .on_eos(())
         .on_failure(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use tracing_subscriber::fmt::MakeWriter;
+
+    use super::*;
+
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl<'a> MakeWriter<'a> for Captured {
+        type Writer = Self;
+        fn make_writer(&'a self) -> Self {
+            self.clone()
+        }
+    }
+
+    #[test]
+    fn colour_only_on_a_terminal_without_no_color() {
+        assert!(colour(true, false));
+        assert!(!colour(false, false), "a file or a pipe gets plain text");
+        assert!(!colour(true, true), "NO_COLOR wins");
+    }
+
+    #[test]
+    fn the_pretty_format_written_to_a_file_has_no_escape_codes() {
+        let out = Captured::default();
+        let layer = tracing_subscriber::fmt::layer()
+            .compact()
+            .with_ansi(colour(false, false))
+            .with_writer(out.clone());
+        let subscriber = tracing_subscriber::registry().with(layer);
+        tracing::subscriber::with_default(subscriber, || tracing::warn!(status = 503, "answered"));
+        let text = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
+        assert!(text.contains("WARN") && text.contains("answered") && text.contains("status=503"), "{text}");
+        assert!(!text.contains('\u{1b}'), "no ANSI escape codes: {text:?}");
+    }
 }

@@ -691,7 +691,8 @@ export interface paths {
          *     `sha1("test-payment-key:1234567:1:1:100")`. A bill that does not exist yet is created
          *     for the user with that id. A `transaction_id` is credited once: a repeat answers 200
          *     with the first result and moves nothing; a repeat with another user, bill or amount is 409.
-         *     Not rate limited per client.
+         *     Not rate limited per client. A server without a payment key answers 503
+         *     "the payment webhook is not configured".
          */
         post: operations["shop_payment_webhook"];
         delete?: never;
@@ -2788,7 +2789,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "image/jpeg": number[];
+                    "image/jpeg": string;
                 };
             };
             /** @description Malformed parameters */

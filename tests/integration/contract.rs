@@ -180,3 +180,16 @@ async fn a_created_task_id_feeds_the_linked_operations() {
     assert_eq!(read.status(), 200);
     assert_eq!(read.json::<Value>().await.unwrap()["title"], "linked");
 }
+
+#[test]
+fn the_raw_image_is_documented_as_a_binary_jpeg() {
+    let spec = spec();
+    let ok = &spec["paths"]["/ar/api/project/{id}/imagetarget/{target_id}/image"]["get"]["responses"]["200"];
+    let content = ok["content"].as_object().expect("content");
+    assert_eq!(content.keys().collect::<Vec<_>>(), ["image/jpeg"], "only image/jpeg");
+    assert_eq!(
+        content["image/jpeg"]["schema"],
+        serde_json::json!({"type": "string", "format": "binary", "contentMediaType": "image/jpeg"}),
+        "binary, not an array of integers"
+    );
+}

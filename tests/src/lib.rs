@@ -2,7 +2,10 @@
 //! template), its own Redis key prefix, and a real server on `127.0.0.1:0`,
 //! driven through the generated client like any outside user.
 
+pub mod budget;
+pub mod leftovers;
 pub mod pg_cluster;
+mod services;
 
 use std::{
     collections::HashMap,
@@ -27,10 +30,14 @@ pub fn pg_server() -> String {
 pub const JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123";
 
 /// The migrated template, made once per migration set (guarded by an advisory
-/// lock, as test binaries or processes may race to make it).
+/// lock, as test binaries or processes may race to make it). First checks
+/// that PostgreSQL and Redis answer (see [`services::check`]) and sweeps the
+/// databases of test runs that were killed (see [`leftovers::sweep`]).
 fn template() -> &'static str {
     static NAME: OnceLock<String> = OnceLock::new();
     NAME.get_or_init(|| {
+        services::check();
+        leftovers::sweep();
         let name = format!("api_test_tpl_{:016x}", migrations_fingerprint());
         let mut admin =
             PgConnection::establish(&format!("{}/postgres", pg_server())).expect("connect to postgres");
@@ -83,23 +90,42 @@ fn database_exists(conn: &mut PgConnection, name: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// Drops the test database when the last handle to it goes.
-struct Database {
-    name: String,
+/// What one test holds on the shared services, released when its last
+/// server goes (replicas share it): its share of the connection budget, its
+/// database (dropped) and its Redis keys (deleted), whether the test passed
+/// or panicked.
+struct TestResources {
+    database: Option<String>,
+    redis: (String, String),
+    /// The pool its servers share (see [`TestApp::replica`]).
+    pool: OnceLock<api::db::DbPool>,
+    /// Dropped last, once the connections are gone.
+    _budget: Option<budget::Reservation>,
 }
 
-impl Drop for Database {
+impl Drop for TestResources {
     fn drop(&mut self) {
-        let name = self.name.clone();
+        // Its connections close first, so nothing reconnects to a dropped database.
+        drop(self.pool.take());
+        let database = self.database.clone();
+        let (redis_url, prefix) = self.redis.clone();
         // Drop runs inside the test's runtime: do the blocking work on a thread.
         let _ = std::thread::spawn(move || {
-            if let Ok(mut admin) = PgConnection::establish(&format!("{}/postgres", pg_server())) {
+            if let Some(name) = database
+                && let Ok(mut admin) = PgConnection::establish(&format!("{}/postgres", pg_server()))
+            {
                 let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
                     .execute(&mut admin);
             }
+            leftovers::delete_keys(&redis_url, &prefix);
         })
         .join();
     }
+}
+
+/// The Redis URL tests use (`TEST_REDIS`).
+pub fn redis_url() -> String {
+    std::env::var("TEST_REDIS").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
 }
 
 /// A running server with its own database and Redis prefix.
@@ -109,8 +135,8 @@ pub struct TestApp {
     pub state: AppState,
     /// A plain HTTP client, for what the typed client cannot send.
     pub http: reqwest::Client,
-    /// The cloned test database to drop; `None` on a cluster of the test's own.
-    db: Option<Arc<Database>>,
+    /// The test's database, Redis keys and connection budget, shared with its replicas.
+    resources: Arc<TestResources>,
     server: JoinHandle<()>,
 }
 
@@ -126,11 +152,22 @@ impl TestApp {
         Self::spawn_with(&[]).await
     }
 
-    /// A server with some configuration variables set (`("RATE_LIMIT_PER_MINUTE", "100")`).
+    /// A server with some configuration variables set (`("RATE_LIMIT_PER_MINUTE", "100")`;
+    /// an empty value unsets a default, as `("PAYMENT_PRIVATE_KEY", "")`).
     pub async fn spawn_with(vars: &[(&str, &str)]) -> Self {
-        let db_name = format!("api_test_{}", uuid::Uuid::new_v4().simple());
-        let database_url = format!("{}/{db_name}", pg_server());
-        let template = template();
+        Self::spawn_adjusted(vars, |_| {}).await
+    }
+
+    /// [`TestApp::spawn_with`], then `adjust` changes the configuration
+    /// before the server starts (as `api serve` does for development mode).
+    pub async fn spawn_adjusted(vars: &[(&str, &str)], adjust: impl FnOnce(&mut Config)) -> Self {
+        let mut config = Self::config("", vars);
+        adjust(&mut config);
+        // Reserved before anything is opened on the shared server.
+        let reservation = budget::reserve(config.db_pool_size).await;
+        let template = tokio::task::spawn_blocking(template).await.expect("the template database");
+        let db_name = leftovers::database_name();
+        config.database_url = format!("{}/{db_name}", pg_server());
         let create = format!("CREATE DATABASE {db_name} TEMPLATE {template}");
         tokio::task::spawn_blocking(move || {
             let mut admin =
@@ -139,14 +176,26 @@ impl TestApp {
         })
         .await
         .expect("create the test database");
-        let db = Arc::new(Database { name: db_name });
-        Self::start(Self::config(&database_url, vars), Some(db)).await
+        let resources = TestResources {
+            database: Some(db_name),
+            redis: (config.redis_url.clone(), config.redis_key_prefix.clone()),
+            pool: OnceLock::new(),
+            _budget: Some(reservation),
+        };
+        Self::start(config, Arc::new(resources)).await
     }
 
     /// A server on a database the test brought itself (a cluster of its own,
     /// see [`pg_cluster`]); the server creates and migrates it.
     pub async fn spawn_on(database_url: &str, vars: &[(&str, &str)]) -> Self {
-        Self::start(Self::config(database_url, vars), None).await
+        let config = Self::config(database_url, vars);
+        let resources = TestResources {
+            database: None,
+            redis: (config.redis_url.clone(), config.redis_key_prefix.clone()),
+            pool: OnceLock::new(),
+            _budget: None,
+        };
+        Self::start(config, Arc::new(resources)).await
     }
 
     fn config(database_url: &str, vars: &[(&str, &str)]) -> Config {
@@ -158,33 +207,44 @@ impl TestApp {
             ("DB_POOL_SIZE".into(), "8".into()),
             ("PAYMENT_PRIVATE_KEY".into(), "test-payment-key".into()),
         ]);
-        if let Ok(url) = std::env::var("TEST_REDIS") {
-            env.insert("REDIS_URL".into(), url);
-        }
+        env.insert("REDIS_URL".into(), redis_url());
         for (k, v) in vars {
             env.insert((*k).into(), (*v).into());
         }
         Config::from_lookup(|k| env.get(k).cloned()).expect("test config")
     }
 
-    /// A second replica: same database and Redis, its own listener.
+    /// A second replica: same database and Redis, its own listener and
+    /// state. It shares the first server's connection pool, so that a test's
+    /// connections stay within its reservation (PostgreSQL is the one truth
+    /// both read, as with a connection pooler in front of it).
     pub async fn replica(&self) -> Self {
-        Self::start(self.config.clone(), self.db.clone()).await
+        Self::start(self.config.clone(), self.resources.clone()).await
     }
 
-    async fn start(mut config: Config, db: Option<Arc<Database>>) -> Self {
+    async fn start(mut config: Config, resources: Arc<TestResources>) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("local addr");
         config.bind_addr = addr;
         if config.public_url.contains("127.0.0.1:8080") {
             config.public_url = format!("http://{addr}");
         }
-        let state = api::server::prepare(config.clone()).await.expect("prepare the server");
+        let state = api::server::prepare_on(config.clone(), resources.pool.get().cloned())
+            .await
+            .expect("prepare the server");
+        let _ = resources.pool.set(state.db.clone());
         let server_state = state.clone();
         let server = tokio::spawn(async move {
             let _ = api::server::serve_on(listener, server_state).await;
         });
-        Self { base_url: format!("http://{addr}"), config, state, http: reqwest::Client::new(), db, server }
+        Self {
+            base_url: format!("http://{addr}"),
+            config,
+            state,
+            http: reqwest::Client::new(),
+            resources,
+            server,
+        }
     }
 
     /// The generated client without a token.

@@ -24,7 +24,7 @@
 mod client;
 mod fleet;
 mod load;
-mod postgres;
+pub(crate) mod postgres;
 mod probes;
 mod redis;
 mod report;

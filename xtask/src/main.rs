@@ -12,10 +12,18 @@
 //! - `bench [scenario…]`: the benchmark (see `bench/mod.rs`).
 //! - `replicas`: three servers behind nginx, checked through it (see `replicas.rs`).
 //! - `chaos`: faults under load on a private PostgreSQL and Redis (see `chaos.rs`).
+//! - `crowded [--own-cluster] -- <command…>`: a command run while 50 other
+//!   connections are held on PostgreSQL (see `crowded.rs`).
+//! - `doctor`: what the checks need, present or missing, with the command to fix each.
+//! - `compose-check`: the image and the compose stack run for real: collection
+//!   through nginx, a replica down, a rolling update (see `compose_check.rs`).
 
 mod bench;
 mod chaos;
 mod codegen;
+mod compose_check;
+mod crowded;
+mod doctor;
 mod jpeg;
 mod local_api;
 mod postman;
@@ -43,10 +51,14 @@ fn main() -> anyhow::Result<()> {
         Some("bench") => bench::run(&args[1..]),
         Some("replicas") => replicas::run(),
         Some("chaos") => chaos::run(&args[1..]),
+        Some("crowded") => crowded::run(&args[1..]),
+        Some("doctor") => doctor::run(),
+        Some("compose-check") => compose_check::run(&args[1..]),
         Some("jpeg") => jpeg::run(&args[1..]),
         _ => bail!(
             "usage: cargo xtask <spec|clients|postman|schema> [--check] | cargo xtask spec <--release|--breaking [git-ref]> \
-             | cargo xtask <tools|bench [scenario…]|replicas|chaos> | cargo xtask jpeg WIDTH HEIGHT OUT"
+             | cargo xtask <tools|bench [scenario…]|replicas|chaos|doctor|compose-check> | cargo xtask crowded [--own-cluster] -- <command…> \
+             | cargo xtask jpeg WIDTH HEIGHT OUT"
         ),
     }
 }

@@ -106,6 +106,8 @@ fn start(binary: &Path) -> anyhow::Result<Cluster> {
         http: reqwest::Client::builder().timeout(Duration::from_secs(15)).build()?,
     };
     let env: Vec<(&str, String)> = vec![
+        // As compose runs them: no development defaults (see `api/src/devmode.rs`).
+        ("APP_ENV", "production".into()),
         ("DATABASE_URL", cluster.database_url()),
         ("REDIS_URL", crate::test_redis()),
         ("REDIS_KEY_PREFIX", format!("replicas:{id}:")),
@@ -154,18 +156,28 @@ fn start(binary: &Path) -> anyhow::Result<Cluster> {
     Ok(cluster)
 }
 
-/// `deploy/nginx.conf` for loopback: the `server api-N:8080` lines become the
-/// replicas' ports, `listen 80` the chosen port, the pid file goes in `dir`.
+/// `deploy/nginx.conf` for loopback, where there is no Docker DNS: the
+/// `resolver` line becomes an upstream of the replicas' ports and `set $api`
+/// names it (nginx looks a variable's host up among upstreams before any
+/// resolver), `listen 80` the chosen port, the pid file goes in `dir`.
 pub fn render_nginx(conf: &str, listen: u16, ports: &[u16], dir: &Path) -> anyhow::Result<String> {
-    let mut servers = ports.iter();
+    let (mut upstream, mut target) = (false, false);
     let mut out = String::new();
     for line in conf.lines() {
         let trimmed = line.trim_start();
         let indent = &line[..line.len() - trimmed.len()];
-        if let Some(rest) = trimmed.strip_prefix("server api-") {
-            let port = servers.next().context("more `server api-N` lines than replicas")?;
-            let params = rest.split_once(' ').map_or(";", |(_, p)| p);
-            out.push_str(&format!("{indent}server 127.0.0.1:{port} {params}\n"));
+        if trimmed.starts_with("resolver ") {
+            upstream = true;
+            out.push_str(&format!("{indent}upstream api_local {{\n"));
+            for port in ports {
+                out.push_str(&format!("{indent}    server 127.0.0.1:{port} max_fails=1 fail_timeout=2s;\n"));
+            }
+            out.push_str(&format!("{indent}}}\n"));
+        } else if trimmed.starts_with("resolver_timeout ") {
+            // Nothing to resolve on loopback.
+        } else if trimmed.starts_with("set $api ") {
+            target = true;
+            out.push_str(&format!("{indent}set $api api_local;\n"));
         } else if trimmed == "listen 80;" {
             out.push_str(&format!("{indent}listen 127.0.0.1:{listen};\n"));
         } else if trimmed.starts_with("pid ") {
@@ -175,8 +187,8 @@ pub fn render_nginx(conf: &str, listen: u16, ports: &[u16], dir: &Path) -> anyho
             out.push('\n');
         }
     }
-    if servers.next().is_some() {
-        bail!("deploy/nginx.conf has fewer `server api-N` lines than replicas");
+    if !(upstream && target) {
+        bail!("deploy/nginx.conf lacks its `resolver` or `set $api` line");
     }
     Ok(out)
 }
@@ -207,10 +219,13 @@ mod tests {
     fn the_shipped_nginx_conf_renders_for_three_loopback_replicas() {
         let conf = fs::read_to_string(crate::root().join("deploy/nginx.conf")).unwrap();
         let out = render_nginx(&conf, 18080, &[18081, 18082, 18083], Path::new("/tmp/r")).unwrap();
-        assert!(out.contains("server 127.0.0.1:18081 max_fails=1 fail_timeout=10s;"));
+        assert!(out.contains("upstream api_local {"));
+        assert!(out.contains("server 127.0.0.1:18081 max_fails=1 fail_timeout=2s;"));
         assert!(out.contains("server 127.0.0.1:18083 "));
+        assert!(out.contains("set $api api_local;") && out.contains("proxy_pass http://$api;"));
         assert!(out.contains("listen 127.0.0.1:18080;") && out.contains("pid /tmp/r/nginx.pid;"));
-        assert!(!out.contains("api-1") && !out.contains("listen 80;"));
-        assert!(render_nginx(&conf, 1, &[2, 3], Path::new("/tmp")).is_err(), "three replicas expected");
+        assert!(!out.lines().any(|l| l.trim_start().starts_with("resolver")), "no DNS on loopback");
+        assert!(!out.contains("api:8080") && !out.contains("listen 80;"));
+        assert!(render_nginx("http {}", 1, &[2, 3], Path::new("/tmp")).is_err(), "not the shipped file");
     }
 }

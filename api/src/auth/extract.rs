@@ -98,8 +98,20 @@ impl<A: Audience> FromRequestParts<AppState> for Authed<A> {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         match bearer_token::<A>(parts)? {
             Some(raw) => Self::from_token(state, &raw).await,
-            None => Err(ApiError::Unauthorized("a bearer token is required".into())),
+            None => Err(ApiError::Unauthorized(missing_token::<A>())),
         }
+    }
+}
+
+/// What a request without any token is told: every way this app takes one.
+fn missing_token<A: Audience>() -> String {
+    if A::QUERY_TOKEN {
+        format!(
+            "a token is required: `Authorization: {} <token>` or a `token` query parameter",
+            A::SCHEMES[0]
+        )
+    } else {
+        "a bearer token is required".into()
     }
 }
 

@@ -101,13 +101,13 @@ async fn bad_signatures_and_tampered_fields_move_nothing() {
 }
 
 #[tokio::test]
-async fn without_a_payment_key_every_webhook_is_refused() {
+async fn without_a_payment_key_every_webhook_is_503_not_configured() {
     let app = TestApp::spawn_with(&[("PAYMENT_PRIVATE_KEY", "")]).await;
     let (_, me) = user(&app, "quinn").await;
-    let (status, _) = post_webhook(&app, &webhook_body(1, me, 1, json!(10))).await;
-    assert_eq!(status, 403);
+    let (status, body) = post_webhook(&app, &webhook_body(1, me, 1, json!(10))).await;
+    assert_eq!((status, &body["detail"]), (503, &json!("the payment webhook is not configured")));
     let empty_key = json!({"signature": sign("", 1, me, 1, "10"), "transaction_id": 1, "user_id": me, "bill_id": 1, "amount": 10});
-    assert_eq!(post_webhook(&app, &empty_key).await.0, 403);
+    assert_eq!(post_webhook(&app, &empty_key).await.0, 503, "an empty key signs nothing either");
     assert_eq!(count(&app, "shop_bills").await, 0);
 }
 

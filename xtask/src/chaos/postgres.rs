@@ -33,6 +33,12 @@ pub struct Postgres {
 impl Postgres {
     /// `initdb` and `pg_ctl start` on a spare port; the server log ends up in `logs`.
     pub fn start(logs: &Path) -> anyhow::Result<Self> {
+        Self::start_with(logs, 80)
+    }
+
+    /// [`Postgres::start`] with `max_connections` (`cargo xtask crowded` uses
+    /// PostgreSQL's default, 100).
+    pub fn start_with(logs: &Path, max_connections: u32) -> anyhow::Result<Self> {
         let bin = bin_dir()?;
         reap_leftovers(&bin);
         let dir = std::env::temp_dir().join(format!("{DIR_PREFIX}{}", std::process::id()));
@@ -51,7 +57,7 @@ impl Postgres {
         // Small and quick: a clean stop flushes everything, so fsync buys nothing here.
         let settings = format!(
             "\nlisten_addresses = '127.0.0.1'\nport = {}\nunix_socket_directories = '{}'\n\
-             max_connections = 80\nshared_buffers = 32MB\nfsync = off\nfull_page_writes = off\n",
+             max_connections = {max_connections}\nshared_buffers = 32MB\nfsync = off\nfull_page_writes = off\n",
             cluster.port,
             cluster.dir.display()
         );

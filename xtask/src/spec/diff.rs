@@ -203,6 +203,12 @@ fn request_body(diff: &SchemaDiff, old: &Value, new: &Value, report: &mut Report
     }
 }
 
+/// `application/json` and the `+json` types: what a client parses as JSON.
+fn is_json(media_type: &str) -> bool {
+    let essence = media_type.split(';').next().unwrap_or(media_type).trim();
+    essence == "application/json" || essence.ends_with("+json")
+}
+
 fn media(holder: &Value) -> BTreeMap<String, Value> {
     holder["content"]
         .as_object()
@@ -238,6 +244,16 @@ fn responses(diff: &SchemaDiff, old: &Value, new: &Value, report: &mut Report) {
                 for (kind, schema) in &a {
                     match b.get(kind) {
                         None => report.breaking(format!("{status} answer no longer `{kind}`")),
+                        // A non-JSON answer (a JPEG) is bytes a client keeps as
+                        // they come: its schema documents them, it is no
+                        // structure a client parses, so a new one breaks no one.
+                        Some(now) if !is_json(kind) => {
+                            if schema != now {
+                                report.compatible(format!(
+                                    "{status} answer `{kind}`: its bytes documented anew"
+                                ));
+                            }
+                        }
                         Some(now) => {
                             diff.compare(
                                 schema,

@@ -366,3 +366,26 @@ fn versions_order_by_number_not_text() -> anyhow::Result<()> {
     assert!(Version::parse("1.0").is_err());
     Ok(())
 }
+
+#[test]
+fn a_binary_answers_schema_documented_anew_is_compatible_but_a_json_ones_type_breaks() {
+    let image = |schema: Value| {
+        move |d: &mut Value| {
+            *at(d, "/paths/~1tasks~1{id}/get/responses/200/content") =
+                json!({"image/jpeg": {"schema": schema}});
+        }
+    };
+    let old = {
+        let mut d = base();
+        image(json!({"type": "array", "items": {"type": "integer"}}))(&mut d);
+        d
+    };
+    let mut new = old.clone();
+    image(json!({"type": "string", "format": "binary"}))(&mut new);
+    one(&compare(&old, &new), COMPATIBLE, "GET /tasks/{id}", "`image/jpeg`: its bytes documented anew");
+    let found = changes(|d| {
+        *at(d, "/paths/~1tasks~1{id}/get/responses/200/content/application~1json/schema") =
+            json!({"type": "string"});
+    });
+    assert!(found.iter().any(|c| c.severity == BREAKING), "{found:#?}");
+}

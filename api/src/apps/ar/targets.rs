@@ -104,11 +104,34 @@ pub async fn get_target(
     Ok(Json(TargetOut { id: target.id, description: target.description, image }))
 }
 
+/// The 200 of the raw image: `image/jpeg`, its schema a binary string (not
+/// an array of integers, which SDK generators would try to parse as JSON).
+struct JpegImage;
+
+impl utoipa::IntoResponses for JpegImage {
+    fn responses()
+    -> std::collections::BTreeMap<String, utoipa::openapi::RefOr<utoipa::openapi::response::Response>> {
+        use utoipa::openapi::{
+            ObjectBuilder, ResponseBuilder, Type,
+            content::ContentBuilder,
+            schema::{KnownFormat, SchemaFormat},
+        };
+        let schema = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+            .content_media_type("image/jpeg")
+            .build();
+        let content = ContentBuilder::new().schema(Some(schema)).build();
+        let response = ResponseBuilder::new().description("The JPEG").content("image/jpeg", content).build();
+        [("200".to_owned(), response.into())].into()
+    }
+}
+
 /// The raw JPEG of an image target.
 #[utoipa::path(get, path = "/api/project/{id}/imagetarget/{target_id}/image", tag = TAG,
     operation_id = "ar_get_target_image", security(("ar_app" = []), ("ar_user" = [])),
     params(("id" = i64, Path, description = "The project's id"), ("target_id" = i64, Path, description = "The target's id")),
-    responses((status = 200, description = "The JPEG", content_type = "image/jpeg", body = Vec<u8>), NotFound, AuthedRead))]
+    responses(JpegImage, NotFound, AuthedRead))]
 pub async fn get_target_image(
     State(state): State<AppState>,
     caller: Caller,

@@ -2,7 +2,8 @@
 //!
 //! The signature is checked before anything else touches the database, in
 //! constant time, over the amount exactly as the sender wrote it. Without
-//! `PAYMENT_PRIVATE_KEY` every webhook is refused.
+//! `PAYMENT_PRIVATE_KEY` every webhook answers 503 "the payment webhook is not
+//! configured": the key is missing, no signature could be right.
 
 use axum::extract::State;
 use sha1::{Digest, Sha1};
@@ -52,7 +53,8 @@ impl utoipa::IntoResponses for WebhookErrors {
 /// `sha1("test-payment-key:1234567:1:1:100")`. A bill that does not exist yet is created
 /// for the user with that id. A `transaction_id` is credited once: a repeat answers 200
 /// with the first result and moves nothing; a repeat with another user, bill or amount is 409.
-/// Not rate limited per client.
+/// Not rate limited per client. A server without a payment key answers 503
+/// "the payment webhook is not configured".
 #[utoipa::path(post, path = "/payment/webhook", tag = TAG, operation_id = "shop_payment_webhook",
     request_body = WebhookIn,
     responses(
@@ -63,8 +65,11 @@ pub async fn payment_webhook(
     State(state): State<AppState>,
     Json(body): Json<WebhookIn>,
 ) -> Result<Json<WebhookOut>, ApiError> {
-    let key = state.config.payment_private_key.as_deref();
-    if !key.is_some_and(|key| signed(key, &body)) {
+    let Some(key) = state.config.payment_private_key.as_deref() else {
+        // The key is missing, not the signature wrong: the sender cannot fix it.
+        return Err(ApiError::Unavailable("the payment webhook is not configured".into()));
+    };
+    if !signed(key, &body) {
         return Err(ApiError::Forbidden("the signature is not valid".into()));
     }
     let amount = body.amount.parse().map_err(|m| ApiError::invalid("amount", m))?;

@@ -108,7 +108,8 @@ def sync_detailed(
     `sha1("test-payment-key:1234567:1:1:100")`. A bill that does not exist yet is created
     for the user with that id. A `transaction_id` is credited once: a repeat answers 200
     with the first result and moves nothing; a repeat with another user, bill or amount is 409.
-    Not rate limited per client.
+    Not rate limited per client. A server without a payment key answers 503
+    "the payment webhook is not configured".
 
     Args:
         body (ShopWebhookIn): A credit announced by the payment service.
@@ -154,7 +155,8 @@ def sync(
     `sha1("test-payment-key:1234567:1:1:100")`. A bill that does not exist yet is created
     for the user with that id. A `transaction_id` is credited once: a repeat answers 200
     with the first result and moves nothing; a repeat with another user, bill or amount is 409.
-    Not rate limited per client.
+    Not rate limited per client. A server without a payment key answers 503
+    "the payment webhook is not configured".
 
     Args:
         body (ShopWebhookIn): A credit announced by the payment service.
@@ -195,7 +197,8 @@ async def asyncio_detailed(
     `sha1("test-payment-key:1234567:1:1:100")`. A bill that does not exist yet is created
     for the user with that id. A `transaction_id` is credited once: a repeat answers 200
     with the first result and moves nothing; a repeat with another user, bill or amount is 409.
-    Not rate limited per client.
+    Not rate limited per client. A server without a payment key answers 503
+    "the payment webhook is not configured".
 
     Args:
         body (ShopWebhookIn): A credit announced by the payment service.
@@ -239,7 +242,8 @@ async def asyncio(
     `sha1("test-payment-key:1234567:1:1:100")`. A bill that does not exist yet is created
     for the user with that id. A `transaction_id` is credited once: a repeat answers 200
     with the first result and moves nothing; a repeat with another user, bill or amount is 409.
-    Not rate limited per client.
+    Not rate limited per client. A server without a payment key answers 503
+    "the payment webhook is not configured".
 
     Args:
         body (ShopWebhookIn): A credit announced by the payment service.
