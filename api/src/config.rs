@@ -318,7 +318,7 @@ fn timeouts(get: &impl Fn(&str) -> Option<String>) -> Result<Timeouts, ConfigErr
 
 /// `HASH_THREADS` (default: one per core), `HASH_QUEUE_MAX` (64),
 /// `HASH_QUEUE_PER_SOURCE` (16, at most the queue) and `HASH_QUEUE_PER_CLIENT`
-/// (8, at most a source's share).
+/// (default and at most: a source's share).
 fn hashing(
     get: &impl Fn(&str) -> Option<String>,
 ) -> Result<crate::auth::hash_queue::HashLimits, ConfigError> {
@@ -337,7 +337,7 @@ fn hashing(
         });
     }
     let per_client =
-        at_least(parse(get, "HASH_QUEUE_PER_CLIENT", Some(8.min(per_source)))?, 1, "HASH_QUEUE_PER_CLIENT")?;
+        at_least(parse(get, "HASH_QUEUE_PER_CLIENT", Some(per_source))?, 1, "HASH_QUEUE_PER_CLIENT")?;
     if per_client > per_source {
         return Err(ConfigError {
             var: "HASH_QUEUE_PER_CLIENT",
@@ -442,7 +442,7 @@ mod tests {
     #[test]
     fn flood_bounds_have_defaults_and_refuse_inconsistent_values_by_name() {
         let c = config(&[]).unwrap();
-        assert_eq!((c.hashing.max_waiting, c.hashing.per_source, c.hashing.per_client), (64, 16, 8));
+        assert_eq!((c.hashing.max_waiting, c.hashing.per_source, c.hashing.per_client), (64, 16, 16));
         assert_eq!(c.image_memory_budget, 256 * 1024 * 1024);
         assert_eq!(c.http.header_timeout, Duration::from_secs(20));
         assert_eq!(c.http.max_connections, 10_000);
