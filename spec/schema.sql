@@ -297,6 +297,23 @@ CREATE SEQUENCE public.exchange_users_id_seq
 ALTER SEQUENCE public.exchange_users_id_seq OWNED BY public.exchange_users.id;
 
 --
+-- Name: idempotency_keys; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.idempotency_keys (
+    key_hash bytea NOT NULL,
+    fingerprint bytea NOT NULL,
+    status smallint NOT NULL,
+    headers jsonb NOT NULL,
+    body bytea NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    CONSTRAINT idempotency_keys_fingerprint_check CHECK ((octet_length(fingerprint) = 32)),
+    CONSTRAINT idempotency_keys_key_hash_check CHECK ((octet_length(key_hash) = 32)),
+    CONSTRAINT idempotency_keys_status_check CHECK (((status >= 100) AND (status <= 499)))
+);
+
+--
 -- Name: purge_runs; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -749,6 +766,13 @@ ALTER TABLE ONLY public.exchange_users
     ADD CONSTRAINT exchange_users_pkey PRIMARY KEY (id);
 
 --
+-- Name: idempotency_keys idempotency_keys_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.idempotency_keys
+    ADD CONSTRAINT idempotency_keys_pkey PRIMARY KEY (key_hash);
+
+--
 -- Name: purge_runs purge_runs_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -898,6 +922,12 @@ CREATE INDEX exchange_transfers_expires_at_idx ON public.exchange_transfers USIN
 --
 
 CREATE UNIQUE INDEX exchange_transfers_one_live_per_item ON public.exchange_transfers USING btree (item_id) WHERE ((used_at IS NULL) AND (superseded_at IS NULL));
+
+--
+-- Name: idempotency_keys_expires_at_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX idempotency_keys_expires_at_idx ON public.idempotency_keys USING btree (expires_at);
 
 --
 -- Name: revoked_tokens_expires_at_idx; Type: INDEX; Schema: public; Owner: -

@@ -97,6 +97,9 @@ pub struct Config {
     pub payment_private_key: Option<String>,
     pub admin: Option<AdminSeed>,
     pub transfer_link_ttl: Duration,
+    /// How long the first answer to a keyed write is replayed
+    /// (`IDEMPOTENCY_KEY_TTL_SECONDS`); the purge job removes it after.
+    pub idempotency_key_ttl: Duration,
     pub ar_token_ttl: Duration,
     pub purge_schedule: String,
     pub soft_delete_retention_days: u32,
@@ -203,6 +206,7 @@ impl Config {
             payment_private_key: get("PAYMENT_PRIVATE_KEY"),
             admin,
             transfer_link_ttl: seconds(&get, "TRANSFER_LINK_TTL_SECONDS", 86_400)?,
+            idempotency_key_ttl: seconds(&get, "IDEMPOTENCY_KEY_TTL_SECONDS", 86_400)?,
             ar_token_ttl: seconds(&get, "AR_TOKEN_TTL_SECONDS", 1_209_600)?,
             purge_schedule,
             soft_delete_retention_days: parse(&get, "SOFT_DELETE_RETENTION_DAYS", Some(30))?,

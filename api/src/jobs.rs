@@ -19,6 +19,7 @@ pub fn purge_once(conn: &mut PgConnection, config: &Config) -> anyhow::Result<Op
         let started_at = chrono::Utc::now();
         let mut report = PurgeReport::new();
         crate::auth::revocations::purge(conn, &mut report)?;
+        crate::idempotency::store::purge(conn, &mut report)?;
         // Each app that keeps expiring rows adds one line here:
         // `apps::<app>::purge(conn, config, &mut report)?;`
         crate::apps::exchange::purge(conn, config, &mut report)?;

@@ -11,6 +11,7 @@ pub mod deadline;
 pub mod devmode;
 pub mod error;
 pub mod extract;
+pub mod idempotency;
 pub mod image_budget;
 pub mod jobs;
 pub mod jpeg;

@@ -1,6 +1,8 @@
 //! The one place that mounts the apps, the platform routes and the layers
 //! every request goes through.
 
+use std::sync::Arc;
+
 use axum::{Router, extract::DefaultBodyLimit, middleware};
 use tower_http::{
     catch_panic::CatchPanicLayer,
@@ -13,7 +15,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::{
     apps, deadline,
     error::ApiError,
-    metrics, monitoring,
+    idempotency, metrics, monitoring,
     openapi::ApiDoc,
     platform,
     rate_limit::{self, Limit},
@@ -54,11 +56,22 @@ struct App {
     unlimited: Option<OpenApiRouter<AppState>>,
     /// Rewrites every error answer of the app, rate limit included (/dealer's bodies).
     map_errors: Option<fn(Router<AppState>) -> Router<AppState>>,
+    /// The `aud` of the app's tokens: a key belongs to the token's user.
+    audiences: &'static [&'static str],
+    /// Writes that take no `Idempotency-Key` (logins and logouts).
+    unkeyed: &'static [&'static str],
 }
 
 impl App {
     fn new(name: &'static str, routes: OpenApiRouter<AppState>) -> Self {
-        Self { name, routes, unlimited: None, map_errors: None }
+        Self { name, routes, unlimited: None, map_errors: None, audiences: &[], unkeyed: &[] }
+    }
+
+    /// Its token audiences and the writes that take no `Idempotency-Key`.
+    fn keys(mut self, audiences: &'static [&'static str], unkeyed: &'static [&'static str]) -> Self {
+        self.audiences = audiences;
+        self.unkeyed = unkeyed;
+        self
     }
 
     fn unlimited(mut self, routes: OpenApiRouter<AppState>) -> Self {
@@ -82,12 +95,20 @@ impl App {
 
 /// Every app. Adding an app is one line here.
 fn apps() -> Vec<App> {
+    use crate::auth::Audience;
+    use apps::{ar::Ar, dealer::Dealer, exchange::Exchange, shop::Shop, todo::Todo};
     vec![
-        App::new("exchange", apps::exchange::router()),
-        App::new("todo", apps::todo::router()),
-        App::new("dealer", apps::dealer::router()).map_errors(apps::dealer::shape_errors),
-        App::new("shop", apps::shop::router()).unlimited(apps::shop::webhook_router()),
-        App::new("ar", apps::ar::router()),
+        App::new("exchange", apps::exchange::router())
+            .keys(&[Exchange::AUD], &["exchange_login", "exchange_logout"]),
+        App::new("todo", apps::todo::router()).keys(&[Todo::AUD], &["todo_login", "todo_logout"]),
+        App::new("dealer", apps::dealer::router())
+            .map_errors(apps::dealer::shape_errors)
+            .keys(&[Dealer::AUD], &["dealer_auth", "dealer_logout"]),
+        App::new("shop", apps::shop::router())
+            .unlimited(apps::shop::webhook_router())
+            .keys(&[Shop::AUD], &["shop_login", "shop_logout"]),
+        App::new("ar", apps::ar::router())
+            .keys(&[Ar::AUD, apps::ar::APP_AUD], &["ar_login", "ar_login_no_slash", "ar_logout"]),
     ]
 }
 
@@ -106,6 +127,8 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     }
     let mut doc = router.into_openapi();
     crate::openapi::fix_links(&mut doc);
+    let unkeyed: Vec<&str> = apps().iter().flat_map(|app| app.unkeyed.iter().copied()).collect();
+    idempotency::document(&mut doc, &unkeyed);
     doc
 }
 
@@ -121,13 +144,31 @@ pub fn routes(state: AppState) -> Router {
     // timeout answers in the app's shape (/dealer's `{"Error"}`).
     let deadline = middleware::from_fn_with_state(state.clone(), deadline::bound);
     let client = middleware::from_fn_with_state(state.clone(), crate::client::scope);
+    let doc = openapi();
+    let keyed = Arc::new(idempotency::keyed_routes(&doc));
+    let max_body = BODY_LIMIT.max(apps::ar::image_body_limit(state.config.max_image_bytes));
     let mut router = Router::new();
     for app in apps() {
         let limit = Limit { state: state.clone(), app: app.name };
-        let mut mounted: Router<AppState> =
-            app.routes.layer(middleware::from_fn_with_state(limit, rate_limit::limit)).into();
+        // Inside the rate limit (a 429 is never stored) and the deadline
+        // (the stored answer commits with the deadline's permission).
+        let keys = middleware::from_fn_with_state(
+            idempotency::Keys {
+                state: state.clone(),
+                app: app.name,
+                audiences: app.audiences,
+                keyed: Arc::clone(&keyed),
+                max_body,
+            },
+            idempotency::guard,
+        );
+        let mut mounted: Router<AppState> = app
+            .routes
+            .layer(keys.clone())
+            .layer(middleware::from_fn_with_state(limit, rate_limit::limit))
+            .into();
         if let Some(unlimited) = app.unlimited {
-            mounted = mounted.merge(Router::from(unlimited));
+            mounted = mounted.merge(Router::from(unlimited.layer(keys)));
         }
         mounted = mounted.layer(deadline.clone()).layer(client.clone());
         if let Some(map_errors) = app.map_errors {
@@ -136,7 +177,7 @@ pub fn routes(state: AppState) -> Router {
         router = router.nest(&format!("/{}", app.name), mounted);
     }
     let platform = Router::from(platform_routes())
-        .merge(SwaggerUi::new("/docs").url("/openapi.json", openapi()))
+        .merge(SwaggerUi::new("/docs").url("/openapi.json", doc))
         .nest("/admin", crate::admin::router())
         .layer(deadline)
         .layer(client);

@@ -98,6 +98,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    idempotency_keys (key_hash) {
+        key_hash -> Bytea,
+        fingerprint -> Bytea,
+        status -> Int2,
+        headers -> Jsonb,
+        body -> Bytea,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     purge_runs (id) {
         id -> Int8,
         started_at -> Timestamptz,
@@ -224,6 +236,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     exchange_items,
     exchange_transfers,
     exchange_users,
+    idempotency_keys,
     purge_runs,
     revoked_tokens,
     shop_activation_codes,

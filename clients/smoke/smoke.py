@@ -183,6 +183,71 @@ if len(sys.argv) > 2:
         if file.stem not in APPS and story.get("token"):
             APPS[file.stem] = lambda s=story: story_check(s["steps"], s["token"], OPS)
 
+def check_retry():
+    """The retry layer: a proxy forwards the first ``POST /todo/tasks`` (so the
+    task is stored) but answers it 503; the SDK retries with the same key and
+    gets the stored answer: one task."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    import httpx
+
+    from five_apps_client.retry import retrying_authenticated_client, retrying_client
+
+    seen_keys = []
+
+    class Proxy(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def forward(self):
+            body = self.rfile.read(int(self.headers.get("content-length") or 0))
+            headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection", "content-length")}
+            upstream = httpx.request(self.command, BASE_URL + self.path, headers=headers, content=body or None)
+            task_post = self.command == "POST" and self.path == "/todo/tasks"
+            if task_post:
+                seen_keys.append(self.headers.get("idempotency-key"))
+            if task_post and len(seen_keys) == 1:
+                # Stored upstream, but the client is told 503.
+                self.send_response(503)
+                self.send_header("content-type", "application/problem+json")
+                self.send_header("retry-after", "0")
+                payload = b'{"type":"about:blank","title":"Service Unavailable","status":503,"detail":"forced"}'
+            else:
+                self.send_response(upstream.status_code)
+                for name, value in upstream.headers.items():
+                    if name.lower() not in ("content-length", "transfer-encoding", "connection", "content-encoding"):
+                        self.send_header(name, value)
+                payload = upstream.content
+            self.send_header("content-length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = forward
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    via = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        creds = TodoCredentials(username=f"py-retry-{SUFFIX}", password="correct horse")
+        with retrying_client(via) as client:
+            todo_register.sync(client=client, body=creds)
+            login = todo_login.sync(client=client, body=creds)
+        assert isinstance(login, TodoTokenOut), f"login failed: {login}"
+        with retrying_authenticated_client(via, login.access_token) as api:
+            answer = todo_create_task.sync_detailed(client=api, body=TodoTaskIn(title="retried"))
+            assert len(seen_keys) == 2 and seen_keys[0] == seen_keys[1] and seen_keys[0], f"keys: {seen_keys}"
+            assert answer.headers.get("idempotent-replayed") == "true", "the retry was not a replay"
+            task = answer.parsed
+            assert isinstance(task, TodoTaskOut) and task.title == "retried", f"create failed: {task}"
+            tasks = todo_list_tasks.sync(client=api, limit=10)
+            assert isinstance(tasks, list) and [t.id for t in tasks] == [task.id], f"expected one task: {tasks}"
+    finally:
+        server.shutdown()
+
+
+APPS["retry (forced 503)"] = check_retry
+
 passed = failed = 0
 for app, run in APPS.items():
     try:

@@ -153,6 +153,59 @@ if (storiesDir) {
   }
 }
 
+/**
+ * The retry layer: a proxy in front of the server forwards the first
+ * `POST /todo/tasks` (so the task is stored) but answers it 503; the SDK
+ * retries with the same key and gets the stored answer: one task.
+ */
+async function retriedWrite(): Promise<void> {
+  const { createServer } = await import("node:http");
+  let dropped = 0;
+  const keys: string[] = [];
+  const proxy = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const headers = Object.fromEntries(
+      Object.entries(req.headers).filter(([k]) => !["host", "connection", "content-length"].includes(k)),
+    ) as Record<string, string>;
+    const upstream = await fetch(`${baseUrl}${req.url}`, {
+      method: req.method,
+      headers,
+      body: chunks.length ? Buffer.concat(chunks) : undefined,
+    });
+    const body = Buffer.from(await upstream.arrayBuffer());
+    if (req.method === "POST" && req.url === "/todo/tasks") keys.push(String(req.headers["idempotency-key"]));
+    if (req.method === "POST" && req.url === "/todo/tasks" && dropped === 0) {
+      dropped += 1; // stored upstream, but the client is told 503
+      res.writeHead(503, { "content-type": "application/problem+json", "retry-after": "0" });
+      res.end(JSON.stringify({ type: "about:blank", title: "Service Unavailable", status: 503, detail: "forced" }));
+      return;
+    }
+    res.writeHead(upstream.status, Object.fromEntries(upstream.headers));
+    res.end(body);
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+  const address = proxy.address();
+  const via = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+  try {
+    const api = createApiClient(via);
+    const creds = { username: `ts-retry-${suffix}`, password: "correct horse" };
+    await api.POST("/todo/register", { body: creds });
+    const { data: login } = await api.POST("/todo/login", { body: creds });
+    check(login, "login failed");
+    const todo = createApiClient(via, { token: login.access_token });
+    const { data: task, response } = await todo.POST("/todo/tasks", { body: { title: "retried" } });
+    check(dropped === 1 && keys.length === 2 && keys[0] === keys[1], `expected one retry with the same key, saw ${keys}`);
+    check(response.headers.get("idempotent-replayed") === "true", "the retry was not a replay");
+    check(task?.title === "retried", "the retried write gave no task");
+    const { data: tasks } = await todo.GET("/todo/tasks", {});
+    check(tasks?.length === 1 && tasks[0]?.id === task.id, `expected exactly one task, got ${tasks?.length}`);
+  } finally {
+    proxy.close();
+  }
+}
+apps["retry (forced 503)"] = retriedWrite;
+
 let passed = 0;
 let failed = 0;
 for (const [app, run] of Object.entries(apps)) {

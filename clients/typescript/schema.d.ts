@@ -1631,7 +1631,13 @@ export interface components {
         };
     };
     responses: never;
-    parameters: never;
+    parameters: {
+        /**
+         * @description Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
+         * @example 5f0c8a9e-3b1d-4c55-9a43-1d2e6f7a8b90
+         */
+        IdempotencyKey: string;
+    };
     requestBodies: never;
     headers: never;
     pathItems: never;
@@ -1906,7 +1912,13 @@ export interface operations {
     ar_create_project: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
+                 * @example 5f0c8a9e-3b1d-4c55-9a43-1d2e6f7a8b90
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -1919,6 +1931,8 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -1928,6 +1942,8 @@ export interface operations {
             /** @description Malformed JSON or parameters */
             400: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -1937,6 +1953,8 @@ export interface operations {
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -1946,6 +1964,8 @@ export interface operations {
             /** @description Not allowed */
             403: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -1955,6 +1975,8 @@ export interface operations {
             /** @description Conflicts with an existing resource */
             409: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -1964,6 +1986,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -1973,6 +1997,8 @@ export interface operations {
             /** @description Body is not `application/json` */
             415: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -1982,6 +2008,8 @@ export interface operations {
             /** @description A field is missing, of the wrong type or invalid */
             422: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2105,7 +2133,13 @@ export interface operations {
     ar_update_project: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
+                 * @example 5f0c8a9e-3b1d-4c55-9a43-1d2e6f7a8b90
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description The project's id */
                 id: number;
@@ -2121,6 +2155,8 @@ export interface operations {
             /** @description Updated */
             200: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2130,6 +2166,8 @@ export interface operations {
             /** @description Malformed JSON or parameters */
             400: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2139,6 +2177,8 @@ export interface operations {
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2148,6 +2188,8 @@ export interface operations {
             /** @description Not allowed */
             403: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2157,6 +2199,8 @@ export interface operations {
             /** @description Not found (or not yours) */
             404: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2166,6 +2210,8 @@ export interface operations {
             /** @description Conflicts with an existing resource */
             409: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2175,6 +2221,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2184,6 +2232,8 @@ export interface operations {
             /** @description Body is not `application/json` */
             415: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2193,6 +2243,8 @@ export interface operations {
             /** @description A field is missing, of the wrong type or invalid */
             422: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2226,7 +2278,13 @@ export interface operations {
     ar_delete_project: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
+                 * @example 5f0c8a9e-3b1d-4c55-9a43-1d2e6f7a8b90
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description The project's id */
                 id: number;
@@ -2238,6 +2296,8 @@ export interface operations {
             /** @description Deleted */
             204: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2245,6 +2305,8 @@ export interface operations {
             /** @description Malformed parameters */
             400: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2254,6 +2316,8 @@ export interface operations {
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2263,6 +2327,8 @@ export interface operations {
             /** @description Not allowed */
             403: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2272,6 +2338,19 @@ export interface operations {
             /** @description Not found (or not yours) */
             404: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A request with this `Idempotency-Key` is still being processed; retry after `Retry-After` */
+            409: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2281,6 +2360,8 @@ export interface operations {
             /** @description A parameter is invalid */
             422: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2400,7 +2481,13 @@ export interface operations {
     ar_create_target: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
+                 * @example 5f0c8a9e-3b1d-4c55-9a43-1d2e6f7a8b90
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description The project's id */
                 id: number;
@@ -2416,6 +2503,8 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2425,6 +2514,8 @@ export interface operations {
             /** @description Malformed JSON or parameters */
             400: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2434,6 +2525,8 @@ export interface operations {
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2443,6 +2536,19 @@ export interface operations {
             /** @description Not found (or not yours) */
             404: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A request with this `Idempotency-Key` is still being processed; retry after `Retry-After` */
+            409: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2452,6 +2558,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2461,6 +2569,8 @@ export interface operations {
             /** @description Body is not `application/json` */
             415: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2470,6 +2580,8 @@ export interface operations {
             /** @description A field is missing, of the wrong type or invalid */
             422: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2586,7 +2698,13 @@ export interface operations {
     ar_update_target: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
+                 * @example 5f0c8a9e-3b1d-4c55-9a43-1d2e6f7a8b90
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description The project's id */
                 id: number;
@@ -2604,6 +2722,8 @@ export interface operations {
             /** @description Updated */
             200: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2613,6 +2733,8 @@ export interface operations {
             /** @description Malformed JSON or parameters */
             400: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2622,6 +2744,8 @@ export interface operations {
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2631,6 +2755,19 @@ export interface operations {
             /** @description Not found (or not yours) */
             404: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A request with this `Idempotency-Key` is still being processed; retry after `Retry-After` */
+            409: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2640,6 +2777,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2649,6 +2788,8 @@ export interface operations {
             /** @description Body is not `application/json` */
             415: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2658,6 +2799,8 @@ export interface operations {
             /** @description A field is missing, of the wrong type or invalid */
             422: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2691,7 +2834,13 @@ export interface operations {
     ar_delete_target: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
+                 * @example 5f0c8a9e-3b1d-4c55-9a43-1d2e6f7a8b90
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description The project's id */
                 id: number;
@@ -2705,6 +2854,8 @@ export interface operations {
             /** @description Deleted */
             204: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2712,6 +2863,8 @@ export interface operations {
             /** @description Malformed parameters */
             400: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2721,6 +2874,8 @@ export interface operations {
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2730,6 +2885,19 @@ export interface operations {
             /** @description Not found (or not yours) */
             404: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A request with this `Idempotency-Key` is still being processed; retry after `Retry-After` */
+            409: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2739,6 +2907,8 @@ export interface operations {
             /** @description A parameter is invalid */
             422: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2950,7 +3120,13 @@ export interface operations {
     ar_create_token: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
+                 * @example 5f0c8a9e-3b1d-4c55-9a43-1d2e6f7a8b90
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description The project's id */
                 id: number;
@@ -2962,6 +3138,8 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2971,6 +3149,8 @@ export interface operations {
             /** @description Malformed parameters */
             400: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2980,6 +3160,8 @@ export interface operations {
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2989,6 +3171,8 @@ export interface operations {
             /** @description Not allowed */
             403: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2998,6 +3182,19 @@ export interface operations {
             /** @description Not found (or not yours) */
             404: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A request with this `Idempotency-Key` is still being processed; retry after `Retry-After` */
+            409: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3007,6 +3204,8 @@ export interface operations {
             /** @description A parameter is invalid */
             422: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3040,7 +3239,13 @@ export interface operations {
     ar_update_token: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
+                 * @example 5f0c8a9e-3b1d-4c55-9a43-1d2e6f7a8b90
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description The project's id */
                 id: number;
@@ -3058,6 +3263,8 @@ export interface operations {
             /** @description The token, renewed */
             200: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3067,6 +3274,8 @@ export interface operations {
             /** @description Malformed JSON or parameters */
             400: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3076,6 +3285,8 @@ export interface operations {
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3085,6 +3296,8 @@ export interface operations {
             /** @description Not allowed */
             403: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3094,6 +3307,19 @@ export interface operations {
             /** @description Not found (or not yours) */
             404: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A request with this `Idempotency-Key` is still being processed; retry after `Retry-After` */
+            409: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3103,6 +3329,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3112,6 +3340,8 @@ export interface operations {
             /** @description Body is not `application/json` */
             415: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3121,6 +3351,8 @@ export interface operations {
             /** @description A field is missing, of the wrong type or invalid */
             422: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3154,7 +3386,13 @@ export interface operations {
     ar_delete_token: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
+                 * @example 5f0c8a9e-3b1d-4c55-9a43-1d2e6f7a8b90
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description The project's id */
                 id: number;
@@ -3168,6 +3406,8 @@ export interface operations {
             /** @description Revoked */
             204: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -3175,6 +3415,8 @@ export interface operations {
             /** @description Malformed parameters */
             400: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3184,6 +3426,8 @@ export interface operations {
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3193,6 +3437,8 @@ export interface operations {
             /** @description Not allowed */
             403: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3202,6 +3448,19 @@ export interface operations {
             /** @description Not found (or not yours) */
             404: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A request with this `Idempotency-Key` is still being processed; retry after `Retry-After` */
+            409: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3211,6 +3470,8 @@ export interface operations {
             /** @description A parameter is invalid */
             422: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3244,7 +3505,13 @@ export interface operations {
     ar_create_user: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
+                 * @example 5f0c8a9e-3b1d-4c55-9a43-1d2e6f7a8b90
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -3257,6 +3524,8 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3266,6 +3535,8 @@ export interface operations {
             /** @description Malformed JSON or parameters */
             400: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3275,6 +3546,8 @@ export interface operations {
             /** @description Conflicts with an existing resource */
             409: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3284,6 +3557,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3293,6 +3568,8 @@ export interface operations {
             /** @description Body is not `application/json` */
             415: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3302,6 +3579,8 @@ export interface operations {
             /** @description A field is missing, of the wrong type or invalid */
             422: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3425,7 +3704,13 @@ export interface operations {
     ar_update_user: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
+                 * @example 5f0c8a9e-3b1d-4c55-9a43-1d2e6f7a8b90
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description The caller's own id */
                 id: number;
@@ -3441,6 +3726,8 @@ export interface operations {
             /** @description Updated */
             200: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3450,6 +3737,8 @@ export interface operations {
             /** @description Malformed JSON or parameters */
             400: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3459,6 +3748,8 @@ export interface operations {
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3468,6 +3759,8 @@ export interface operations {
             /** @description Not allowed */
             403: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3477,6 +3770,8 @@ export interface operations {
             /** @description Not found (or not yours) */
             404: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3486,6 +3781,8 @@ export interface operations {
             /** @description Conflicts with an existing resource */
             409: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3495,6 +3792,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3504,6 +3803,8 @@ export interface operations {
             /** @description Body is not `application/json` */
             415: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3513,6 +3814,8 @@ export interface operations {
             /** @description A field is missing, of the wrong type or invalid */
             422: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3546,7 +3849,13 @@ export interface operations {
     ar_delete_user: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
+                 * @example 5f0c8a9e-3b1d-4c55-9a43-1d2e6f7a8b90
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description The caller's own id */
                 id: number;
@@ -3558,6 +3867,8 @@ export interface operations {
             /** @description Deleted */
             204: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -3565,6 +3876,8 @@ export interface operations {
             /** @description Malformed parameters */
             400: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3574,6 +3887,8 @@ export interface operations {
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3583,6 +3898,8 @@ export interface operations {
             /** @description Not allowed */
             403: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3592,6 +3909,19 @@ export interface operations {
             /** @description Not found (or not yours) */
             404: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A request with this `Idempotency-Key` is still being processed; retry after `Retry-After` */
+            409: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3601,6 +3931,8 @@ export interface operations {
             /** @description A parameter is invalid */
             422: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3910,7 +4242,13 @@ export interface operations {
     dealer_update_auto: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
+                 * @example 5f0c8a9e-3b1d-4c55-9a43-1d2e6f7a8b90
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description The auto's mark */
                 mark: string;
@@ -3926,6 +4264,8 @@ export interface operations {
             /** @description Updated */
             202: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3940,6 +4280,8 @@ export interface operations {
             /** @description The body is not JSON */
             400: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3954,6 +4296,8 @@ export interface operations {
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3968,6 +4312,8 @@ export interface operations {
             /** @description No auto with that mark */
             404: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3979,9 +4325,27 @@ export interface operations {
                     "application/json": components["schemas"]["DealerError"];
                 };
             };
+            /** @description A request with this `Idempotency-Key` is still being processed; retry after `Retry-After` */
+            409: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "Error": "a bearer token is required"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DealerError"];
+                };
+            };
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3996,6 +4360,8 @@ export interface operations {
             /** @description Body is not `application/json` */
             415: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4010,6 +4376,8 @@ export interface operations {
             /** @description A field is missing, of the wrong type or invalid */
             422: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4058,7 +4426,13 @@ export interface operations {
     dealer_create_auto: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
+                 * @example 5f0c8a9e-3b1d-4c55-9a43-1d2e6f7a8b90
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description The new auto's mark, 1-200 characters */
                 mark: string;
@@ -4074,6 +4448,8 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4088,6 +4464,8 @@ export interface operations {
             /** @description The mark exists, or the body is not JSON */
             400: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4102,6 +4480,24 @@ export interface operations {
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "Error": "a bearer token is required"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DealerError"];
+                };
+            };
+            /** @description A request with this `Idempotency-Key` is still being processed; retry after `Retry-After` */
+            409: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4116,6 +4512,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4130,6 +4528,8 @@ export interface operations {
             /** @description Body is not `application/json` */
             415: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4144,6 +4544,8 @@ export interface operations {
             /** @description A field is missing, of the wrong type or invalid */
             422: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4192,7 +4594,13 @@ export interface operations {
     dealer_delete_auto: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
+                 * @example 5f0c8a9e-3b1d-4c55-9a43-1d2e6f7a8b90
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description The auto's mark */
                 mark: string;
@@ -4204,6 +4612,8 @@ export interface operations {
             /** @description Deleted */
             202: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4215,9 +4625,27 @@ export interface operations {
                     "application/json": components["schemas"]["DealerMessage"];
                 };
             };
+            /** @description Malformed JSON or parameters, or a malformed `Idempotency-Key` */
+            400: {
+                headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "Error": "a bearer token is required"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DealerError"];
+                };
+            };
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4232,12 +4660,46 @@ export interface operations {
             /** @description No auto with that mark */
             404: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "Error": "Auto with that mark not found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DealerError"];
+                };
+            };
+            /** @description A request with this `Idempotency-Key` is still being processed; retry after `Retry-After` */
+            409: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "Error": "a bearer token is required"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DealerError"];
+                };
+            };
+            /** @description A field is invalid, or this `Idempotency-Key` was used for another request */
+            422: {
+                headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "Error": "a bearer token is required"
                      *     }
                      */
                     "application/json": components["schemas"]["DealerError"];
@@ -4351,7 +4813,13 @@ export interface operations {
     dealer_register: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
+                 * @example 5f0c8a9e-3b1d-4c55-9a43-1d2e6f7a8b90
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -4364,6 +4832,8 @@ export interface operations {
             /** @description Registered */
             201: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4378,6 +4848,24 @@ export interface operations {
             /** @description The user exists, or the body is not JSON */
             400: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "Error": "User already exists"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DealerError"];
+                };
+            };
+            /** @description A request with this `Idempotency-Key` is still being processed; retry after `Retry-After` */
+            409: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4392,6 +4880,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4406,6 +4896,8 @@ export interface operations {
             /** @description Body is not `application/json` */
             415: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4420,6 +4912,8 @@ export interface operations {
             /** @description A field is missing, of the wrong type or invalid */
             422: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4738,7 +5232,13 @@ export interface operations {
                 /** @description The caller's token, when not sent as `Authorization: Bearer`. Never logged. */
                 token?: string;
             };
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
+                 * @example 5f0c8a9e-3b1d-4c55-9a43-1d2e6f7a8b90
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -4751,6 +5251,8 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4760,6 +5262,8 @@ export interface operations {
             /** @description Malformed JSON or parameters */
             400: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4769,6 +5273,19 @@ export interface operations {
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A request with this `Idempotency-Key` is still being processed; retry after `Retry-After` */
+            409: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4778,6 +5295,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4787,6 +5306,8 @@ export interface operations {
             /** @description Body is not `application/json` */
             415: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4796,6 +5317,8 @@ export interface operations {
             /** @description A field is missing, of the wrong type or invalid */
             422: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4832,7 +5355,13 @@ export interface operations {
                 /** @description The caller's token, when not sent as `Authorization: Bearer`. Never logged. */
                 token?: string;
             };
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
+                 * @example 5f0c8a9e-3b1d-4c55-9a43-1d2e6f7a8b90
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description The item's id */
                 id: number;
@@ -4844,6 +5373,8 @@ export interface operations {
             /** @description Deleted */
             200: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4853,6 +5384,8 @@ export interface operations {
             /** @description Malformed parameters */
             400: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4862,6 +5395,8 @@ export interface operations {
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4871,6 +5406,19 @@ export interface operations {
             /** @description Not found (or not yours) */
             404: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A request with this `Idempotency-Key` is still being processed; retry after `Retry-After` */
+            409: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4880,6 +5428,8 @@ export interface operations {
             /** @description A parameter is invalid */
             422: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5086,7 +5636,13 @@ export interface operations {
     exchange_register: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
+                 * @example 5f0c8a9e-3b1d-4c55-9a43-1d2e6f7a8b90
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -5099,6 +5655,8 @@ export interface operations {
             /** @description Registered */
             201: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5108,6 +5666,8 @@ export interface operations {
             /** @description Malformed JSON or parameters */
             400: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5117,6 +5677,8 @@ export interface operations {
             /** @description Conflicts with an existing resource */
             409: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5126,6 +5688,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5135,6 +5699,8 @@ export interface operations {
             /** @description Body is not `application/json` */
             415: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5144,6 +5710,8 @@ export interface operations {
             /** @description A field is missing, of the wrong type or invalid */
             422: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5180,7 +5748,13 @@ export interface operations {
                 /** @description The caller's token, when not sent as `Authorization: Bearer`. Never logged. */
                 token?: string;
             };
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
+                 * @example 5f0c8a9e-3b1d-4c55-9a43-1d2e6f7a8b90
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -5193,6 +5767,8 @@ export interface operations {
             /** @description The link for the recipient */
             201: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5202,6 +5778,8 @@ export interface operations {
             /** @description Malformed JSON or parameters */
             400: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5211,6 +5789,8 @@ export interface operations {
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5220,6 +5800,19 @@ export interface operations {
             /** @description Not found (or not yours) */
             404: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A request with this `Idempotency-Key` is still being processed; retry after `Retry-After` */
+            409: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5229,6 +5822,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5238,6 +5833,8 @@ export interface operations {
             /** @description Body is not `application/json` */
             415: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5247,6 +5844,8 @@ export interface operations {
             /** @description A field is missing, of the wrong type or invalid */
             422: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5475,7 +6074,13 @@ export interface operations {
     shop_admin_create_product: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
+                 * @example 5f0c8a9e-3b1d-4c55-9a43-1d2e6f7a8b90
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -5488,6 +6093,8 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5497,6 +6104,8 @@ export interface operations {
             /** @description Malformed JSON or parameters */
             400: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5506,6 +6115,8 @@ export interface operations {
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5515,6 +6126,19 @@ export interface operations {
             /** @description Not allowed */
             403: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A request with this `Idempotency-Key` is still being processed; retry after `Retry-After` */
+            409: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5524,6 +6148,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5533,6 +6159,8 @@ export interface operations {
             /** @description Body is not `application/json` */
             415: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5542,6 +6170,8 @@ export interface operations {
             /** @description A field is missing, of the wrong type or invalid */
             422: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5575,7 +6205,13 @@ export interface operations {
     shop_admin_update_product: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
+                 * @example 5f0c8a9e-3b1d-4c55-9a43-1d2e6f7a8b90
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description The product's id */
                 id: number;
@@ -5591,6 +6227,8 @@ export interface operations {
             /** @description Updated */
             200: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5600,6 +6238,8 @@ export interface operations {
             /** @description Malformed JSON or parameters */
             400: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5609,6 +6249,8 @@ export interface operations {
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5618,6 +6260,8 @@ export interface operations {
             /** @description Not allowed */
             403: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5627,6 +6271,19 @@ export interface operations {
             /** @description Not found (or not yours) */
             404: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A request with this `Idempotency-Key` is still being processed; retry after `Retry-After` */
+            409: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5636,6 +6293,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5645,6 +6304,8 @@ export interface operations {
             /** @description Body is not `application/json` */
             415: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5654,6 +6315,8 @@ export interface operations {
             /** @description A field is missing, of the wrong type or invalid */
             422: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5687,7 +6350,13 @@ export interface operations {
     shop_admin_delete_product: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
+                 * @example 5f0c8a9e-3b1d-4c55-9a43-1d2e6f7a8b90
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description The product's id */
                 id: number;
@@ -5699,6 +6368,8 @@ export interface operations {
             /** @description Deleted */
             204: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -5706,6 +6377,8 @@ export interface operations {
             /** @description Malformed parameters */
             400: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5715,6 +6388,8 @@ export interface operations {
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5724,6 +6399,8 @@ export interface operations {
             /** @description Not allowed */
             403: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5733,6 +6410,19 @@ export interface operations {
             /** @description Not found (or not yours) */
             404: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A request with this `Idempotency-Key` is still being processed; retry after `Retry-After` */
+            409: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5742,6 +6432,8 @@ export interface operations {
             /** @description A parameter is invalid */
             422: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5858,7 +6550,13 @@ export interface operations {
     shop_admin_update_user: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
+                 * @example 5f0c8a9e-3b1d-4c55-9a43-1d2e6f7a8b90
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description The user's id */
                 id: number;
@@ -5874,6 +6572,8 @@ export interface operations {
             /** @description Updated */
             200: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5883,6 +6583,8 @@ export interface operations {
             /** @description Malformed JSON or parameters */
             400: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5892,6 +6594,8 @@ export interface operations {
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5901,6 +6605,8 @@ export interface operations {
             /** @description Not allowed */
             403: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5910,6 +6616,8 @@ export interface operations {
             /** @description Not found (or not yours) */
             404: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5919,6 +6627,8 @@ export interface operations {
             /** @description Conflicts with an existing resource */
             409: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5928,6 +6638,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5937,6 +6649,8 @@ export interface operations {
             /** @description Body is not `application/json` */
             415: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5946,6 +6660,8 @@ export interface operations {
             /** @description A field is missing, of the wrong type or invalid */
             422: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6306,7 +7022,13 @@ export interface operations {
     shop_payment_webhook: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
+                 * @example 5f0c8a9e-3b1d-4c55-9a43-1d2e6f7a8b90
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -6319,6 +7041,8 @@ export interface operations {
             /** @description Credited (or credited before: the same answer) */
             200: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6328,6 +7052,8 @@ export interface operations {
             /** @description Malformed JSON or parameters */
             400: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6337,6 +7063,8 @@ export interface operations {
             /** @description Not allowed */
             403: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6346,6 +7074,8 @@ export interface operations {
             /** @description Not found (or not yours) */
             404: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6355,6 +7085,8 @@ export interface operations {
             /** @description Conflicts with an existing resource */
             409: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6364,6 +7096,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6373,6 +7107,8 @@ export interface operations {
             /** @description Body is not `application/json` */
             415: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6382,6 +7118,8 @@ export interface operations {
             /** @description A field is missing, of the wrong type or invalid */
             422: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6478,7 +7216,13 @@ export interface operations {
     shop_buy_product: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
+                 * @example 5f0c8a9e-3b1d-4c55-9a43-1d2e6f7a8b90
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description The product's id */
                 id: number;
@@ -6494,6 +7238,8 @@ export interface operations {
             /** @description Bought */
             200: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6503,6 +7249,8 @@ export interface operations {
             /** @description Malformed JSON or parameters */
             400: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6512,6 +7260,8 @@ export interface operations {
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6521,6 +7271,8 @@ export interface operations {
             /** @description Not enough funds */
             402: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6530,6 +7282,19 @@ export interface operations {
             /** @description Not found (or not yours) */
             404: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A request with this `Idempotency-Key` is still being processed; retry after `Retry-After` */
+            409: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6539,6 +7304,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6548,6 +7315,8 @@ export interface operations {
             /** @description Body is not `application/json` */
             415: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6557,6 +7326,8 @@ export interface operations {
             /** @description A field is missing, of the wrong type or invalid */
             422: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6590,7 +7361,13 @@ export interface operations {
     shop_register: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
+                 * @example 5f0c8a9e-3b1d-4c55-9a43-1d2e6f7a8b90
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -6603,6 +7380,8 @@ export interface operations {
             /** @description Registered, inactive */
             201: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6612,6 +7391,8 @@ export interface operations {
             /** @description Malformed JSON or parameters */
             400: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6621,6 +7402,8 @@ export interface operations {
             /** @description Conflicts with an existing resource */
             409: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6630,6 +7413,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6639,6 +7424,8 @@ export interface operations {
             /** @description Body is not `application/json` */
             415: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6648,6 +7435,8 @@ export interface operations {
             /** @description A field is missing, of the wrong type or invalid */
             422: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6839,7 +7628,13 @@ export interface operations {
     todo_register: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
+                 * @example 5f0c8a9e-3b1d-4c55-9a43-1d2e6f7a8b90
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -6852,6 +7647,8 @@ export interface operations {
             /** @description Registered */
             201: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6861,6 +7658,8 @@ export interface operations {
             /** @description Malformed JSON or parameters */
             400: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6870,6 +7669,8 @@ export interface operations {
             /** @description Conflicts with an existing resource */
             409: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6879,6 +7680,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6888,6 +7691,8 @@ export interface operations {
             /** @description Body is not `application/json` */
             415: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6897,6 +7702,8 @@ export interface operations {
             /** @description A field is missing, of the wrong type or invalid */
             422: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -7004,7 +7811,13 @@ export interface operations {
     todo_create_task: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
+                 * @example 5f0c8a9e-3b1d-4c55-9a43-1d2e6f7a8b90
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -7017,6 +7830,8 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -7026,6 +7841,8 @@ export interface operations {
             /** @description Malformed JSON or parameters */
             400: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -7035,6 +7852,19 @@ export interface operations {
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A request with this `Idempotency-Key` is still being processed; retry after `Retry-After` */
+            409: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7044,6 +7874,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -7053,6 +7885,8 @@ export interface operations {
             /** @description Body is not `application/json` */
             415: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -7062,6 +7896,8 @@ export interface operations {
             /** @description A field is missing, of the wrong type or invalid */
             422: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -7176,7 +8012,13 @@ export interface operations {
     todo_update_task: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
+                 * @example 5f0c8a9e-3b1d-4c55-9a43-1d2e6f7a8b90
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description The task's id */
                 task_id: number;
@@ -7192,6 +8034,8 @@ export interface operations {
             /** @description Updated */
             200: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -7201,6 +8045,8 @@ export interface operations {
             /** @description Malformed JSON or parameters */
             400: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -7210,6 +8056,8 @@ export interface operations {
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -7219,6 +8067,19 @@ export interface operations {
             /** @description Not found (or not yours) */
             404: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A request with this `Idempotency-Key` is still being processed; retry after `Retry-After` */
+            409: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7228,6 +8089,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -7237,6 +8100,8 @@ export interface operations {
             /** @description Body is not `application/json` */
             415: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -7246,6 +8111,8 @@ export interface operations {
             /** @description A field is missing, of the wrong type or invalid */
             422: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -7279,7 +8146,13 @@ export interface operations {
     todo_delete_task: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry of this write safe. Send a fresh unique value (a UUID) per intended write and the same value on every retry of it. The first answer (any status below 500 but 429) is stored with the write, for the caller (the token's user, else the client address) and this app, for `IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default): the same key with the same request (method, path, body) answers it again with `Idempotent-Replayed: true`, without running the request again; with another request it is 422; while the first request is still running it is 409 with `Retry-After`. A 5xx or 429 is not stored: retry it with the same key. Logins and logouts do not take a key (nothing to duplicate, and a stored answer would hold a token).
+                 * @example 5f0c8a9e-3b1d-4c55-9a43-1d2e6f7a8b90
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description The task's id */
                 task_id: number;
@@ -7291,6 +8164,8 @@ export interface operations {
             /** @description Deleted */
             204: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -7298,6 +8173,8 @@ export interface operations {
             /** @description Malformed parameters */
             400: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -7307,6 +8184,8 @@ export interface operations {
             /** @description Missing, invalid, expired or revoked token */
             401: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -7316,6 +8195,19 @@ export interface operations {
             /** @description Not found (or not yours) */
             404: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A request with this `Idempotency-Key` is still being processed; retry after `Retry-After` */
+            409: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7325,6 +8217,8 @@ export interface operations {
             /** @description A parameter is invalid */
             422: {
                 headers: {
+                    /** @description `true` when this answer is the stored first answer to an earlier request with the same `Idempotency-Key` (nothing was run again); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {

@@ -9,6 +9,7 @@ mod exchange;
 mod faults;
 mod floods;
 mod harness;
+mod idempotency;
 mod messages;
 mod monitoring;
 mod platform;

@@ -222,6 +222,14 @@ impl TestApp {
         Self::start(self.config.clone(), self.resources.clone()).await
     }
 
+    /// A second replica with some configuration changed (`("MAX_IMAGE_BYTES", "100")`),
+    /// on the same database, Redis prefix and connection pool.
+    pub async fn replica_with(&self, vars: &[(&str, &str)]) -> Self {
+        let mut config = Self::config(&self.config.database_url, vars);
+        config.redis_key_prefix = self.config.redis_key_prefix.clone();
+        Self::start(config, self.resources.clone()).await
+    }
+
     async fn start(mut config: Config, resources: Arc<TestResources>) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("local addr");

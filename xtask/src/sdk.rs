@@ -19,8 +19,9 @@ use crate::{
     tools,
 };
 
-/// What the Python generator owns in `clients/python`; the rest is skipped.
-const PYTHON_SKIP: &[&str] = &["__pycache__", ".ruff_cache", "*.egg-info", "build", "dist"];
+/// What the Python generator owns in `clients/python`; the rest is skipped
+/// (`retry.py`: the hand-written retry layer beside the generated package).
+const PYTHON_SKIP: &[&str] = &["__pycache__", ".ruff_cache", "*.egg-info", "build", "dist", "retry.py"];
 
 pub fn generate(mode: Mode) -> anyhow::Result<()> {
     let root = crate::root();

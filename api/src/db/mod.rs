@@ -4,6 +4,7 @@
 
 mod fault;
 mod pool;
+pub mod request_tx;
 
 use std::time::Duration;
 
@@ -148,6 +149,9 @@ where
     F: FnOnce(&mut PgConnection) -> Result<T, ApiError> + Send + 'static,
     T: Send + 'static,
 {
+    if let Some(held) = request_tx::current() {
+        return request_tx::run(held, f).await;
+    }
     let pool = pool.clone();
     let deadline = Deadline::current();
     let work = match &deadline {
@@ -205,53 +209,68 @@ impl Drop for ReadsOnly {
     }
 }
 
-/// `f` in one transaction, committed only with the deadline's permission. A
-/// `BEGIN` that finds its connection lost is retried on another, since
-/// nothing of `f` has been sent yet.
+/// `f` in one transaction, committed only with the deadline's permission.
 fn transaction<T, F>(pool: &DbPool, deadline: Option<&std::sync::Arc<Deadline>>, f: F) -> Result<T, ApiError>
 where
     F: FnOnce(&mut PgConnection) -> Result<T, ApiError>,
 {
+    let mut conn = begin(pool, deadline.map(|d| &**d))?;
+    let value = match f(&mut conn.pg) {
+        Ok(value) => value,
+        Err(e) => {
+            rollback(&mut conn.pg);
+            return Err(e);
+        }
+    };
+    commit(&mut conn.pg, deadline)?;
+    Ok(value)
+}
+
+/// A pooled connection inside a fresh transaction. A `BEGIN` that finds its
+/// connection lost is retried on another, since nothing has been sent yet.
+pub(crate) fn begin(pool: &DbPool, deadline: Option<&Deadline>) -> Result<DbConn, ApiError> {
     let mut attempt = 0;
-    let mut conn = loop {
-        let mut conn = checkout(pool, deadline.map(|d| &**d))?;
+    loop {
+        let mut conn = checkout(pool, deadline)?;
         match AnsiTransactionManager::begin_transaction(&mut conn.pg) {
-            Ok(()) => break conn,
+            Ok(()) => return Ok(conn),
             Err(e) if attempt < LOST_CONNECTION_RETRIES && classify(&e) == Some(Fault::Lost) => {
                 tracing::info!(error = %e, "a pooled connection was lost; retrying on another");
                 attempt += 1;
             }
             Err(e) => return Err(e.into()),
         }
-    };
-    let conn = &mut conn.pg;
-    let value = match f(conn) {
-        Ok(value) => value,
-        Err(e) => {
-            // A failed ROLLBACK leaves the connection broken: the pool drops it.
-            let _ = AnsiTransactionManager::rollback_transaction(conn);
-            return Err(e);
-        }
-    };
+    }
+}
+
+/// Rolls the open transaction back. A failed ROLLBACK leaves the connection
+/// broken, and the pool drops it.
+pub(crate) fn rollback(conn: &mut PgConnection) {
+    let _ = AnsiTransactionManager::rollback_transaction(conn);
+}
+
+/// Commits the open transaction if the request's deadline allows it (else
+/// rolls back and answers 503).
+pub(crate) fn commit(
+    conn: &mut PgConnection,
+    deadline: Option<&std::sync::Arc<Deadline>>,
+) -> Result<(), ApiError> {
     let _committing = match deadline.map(|d| d.begin_commit()) {
         Some(None) => {
-            let _ = AnsiTransactionManager::rollback_transaction(conn);
+            rollback(conn);
             tracing::warn!("rolled back: the request's deadline passed before its COMMIT");
             return Err(deadline::timed_out());
         }
         Some(Some(guard)) => Some(guard),
         None => None,
     };
-    match AnsiTransactionManager::commit_transaction(conn) {
-        Ok(()) => Ok(value),
-        Err(e) => {
-            if classify(&e) == Some(Fault::Lost) {
-                // The server may have committed just before it went away.
-                tracing::error!(error = %e, "the connection was lost during COMMIT: its outcome is unknown");
-            }
-            Err(e.into())
+    AnsiTransactionManager::commit_transaction(conn).map_err(|e| {
+        if classify(&e) == Some(Fault::Lost) {
+            // The server may have committed just before it went away.
+            tracing::error!(error = %e, "the connection was lost during COMMIT: its outcome is unknown");
         }
-    }
+        e.into()
+    })
 }
 
 /// Runs `f` with `statement_timeout` lifted (background jobs that may take

@@ -35,6 +35,8 @@ pub struct Req {
     pub token: Option<String>,
     pub body: Option<String>,
     pub expect: u16,
+    /// Sent as `Idempotency-Key`.
+    pub key: Option<String>,
 }
 
 impl Req {
@@ -45,6 +47,7 @@ impl Req {
             token: token.map(str::to_owned),
             body: None,
             expect: 200,
+            key: None,
         }
     }
     pub fn send(
@@ -54,7 +57,20 @@ impl Req {
         body: String,
         expect: u16,
     ) -> Self {
-        Self { method, path: path.into(), token: token.map(str::to_owned), body: Some(body), expect }
+        Self {
+            method,
+            path: path.into(),
+            token: token.map(str::to_owned),
+            body: Some(body),
+            expect,
+            key: None,
+        }
+    }
+
+    /// The same request with an `Idempotency-Key`.
+    pub fn keyed(mut self, key: String) -> Self {
+        self.key = Some(key);
+        self
     }
 }
 
@@ -90,6 +106,9 @@ impl Conn {
         let mut builder = Request::builder().method(req.method).uri(&req.path).header("host", &self.host);
         if let Some(token) = &req.token {
             builder = builder.header("authorization", format!("Bearer {token}"));
+        }
+        if let Some(key) = &req.key {
+            builder = builder.header("idempotency-key", key);
         }
         let body = match req.body {
             Some(body) => {

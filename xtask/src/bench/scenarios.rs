@@ -127,14 +127,61 @@ pub async fn write_tasks(addr: SocketAddr, users: Arc<Vec<TodoUser>>) -> anyhow:
                 let path = format!("/todo/tasks/{id}");
                 let body = format!(r#"{{"title":"bench {i} done","completed":true}}"#);
                 conn.call(Req::send(Method::PUT, path.clone(), Some(&token), body, 200)).await;
-                conn.call(Req { method: Method::DELETE, path, token: Some(token), body: None, expect: 204 })
-                    .await;
+                conn.call(Req {
+                    method: Method::DELETE,
+                    path,
+                    token: Some(token),
+                    body: None,
+                    expect: 204,
+                    key: None,
+                })
+                .await;
                 conn
             }
         }),
     )
     .await?;
     Ok(Outcome::new("todo task create+update+delete", 64, stats))
+}
+
+/// `POST /todo/tasks` without and with an `Idempotency-Key` (a fresh one per
+/// request, so every keyed request stores its answer): the key's cost.
+/// Alternating rounds, so the machine's other load weighs on both alike.
+pub async fn keyed_writes(addr: SocketAddr, users: Arc<Vec<TodoUser>>) -> anyhow::Result<Vec<Outcome>> {
+    let run = |keyed: bool, round: usize| {
+        let users = users.clone();
+        load::run(
+            addr,
+            64,
+            RUN,
+            None,
+            step(move |i, mut conn| {
+                let token = users[i as usize % users.len()].token.clone();
+                async move {
+                    let body = format!(r#"{{"title":"bench keyed {keyed} {round} {i}"}}"#);
+                    let req = Req::send(Method::POST, "/todo/tasks", Some(&token), body, 201);
+                    let req = if keyed { req.keyed(format!("bench-{round}-{i}")) } else { req };
+                    conn.call(req).await;
+                    conn
+                }
+            }),
+        )
+    };
+    let mut outcomes = Vec::new();
+    for round in 0..2 {
+        for keyed in [false, true] {
+            let name = if keyed {
+                "POST /todo/tasks with Idempotency-Key"
+            } else {
+                "POST /todo/tasks without a key"
+            };
+            outcomes.push(
+                Outcome::new(format!("{name} (round {})", round + 1), 64, run(keyed, round).await?)
+                    .unjudged(),
+            );
+        }
+    }
+    Ok(outcomes)
 }
 
 /// /exchange: an item created, sent to the next user, and taken by them

@@ -3,9 +3,11 @@
 //! and writes as intents with a key of their own.
 //!
 //! A write is an [`Intent`] (a unique key plus the request) and its record
-//! keeps every attempt. Today each intent is sent once. Issue 16 adds
-//! `Idempotency-Key: <key>` and retries of a 503 or a lost answer: both go in
-//! [`submit`], and the verdict already judges a write by all its attempts.
+//! keeps every attempt. [`submit`] sends it with `Idempotency-Key: <key>` and,
+//! as the SDKs' retry layers do, sends it again with the same key after no
+//! answer, a 503, a 429 or a 409 with `Retry-After` (its first attempt still
+//! running), at most [`RETRIES`] times; the verdict judges a write by all its
+//! attempts, and the key is what keeps a retried write from being stored twice.
 
 use std::time::Duration;
 
@@ -124,6 +126,15 @@ impl Http {
 
     /// Sends `request` to the replica on `port`, waiting at most `timeout`.
     pub async fn call_within(&self, port: u16, request: &Request, timeout: Duration) -> Call {
+        self.send(port, request, timeout, None).await
+    }
+
+    /// Sends `request` with `Idempotency-Key: <key>` (a write, by [`submit`]).
+    pub async fn call_keyed(&self, port: u16, request: &Request, key: &str) -> Call {
+        self.send(port, request, CALL_TIMEOUT, Some(key)).await
+    }
+
+    async fn send(&self, port: u16, request: &Request, timeout: Duration, key: Option<&str>) -> Call {
         let mut builder = self
             .client
             .request(request.method.clone(), format!("http://127.0.0.1:{port}{}", request.path))
@@ -133,6 +144,9 @@ impl Http {
         }
         if let Some(body) = &request.body {
             builder = builder.json(body);
+        }
+        if let Some(key) = key {
+            builder = builder.header("Idempotency-Key", key);
         }
         let at = self.clock.now();
         let answer = match builder.send().await {
@@ -213,11 +227,43 @@ pub struct WriteRecord {
     pub attempts: Vec<Call>,
 }
 
-/// Sends the intent to a live replica. One attempt today (see the module doc).
+/// Retries of a write after its first attempt (the SDKs' default).
+pub const RETRIES: u32 = 3;
+
+/// Sends the intent to a live replica with its key, and again (to any live
+/// replica) while the answer says the write did not happen or may be retried.
 pub async fn submit(http: &Http, fleet: &Fleet, intent: Intent) -> WriteRecord {
+    let key = idempotency_key(intent.kind, &intent.key);
     let mut attempts = Vec::with_capacity(1);
-    if let Some(port) = fleet.pick() {
-        attempts.push(http.call(port, &intent.request).await);
+    for attempt in 0..=RETRIES {
+        let Some(port) = fleet.pick() else { break };
+        let call = http.call_keyed(port, &intent.request, &key).await;
+        let wait = retry_wait(&call, attempt);
+        attempts.push(call);
+        match wait {
+            Some(wait) if attempt < RETRIES => tokio::time::sleep(wait).await,
+            _ => break,
+        }
     }
     WriteRecord { kind: intent.kind, key: intent.key, attempts }
+}
+
+/// The intent's `Idempotency-Key`: its kind and key, hex-encoded, as keys
+/// must be visible ASCII (titles hold spaces).
+pub fn idempotency_key(kind: WriteKind, key: &str) -> String {
+    let hex: String = key.bytes().map(|b| format!("{b:02x}")).collect();
+    format!("chaos-{kind:?}-{hex}")
+}
+
+/// How long to wait before sending a keyed write again, or `None` when its
+/// answer is final: `Retry-After` when given, else 200 ms doubled per attempt.
+pub fn retry_wait(call: &Call, attempt: u32) -> Option<Duration> {
+    let backoff = Duration::from_millis(200 * 2u64.pow(attempt));
+    match &call.answer {
+        Answer::NotSent(_) | Answer::Lost(_) => Some(backoff),
+        Answer::Reply(r) if matches!(r.status, 503 | 429) || (r.status == 409 && r.retry_after) => {
+            Some(if r.retry_after { Duration::from_secs(1) } else { backoff })
+        }
+        Answer::Reply(_) => None,
+    }
 }

@@ -9,6 +9,7 @@
 
 mod auth;
 mod image;
+pub use image::body_limit as image_body_limit;
 mod json;
 pub mod models;
 mod projects;

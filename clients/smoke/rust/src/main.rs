@@ -2,7 +2,9 @@
 //! register, log in, one authenticated call and one documented error, as the
 //! crate's README shows them. Usage: api-client-smoke BASE_URL
 
-use api_client::{Client, Error, types};
+mod proxy;
+
+use api_client::{Client, Error, retry::Retry, types};
 
 type Outcome = Result<(), String>;
 
@@ -87,6 +89,28 @@ async fn ar(base: &str, suffix: &str) -> Outcome {
     check(status_of(again)? == 409, "a taken project name is not 409")
 }
 
+/// The retry layer: through a proxy that answers the first task POST 503
+/// after forwarding it, the write is retried with its key and replayed.
+async fn retried_write(base: &str, suffix: &str) -> Outcome {
+    let (via, keys) = proxy::start(base.to_owned()).await;
+    let api = Client::new(&via);
+    let creds = || types::TodoCredentials::builder().username(format!("rs-retry-{suffix}")).password("correct horse");
+    api.todo_register().body(creds()).send().await.map_err(|e| format!("register: {e}"))?;
+    let token = api.todo_login().body(creds()).send().await.map_err(|e| format!("login: {e}"))?.into_inner().access_token;
+    let todo = with_token(&via, &token)?;
+    let retry = Retry { base_delay: std::time::Duration::from_millis(10), ..Retry::default() };
+    let answer = retry
+        .write(|key| todo.todo_create_task().idempotency_key(key).body(types::TodoTaskIn::builder().title("retried")).send())
+        .await
+        .map_err(|e| format!("create: {e}"))?;
+    let keys = keys.lock().map_err(|e| e.to_string())?.clone();
+    check(keys.len() == 2 && keys[0] == keys[1] && !keys[0].is_empty(), &format!("expected one retry with the same key: {keys:?}"))?;
+    check(answer.headers().get("idempotent-replayed").is_some_and(|v| v == "true"), "the retry was not a replay")?;
+    let task = answer.into_inner();
+    let tasks = with_token(base, &token)?.todo_list_tasks().send().await.map_err(|e| format!("list: {e}"))?.into_inner();
+    check(tasks.len() == 1 && tasks[0].id == task.id, &format!("expected exactly one task, got {}", tasks.len()))
+}
+
 #[tokio::main]
 async fn main() {
     let base = std::env::args().nth(1).unwrap_or_else(|| "http://127.0.0.1:8080".into());
@@ -99,6 +123,7 @@ async fn main() {
         ("dealer", dealer(&base, &suffix).await),
         ("shop", shop(&base, &suffix).await),
         ("ar", ar(&base, &suffix).await),
+        ("retry (forced 503)", retried_write(&base, &suffix).await),
     ];
     for (app, outcome) in checks {
         match outcome {

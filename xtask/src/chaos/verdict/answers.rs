@@ -71,13 +71,16 @@ fn server_errors(e: &Evidence) -> Vec<Violation> {
 }
 
 /// The load sends only valid requests with live tokens: a 4xx refuses one
-/// (429 aside: shedding load is an answer a fault may earn).
+/// (429 aside: shedding load is an answer a fault may earn; and a 409 with
+/// `Retry-After`: a retried write whose first attempt is still running).
 fn valid_requests(e: &Evidence) -> Vec<Violation> {
     let attempts = e.writes.iter().flat_map(|w| &w.attempts).chain(e.reads);
     let mut found = Vec::new();
     for call in attempts {
+        let busy = call.reply().is_some_and(|r| r.status == 409 && r.retry_after);
         if let Some(status @ 400..500) = call.status()
             && status != 429
+            && !busy
         {
             found.push(Violation::new(
                 "no valid request is refused",

@@ -313,3 +313,35 @@ fn a_write_is_judged_by_all_its_attempts() {
     assert_eq!(outcome(&[at(not_sent())]), Outcome::NotSent);
     assert_eq!(outcome(&[]), Outcome::NotSent);
 }
+
+#[test]
+fn a_keyed_retry_that_was_busy_then_replayed_passes_and_a_second_purchase_is_caught() {
+    let mut run = Run::clean();
+    // Lost, then 409 while the first attempt still ran, then the replayed 201.
+    run.writes[3].attempts = vec![
+        call("POST /shop/…/buy", 3, 3.0, Answer::Lost("reset".into())),
+        call("POST /shop/…/buy", 1, 3.5, reply(409)),
+        call("POST /shop/…/buy", 1, 4.5, acked(7)),
+    ];
+    assert_eq!(run.broken(), BTreeSet::new());
+    // Had the retry run the purchase again, the database would hold two.
+    run.stored.purchases.insert(8);
+    assert_eq!(run.broken(), only("no write answered with an error is stored"));
+}
+
+#[test]
+fn retries_follow_the_answer() {
+    use crate::chaos::client::retry_wait;
+    let at = |answer| call("POST /todo/tasks", 1, 1.0, answer);
+    assert_eq!(retry_wait(&at(reply(503)), 0), Some(Duration::from_secs(1)), "Retry-After honoured");
+    assert_eq!(retry_wait(&at(Answer::Lost("reset".into())), 2), Some(Duration::from_millis(800)));
+    assert_eq!(retry_wait(&at(acked(1)), 0), None);
+    assert_eq!(retry_wait(&at(reply(422)), 0), None);
+}
+
+#[test]
+fn intent_keys_are_valid_idempotency_keys() {
+    let key = crate::chaos::client::idempotency_key(WriteKind::Task, "chaos 1 é");
+    assert!(key.len() <= 255 && key.bytes().all(|b| (0x21..=0x7e).contains(&b)), "{key}");
+    assert_ne!(key, crate::chaos::client::idempotency_key(WriteKind::Purchase, "chaos 1 é"));
+}

@@ -8,14 +8,17 @@ from ...client import AuthenticatedClient, Client
 from ...models.ar_project_in import ArProjectIn
 from ...models.ar_project_out import ArProjectOut
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
     body: ArProjectIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -102,10 +105,12 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: ArProjectIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[ArProjectOut | Problem]:
     """Create a project (its name unique among projects not deleted).
 
     Args:
+        idempotency_key (str | Unset):
         body (ArProjectIn): A project to create, or its new name. Example: {'name': 'Museum
             tour'}.
 
@@ -119,6 +124,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -132,10 +138,12 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: ArProjectIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> ArProjectOut | Problem | None:
     """Create a project (its name unique among projects not deleted).
 
     Args:
+        idempotency_key (str | Unset):
         body (ArProjectIn): A project to create, or its new name. Example: {'name': 'Museum
             tour'}.
 
@@ -150,6 +158,7 @@ def sync(
     return sync_detailed(
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -157,10 +166,12 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: ArProjectIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[ArProjectOut | Problem]:
     """Create a project (its name unique among projects not deleted).
 
     Args:
+        idempotency_key (str | Unset):
         body (ArProjectIn): A project to create, or its new name. Example: {'name': 'Museum
             tour'}.
 
@@ -174,6 +185,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -185,10 +197,12 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: ArProjectIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> ArProjectOut | Problem | None:
     """Create a project (its name unique among projects not deleted).
 
     Args:
+        idempotency_key (str | Unset):
         body (ArProjectIn): A project to create, or its new name. Example: {'name': 'Museum
             tour'}.
 
@@ -204,5 +218,6 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed

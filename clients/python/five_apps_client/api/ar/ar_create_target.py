@@ -9,15 +9,18 @@ from ...client import AuthenticatedClient, Client
 from ...models.ar_target_in import ArTargetIn
 from ...models.ar_target_summary import ArTargetSummary
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     id: int,
     *,
     body: ArTargetIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -56,6 +59,11 @@ def _parse_response(
         response_404 = Problem.from_dict(response.json())
 
         return response_404
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
 
     if response.status_code == 413:
         response_413 = Problem.from_dict(response.json())
@@ -104,11 +112,13 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: ArTargetIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[ArTargetSummary | Problem]:
     """Add an image target: a base64 JPEG and a description.
 
     Args:
         id (int):
+        idempotency_key (str | Unset):
         body (ArTargetIn): A new image target. Example: {'description': 'The entrance poster',
             'image': '/9j/2wBDAAEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEB
             AQEBAQEBAQEBAQH/wAALCAAIAAgBAREA/8QAFAABAAAAAAAAAAAAAAAAAAAAAP/EABQQAQAAAAAAAAAAAAAAAAAAAA
@@ -125,6 +135,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         id=id,
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -139,11 +150,13 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: ArTargetIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> ArTargetSummary | Problem | None:
     """Add an image target: a base64 JPEG and a description.
 
     Args:
         id (int):
+        idempotency_key (str | Unset):
         body (ArTargetIn): A new image target. Example: {'description': 'The entrance poster',
             'image': '/9j/2wBDAAEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEB
             AQEBAQEBAQEBAQH/wAALCAAIAAgBAREA/8QAFAABAAAAAAAAAAAAAAAAAAAAAP/EABQQAQAAAAAAAAAAAAAAAAAAAA
@@ -161,6 +174,7 @@ def sync(
         id=id,
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -169,11 +183,13 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: ArTargetIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[ArTargetSummary | Problem]:
     """Add an image target: a base64 JPEG and a description.
 
     Args:
         id (int):
+        idempotency_key (str | Unset):
         body (ArTargetIn): A new image target. Example: {'description': 'The entrance poster',
             'image': '/9j/2wBDAAEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEB
             AQEBAQEBAQEBAQH/wAALCAAIAAgBAREA/8QAFAABAAAAAAAAAAAAAAAAAAAAAP/EABQQAQAAAAAAAAAAAAAAAAAAAA
@@ -190,6 +206,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         id=id,
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -202,11 +219,13 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: ArTargetIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> ArTargetSummary | Problem | None:
     """Add an image target: a base64 JPEG and a description.
 
     Args:
         id (int):
+        idempotency_key (str | Unset):
         body (ArTargetIn): A new image target. Example: {'description': 'The entrance poster',
             'image': '/9j/2wBDAAEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEB
             AQEBAQEBAQEBAQH/wAALCAAIAAgBAREA/8QAFAABAAAAAAAAAAAAAAAAAAAAAP/EABQQAQAAAAAAAAAAAAAAAAAAAA
@@ -225,5 +244,6 @@ async def asyncio(
             id=id,
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed

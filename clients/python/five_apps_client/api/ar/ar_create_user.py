@@ -8,14 +8,17 @@ from ...client import AuthenticatedClient, Client
 from ...models.ar_credentials import ArCredentials
 from ...models.ar_user_out import ArUserOut
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
     body: ArCredentials,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -90,10 +93,12 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: ArCredentials,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[ArUserOut | Problem]:
     """Sign up (no token needed).
 
     Args:
+        idempotency_key (str | Unset):
         body (ArCredentials): Credentials to sign up or log in with. Example: {'login': 'alice',
             'password': 'correct horse'}.
 
@@ -107,6 +112,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -120,10 +126,12 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: ArCredentials,
+    idempotency_key: str | Unset = UNSET,
 ) -> ArUserOut | Problem | None:
     """Sign up (no token needed).
 
     Args:
+        idempotency_key (str | Unset):
         body (ArCredentials): Credentials to sign up or log in with. Example: {'login': 'alice',
             'password': 'correct horse'}.
 
@@ -138,6 +146,7 @@ def sync(
     return sync_detailed(
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -145,10 +154,12 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: ArCredentials,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[ArUserOut | Problem]:
     """Sign up (no token needed).
 
     Args:
+        idempotency_key (str | Unset):
         body (ArCredentials): Credentials to sign up or log in with. Example: {'login': 'alice',
             'password': 'correct horse'}.
 
@@ -162,6 +173,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -173,10 +185,12 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: ArCredentials,
+    idempotency_key: str | Unset = UNSET,
 ) -> ArUserOut | Problem | None:
     """Sign up (no token needed).
 
     Args:
+        idempotency_key (str | Unset):
         body (ArCredentials): Credentials to sign up or log in with. Example: {'login': 'alice',
             'password': 'correct horse'}.
 
@@ -192,5 +206,6 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed

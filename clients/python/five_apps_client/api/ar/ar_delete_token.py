@@ -7,13 +7,18 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     id: int,
     token_id: int,
+    *,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "delete",
@@ -23,6 +28,7 @@ def _get_kwargs(
         ),
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
@@ -50,6 +56,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         response_404 = Problem.from_dict(response.json())
 
         return response_404
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
 
     if response.status_code == 422:
         response_422 = Problem.from_dict(response.json())
@@ -86,12 +97,14 @@ def sync_detailed(
     token_id: int,
     *,
     client: AuthenticatedClient,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[Any | Problem]:
     """Revoke an app token: refused from this moment on.
 
     Args:
         id (int):
         token_id (int):
+        idempotency_key (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -104,6 +117,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         id=id,
         token_id=token_id,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -118,12 +132,14 @@ def sync(
     token_id: int,
     *,
     client: AuthenticatedClient,
+    idempotency_key: str | Unset = UNSET,
 ) -> Any | Problem | None:
     """Revoke an app token: refused from this moment on.
 
     Args:
         id (int):
         token_id (int):
+        idempotency_key (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -137,6 +153,7 @@ def sync(
         id=id,
         token_id=token_id,
         client=client,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -145,12 +162,14 @@ async def asyncio_detailed(
     token_id: int,
     *,
     client: AuthenticatedClient,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[Any | Problem]:
     """Revoke an app token: refused from this moment on.
 
     Args:
         id (int):
         token_id (int):
+        idempotency_key (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -163,6 +182,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         id=id,
         token_id=token_id,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -175,12 +195,14 @@ async def asyncio(
     token_id: int,
     *,
     client: AuthenticatedClient,
+    idempotency_key: str | Unset = UNSET,
 ) -> Any | Problem | None:
     """Revoke an app token: refused from this moment on.
 
     Args:
         id (int):
         token_id (int):
+        idempotency_key (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -195,5 +217,6 @@ async def asyncio(
             id=id,
             token_id=token_id,
             client=client,
+            idempotency_key=idempotency_key,
         )
     ).parsed

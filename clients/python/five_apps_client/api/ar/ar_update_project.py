@@ -9,15 +9,18 @@ from ...client import AuthenticatedClient, Client
 from ...models.ar_project_in import ArProjectIn
 from ...models.ar_project_out import ArProjectOut
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     id: int,
     *,
     body: ArProjectIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "put",
@@ -112,11 +115,13 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: ArProjectIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[ArProjectOut | Problem]:
     """Rename a project.
 
     Args:
         id (int):
+        idempotency_key (str | Unset):
         body (ArProjectIn): A project to create, or its new name. Example: {'name': 'Museum
             tour'}.
 
@@ -131,6 +136,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         id=id,
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -145,11 +151,13 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: ArProjectIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> ArProjectOut | Problem | None:
     """Rename a project.
 
     Args:
         id (int):
+        idempotency_key (str | Unset):
         body (ArProjectIn): A project to create, or its new name. Example: {'name': 'Museum
             tour'}.
 
@@ -165,6 +173,7 @@ def sync(
         id=id,
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -173,11 +182,13 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: ArProjectIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[ArProjectOut | Problem]:
     """Rename a project.
 
     Args:
         id (int):
+        idempotency_key (str | Unset):
         body (ArProjectIn): A project to create, or its new name. Example: {'name': 'Museum
             tour'}.
 
@@ -192,6 +203,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         id=id,
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -204,11 +216,13 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: ArProjectIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> ArProjectOut | Problem | None:
     """Rename a project.
 
     Args:
         id (int):
+        idempotency_key (str | Unset):
         body (ArProjectIn): A project to create, or its new name. Example: {'name': 'Museum
             tour'}.
 
@@ -225,5 +239,6 @@ async def asyncio(
             id=id,
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed

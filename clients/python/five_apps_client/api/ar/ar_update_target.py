@@ -9,7 +9,7 @@ from ...client import AuthenticatedClient, Client
 from ...models.ar_target_patch import ArTargetPatch
 from ...models.ar_target_summary import ArTargetSummary
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
@@ -17,8 +17,11 @@ def _get_kwargs(
     target_id: int,
     *,
     body: ArTargetPatch,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "put",
@@ -58,6 +61,11 @@ def _parse_response(
         response_404 = Problem.from_dict(response.json())
 
         return response_404
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
 
     if response.status_code == 413:
         response_413 = Problem.from_dict(response.json())
@@ -107,12 +115,14 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: ArTargetPatch,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[ArTargetSummary | Problem]:
     """Change an image target's image and/or description.
 
     Args:
         id (int):
         target_id (int):
+        idempotency_key (str | Unset):
         body (ArTargetPatch): Changes to an image target; absent fields stay as they are. Example:
             {'description': 'The poster by the exit'}.
 
@@ -128,6 +138,7 @@ def sync_detailed(
         id=id,
         target_id=target_id,
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -143,12 +154,14 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: ArTargetPatch,
+    idempotency_key: str | Unset = UNSET,
 ) -> ArTargetSummary | Problem | None:
     """Change an image target's image and/or description.
 
     Args:
         id (int):
         target_id (int):
+        idempotency_key (str | Unset):
         body (ArTargetPatch): Changes to an image target; absent fields stay as they are. Example:
             {'description': 'The poster by the exit'}.
 
@@ -165,6 +178,7 @@ def sync(
         target_id=target_id,
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -174,12 +188,14 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: ArTargetPatch,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[ArTargetSummary | Problem]:
     """Change an image target's image and/or description.
 
     Args:
         id (int):
         target_id (int):
+        idempotency_key (str | Unset):
         body (ArTargetPatch): Changes to an image target; absent fields stay as they are. Example:
             {'description': 'The poster by the exit'}.
 
@@ -195,6 +211,7 @@ async def asyncio_detailed(
         id=id,
         target_id=target_id,
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -208,12 +225,14 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: ArTargetPatch,
+    idempotency_key: str | Unset = UNSET,
 ) -> ArTargetSummary | Problem | None:
     """Change an image target's image and/or description.
 
     Args:
         id (int):
         target_id (int):
+        idempotency_key (str | Unset):
         body (ArTargetPatch): Changes to an image target; absent fields stay as they are. Example:
             {'description': 'The poster by the exit'}.
 
@@ -231,5 +250,6 @@ async def asyncio(
             target_id=target_id,
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed

@@ -9,7 +9,7 @@ from ...client import AuthenticatedClient, Client
 from ...models.ar_app_token_out import ArAppTokenOut
 from ...models.ar_token_ttl_in import ArTokenTtlIn
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
@@ -17,8 +17,11 @@ def _get_kwargs(
     token_id: int,
     *,
     body: ArTokenTtlIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "put",
@@ -63,6 +66,11 @@ def _parse_response(
         response_404 = Problem.from_dict(response.json())
 
         return response_404
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
 
     if response.status_code == 413:
         response_413 = Problem.from_dict(response.json())
@@ -112,6 +120,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: ArTokenTtlIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[ArAppTokenOut | Problem]:
     """Give an app token a new lifetime from now.
 
@@ -121,6 +130,7 @@ def sync_detailed(
     Args:
         id (int):
         token_id (int):
+        idempotency_key (str | Unset):
         body (ArTokenTtlIn): A new lifetime for an app token. Example: {'ttl_seconds': 86400}.
 
     Raises:
@@ -135,6 +145,7 @@ def sync_detailed(
         id=id,
         token_id=token_id,
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -150,6 +161,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: ArTokenTtlIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> ArAppTokenOut | Problem | None:
     """Give an app token a new lifetime from now.
 
@@ -159,6 +171,7 @@ def sync(
     Args:
         id (int):
         token_id (int):
+        idempotency_key (str | Unset):
         body (ArTokenTtlIn): A new lifetime for an app token. Example: {'ttl_seconds': 86400}.
 
     Raises:
@@ -174,6 +187,7 @@ def sync(
         token_id=token_id,
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -183,6 +197,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: ArTokenTtlIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[ArAppTokenOut | Problem]:
     """Give an app token a new lifetime from now.
 
@@ -192,6 +207,7 @@ async def asyncio_detailed(
     Args:
         id (int):
         token_id (int):
+        idempotency_key (str | Unset):
         body (ArTokenTtlIn): A new lifetime for an app token. Example: {'ttl_seconds': 86400}.
 
     Raises:
@@ -206,6 +222,7 @@ async def asyncio_detailed(
         id=id,
         token_id=token_id,
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -219,6 +236,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: ArTokenTtlIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> ArAppTokenOut | Problem | None:
     """Give an app token a new lifetime from now.
 
@@ -228,6 +246,7 @@ async def asyncio(
     Args:
         id (int):
         token_id (int):
+        idempotency_key (str | Unset):
         body (ArTokenTtlIn): A new lifetime for an app token. Example: {'ttl_seconds': 86400}.
 
     Raises:
@@ -244,5 +263,6 @@ async def asyncio(
             token_id=token_id,
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed

@@ -9,15 +9,18 @@ from ...client import AuthenticatedClient, Client
 from ...models.ar_user_out import ArUserOut
 from ...models.ar_user_patch import ArUserPatch
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     id: int,
     *,
     body: ArUserPatch,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "put",
@@ -110,11 +113,13 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: ArUserPatch,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[ArUserOut | Problem]:
     """Change the caller's login and/or password.
 
     Args:
         id (int):
+        idempotency_key (str | Unset):
         body (ArUserPatch): Changes to the caller's account; absent fields stay as they are.
             Example: {'login': 'alice2', 'password': 'another horse'}.
 
@@ -129,6 +134,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         id=id,
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -143,11 +149,13 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: ArUserPatch,
+    idempotency_key: str | Unset = UNSET,
 ) -> ArUserOut | Problem | None:
     """Change the caller's login and/or password.
 
     Args:
         id (int):
+        idempotency_key (str | Unset):
         body (ArUserPatch): Changes to the caller's account; absent fields stay as they are.
             Example: {'login': 'alice2', 'password': 'another horse'}.
 
@@ -163,6 +171,7 @@ def sync(
         id=id,
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -171,11 +180,13 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: ArUserPatch,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[ArUserOut | Problem]:
     """Change the caller's login and/or password.
 
     Args:
         id (int):
+        idempotency_key (str | Unset):
         body (ArUserPatch): Changes to the caller's account; absent fields stay as they are.
             Example: {'login': 'alice2', 'password': 'another horse'}.
 
@@ -190,6 +201,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         id=id,
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -202,11 +214,13 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: ArUserPatch,
+    idempotency_key: str | Unset = UNSET,
 ) -> ArUserOut | Problem | None:
     """Change the caller's login and/or password.
 
     Args:
         id (int):
+        idempotency_key (str | Unset):
         body (ArUserPatch): Changes to the caller's account; absent fields stay as they are.
             Example: {'login': 'alice2', 'password': 'another horse'}.
 
@@ -223,5 +237,6 @@ async def asyncio(
             id=id,
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed

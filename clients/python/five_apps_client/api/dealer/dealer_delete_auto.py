@@ -8,12 +8,17 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.dealer_error import DealerError
 from ...models.dealer_message import DealerMessage
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     mark: str,
+    *,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "delete",
@@ -22,6 +27,7 @@ def _get_kwargs(
         ),
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
@@ -33,6 +39,11 @@ def _parse_response(
 
         return response_202
 
+    if response.status_code == 400:
+        response_400 = DealerError.from_dict(response.json())
+
+        return response_400
+
     if response.status_code == 401:
         response_401 = DealerError.from_dict(response.json())
 
@@ -42,6 +53,16 @@ def _parse_response(
         response_404 = DealerError.from_dict(response.json())
 
         return response_404
+
+    if response.status_code == 409:
+        response_409 = DealerError.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 422:
+        response_422 = DealerError.from_dict(response.json())
+
+        return response_422
 
     if response.status_code == 429:
         response_429 = DealerError.from_dict(response.json())
@@ -74,11 +95,13 @@ def sync_detailed(
     mark: str,
     *,
     client: AuthenticatedClient,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[DealerError | DealerMessage]:
     """Remove an auto.
 
     Args:
         mark (str):
+        idempotency_key (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -90,6 +113,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         mark=mark,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -103,11 +127,13 @@ def sync(
     mark: str,
     *,
     client: AuthenticatedClient,
+    idempotency_key: str | Unset = UNSET,
 ) -> DealerError | DealerMessage | None:
     """Remove an auto.
 
     Args:
         mark (str):
+        idempotency_key (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -120,6 +146,7 @@ def sync(
     return sync_detailed(
         mark=mark,
         client=client,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -127,11 +154,13 @@ async def asyncio_detailed(
     mark: str,
     *,
     client: AuthenticatedClient,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[DealerError | DealerMessage]:
     """Remove an auto.
 
     Args:
         mark (str):
+        idempotency_key (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -143,6 +172,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         mark=mark,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -154,11 +184,13 @@ async def asyncio(
     mark: str,
     *,
     client: AuthenticatedClient,
+    idempotency_key: str | Unset = UNSET,
 ) -> DealerError | DealerMessage | None:
     """Remove an auto.
 
     Args:
         mark (str):
+        idempotency_key (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -172,5 +204,6 @@ async def asyncio(
         await asyncio_detailed(
             mark=mark,
             client=client,
+            idempotency_key=idempotency_key,
         )
     ).parsed

@@ -8,14 +8,17 @@ from ...client import AuthenticatedClient, Client
 from ...models.dealer_credentials import DealerCredentials
 from ...models.dealer_error import DealerError
 from ...models.dealer_message import DealerMessage
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
     body: DealerCredentials,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -42,6 +45,11 @@ def _parse_response(
         response_400 = DealerError.from_dict(response.json())
 
         return response_400
+
+    if response.status_code == 409:
+        response_409 = DealerError.from_dict(response.json())
+
+        return response_409
 
     if response.status_code == 413:
         response_413 = DealerError.from_dict(response.json())
@@ -89,10 +97,12 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: DealerCredentials,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[DealerError | DealerMessage]:
     """Register a user.
 
     Args:
+        idempotency_key (str | Unset):
         body (DealerCredentials): Credentials to register or authenticate with. Example:
             {'password': 'Some password', 'username': 'Some user'}.
 
@@ -106,6 +116,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -119,10 +130,12 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: DealerCredentials,
+    idempotency_key: str | Unset = UNSET,
 ) -> DealerError | DealerMessage | None:
     """Register a user.
 
     Args:
+        idempotency_key (str | Unset):
         body (DealerCredentials): Credentials to register or authenticate with. Example:
             {'password': 'Some password', 'username': 'Some user'}.
 
@@ -137,6 +150,7 @@ def sync(
     return sync_detailed(
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -144,10 +158,12 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: DealerCredentials,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[DealerError | DealerMessage]:
     """Register a user.
 
     Args:
+        idempotency_key (str | Unset):
         body (DealerCredentials): Credentials to register or authenticate with. Example:
             {'password': 'Some password', 'username': 'Some user'}.
 
@@ -161,6 +177,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -172,10 +189,12 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: DealerCredentials,
+    idempotency_key: str | Unset = UNSET,
 ) -> DealerError | DealerMessage | None:
     """Register a user.
 
     Args:
+        idempotency_key (str | Unset):
         body (DealerCredentials): Credentials to register or authenticate with. Example:
             {'password': 'Some password', 'username': 'Some user'}.
 
@@ -191,5 +210,6 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed

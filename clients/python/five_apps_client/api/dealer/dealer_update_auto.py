@@ -9,15 +9,18 @@ from ...client import AuthenticatedClient, Client
 from ...models.dealer_auto_in import DealerAutoIn
 from ...models.dealer_error import DealerError
 from ...models.dealer_message import DealerMessage
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     mark: str,
     *,
     body: DealerAutoIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "put",
@@ -56,6 +59,11 @@ def _parse_response(
         response_404 = DealerError.from_dict(response.json())
 
         return response_404
+
+    if response.status_code == 409:
+        response_409 = DealerError.from_dict(response.json())
+
+        return response_409
 
     if response.status_code == 413:
         response_413 = DealerError.from_dict(response.json())
@@ -104,11 +112,13 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: DealerAutoIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[DealerError | DealerMessage]:
     """Replace an auto's data.
 
     Args:
         mark (str):
+        idempotency_key (str | Unset):
         body (DealerAutoIn): An auto's data (its mark is in the path). Example: {'distance': 400,
             'handler': 'Auto Motors', 'max_speed': 280, 'stock': 'Germany'}.
 
@@ -123,6 +133,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         mark=mark,
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -137,11 +148,13 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: DealerAutoIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> DealerError | DealerMessage | None:
     """Replace an auto's data.
 
     Args:
         mark (str):
+        idempotency_key (str | Unset):
         body (DealerAutoIn): An auto's data (its mark is in the path). Example: {'distance': 400,
             'handler': 'Auto Motors', 'max_speed': 280, 'stock': 'Germany'}.
 
@@ -157,6 +170,7 @@ def sync(
         mark=mark,
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -165,11 +179,13 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: DealerAutoIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[DealerError | DealerMessage]:
     """Replace an auto's data.
 
     Args:
         mark (str):
+        idempotency_key (str | Unset):
         body (DealerAutoIn): An auto's data (its mark is in the path). Example: {'distance': 400,
             'handler': 'Auto Motors', 'max_speed': 280, 'stock': 'Germany'}.
 
@@ -184,6 +200,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         mark=mark,
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -196,11 +213,13 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: DealerAutoIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> DealerError | DealerMessage | None:
     """Replace an auto's data.
 
     Args:
         mark (str):
+        idempotency_key (str | Unset):
         body (DealerAutoIn): An auto's data (its mark is in the path). Example: {'distance': 400,
             'handler': 'Auto Motors', 'max_speed': 280, 'stock': 'Germany'}.
 
@@ -217,5 +236,6 @@ async def asyncio(
             mark=mark,
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed

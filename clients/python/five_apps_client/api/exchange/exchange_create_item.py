@@ -15,8 +15,11 @@ def _get_kwargs(
     *,
     body: ExchangeItemIn,
     token: str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     params: dict[str, Any] = {}
 
@@ -55,6 +58,11 @@ def _parse_response(
         response_401 = Problem.from_dict(response.json())
 
         return response_401
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
 
     if response.status_code == 413:
         response_413 = Problem.from_dict(response.json())
@@ -103,11 +111,13 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: ExchangeItemIn,
     token: str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[ExchangeItemCreated | Problem]:
     """Create an item owned by the caller.
 
     Args:
         token (str | Unset):
+        idempotency_key (str | Unset):
         body (ExchangeItemIn): A new item. Example: {'name': 'Guitar'}.
 
     Raises:
@@ -121,6 +131,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         body=body,
         token=token,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -135,11 +146,13 @@ def sync(
     client: AuthenticatedClient,
     body: ExchangeItemIn,
     token: str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
 ) -> ExchangeItemCreated | Problem | None:
     """Create an item owned by the caller.
 
     Args:
         token (str | Unset):
+        idempotency_key (str | Unset):
         body (ExchangeItemIn): A new item. Example: {'name': 'Guitar'}.
 
     Raises:
@@ -154,6 +167,7 @@ def sync(
         client=client,
         body=body,
         token=token,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -162,11 +176,13 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: ExchangeItemIn,
     token: str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[ExchangeItemCreated | Problem]:
     """Create an item owned by the caller.
 
     Args:
         token (str | Unset):
+        idempotency_key (str | Unset):
         body (ExchangeItemIn): A new item. Example: {'name': 'Guitar'}.
 
     Raises:
@@ -180,6 +196,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         body=body,
         token=token,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -192,11 +209,13 @@ async def asyncio(
     client: AuthenticatedClient,
     body: ExchangeItemIn,
     token: str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
 ) -> ExchangeItemCreated | Problem | None:
     """Create an item owned by the caller.
 
     Args:
         token (str | Unset):
+        idempotency_key (str | Unset):
         body (ExchangeItemIn): A new item. Example: {'name': 'Guitar'}.
 
     Raises:
@@ -212,5 +231,6 @@ async def asyncio(
             client=client,
             body=body,
             token=token,
+            idempotency_key=idempotency_key,
         )
     ).parsed

@@ -15,7 +15,11 @@ def _get_kwargs(
     id: int,
     *,
     token: str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     params: dict[str, Any] = {}
 
@@ -31,6 +35,7 @@ def _get_kwargs(
         "params": params,
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
@@ -56,6 +61,11 @@ def _parse_response(
         response_404 = Problem.from_dict(response.json())
 
         return response_404
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
 
     if response.status_code == 422:
         response_422 = Problem.from_dict(response.json())
@@ -94,12 +104,14 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     token: str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[ExchangeMessage | Problem]:
     """Delete one of the caller's items; its pending links stop working.
 
     Args:
         id (int):
         token (str | Unset):
+        idempotency_key (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -112,6 +124,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         id=id,
         token=token,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -126,12 +139,14 @@ def sync(
     *,
     client: AuthenticatedClient,
     token: str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
 ) -> ExchangeMessage | Problem | None:
     """Delete one of the caller's items; its pending links stop working.
 
     Args:
         id (int):
         token (str | Unset):
+        idempotency_key (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -145,6 +160,7 @@ def sync(
         id=id,
         client=client,
         token=token,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -153,12 +169,14 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     token: str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[ExchangeMessage | Problem]:
     """Delete one of the caller's items; its pending links stop working.
 
     Args:
         id (int):
         token (str | Unset):
+        idempotency_key (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -171,6 +189,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         id=id,
         token=token,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -183,12 +202,14 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     token: str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
 ) -> ExchangeMessage | Problem | None:
     """Delete one of the caller's items; its pending links stop working.
 
     Args:
         id (int):
         token (str | Unset):
+        idempotency_key (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -203,5 +224,6 @@ async def asyncio(
             id=id,
             client=client,
             token=token,
+            idempotency_key=idempotency_key,
         )
     ).parsed

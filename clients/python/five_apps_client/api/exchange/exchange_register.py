@@ -8,14 +8,17 @@ from ...client import AuthenticatedClient, Client
 from ...models.exchange_credentials import ExchangeCredentials
 from ...models.exchange_message import ExchangeMessage
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
     body: ExchangeCredentials,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -94,10 +97,12 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: ExchangeCredentials,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[ExchangeMessage | Problem]:
     """Register a user.
 
     Args:
+        idempotency_key (str | Unset):
         body (ExchangeCredentials): Credentials to register or log in with. Example: {'login':
             'alice', 'password': 'correct horse'}.
 
@@ -111,6 +116,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -124,10 +130,12 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: ExchangeCredentials,
+    idempotency_key: str | Unset = UNSET,
 ) -> ExchangeMessage | Problem | None:
     """Register a user.
 
     Args:
+        idempotency_key (str | Unset):
         body (ExchangeCredentials): Credentials to register or log in with. Example: {'login':
             'alice', 'password': 'correct horse'}.
 
@@ -142,6 +150,7 @@ def sync(
     return sync_detailed(
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -149,10 +158,12 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: ExchangeCredentials,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[ExchangeMessage | Problem]:
     """Register a user.
 
     Args:
+        idempotency_key (str | Unset):
         body (ExchangeCredentials): Credentials to register or log in with. Example: {'login':
             'alice', 'password': 'correct horse'}.
 
@@ -166,6 +177,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -177,10 +189,12 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: ExchangeCredentials,
+    idempotency_key: str | Unset = UNSET,
 ) -> ExchangeMessage | Problem | None:
     """Register a user.
 
     Args:
+        idempotency_key (str | Unset):
         body (ExchangeCredentials): Credentials to register or log in with. Example: {'login':
             'alice', 'password': 'correct horse'}.
 
@@ -196,5 +210,6 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed

@@ -15,8 +15,11 @@ def _get_kwargs(
     *,
     body: ExchangeSendIn,
     token: str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     params: dict[str, Any] = {}
 
@@ -60,6 +63,11 @@ def _parse_response(
         response_404 = Problem.from_dict(response.json())
 
         return response_404
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
 
     if response.status_code == 413:
         response_413 = Problem.from_dict(response.json())
@@ -108,6 +116,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: ExchangeSendIn,
     token: str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[ExchangeLinkOut | Problem]:
     """Send an item: a confirmation link that only the recipient can follow.
 
@@ -115,6 +124,7 @@ def sync_detailed(
 
     Args:
         token (str | Unset):
+        idempotency_key (str | Unset):
         body (ExchangeSendIn): An item to hand to another user. Example: {'item_id': 1,
             'recipient': 'bob'}.
 
@@ -129,6 +139,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         body=body,
         token=token,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -143,6 +154,7 @@ def sync(
     client: AuthenticatedClient,
     body: ExchangeSendIn,
     token: str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
 ) -> ExchangeLinkOut | Problem | None:
     """Send an item: a confirmation link that only the recipient can follow.
 
@@ -150,6 +162,7 @@ def sync(
 
     Args:
         token (str | Unset):
+        idempotency_key (str | Unset):
         body (ExchangeSendIn): An item to hand to another user. Example: {'item_id': 1,
             'recipient': 'bob'}.
 
@@ -165,6 +178,7 @@ def sync(
         client=client,
         body=body,
         token=token,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -173,6 +187,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: ExchangeSendIn,
     token: str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[ExchangeLinkOut | Problem]:
     """Send an item: a confirmation link that only the recipient can follow.
 
@@ -180,6 +195,7 @@ async def asyncio_detailed(
 
     Args:
         token (str | Unset):
+        idempotency_key (str | Unset):
         body (ExchangeSendIn): An item to hand to another user. Example: {'item_id': 1,
             'recipient': 'bob'}.
 
@@ -194,6 +210,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         body=body,
         token=token,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -206,6 +223,7 @@ async def asyncio(
     client: AuthenticatedClient,
     body: ExchangeSendIn,
     token: str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
 ) -> ExchangeLinkOut | Problem | None:
     """Send an item: a confirmation link that only the recipient can follow.
 
@@ -213,6 +231,7 @@ async def asyncio(
 
     Args:
         token (str | Unset):
+        idempotency_key (str | Unset):
         body (ExchangeSendIn): An item to hand to another user. Example: {'item_id': 1,
             'recipient': 'bob'}.
 
@@ -229,5 +248,6 @@ async def asyncio(
             client=client,
             body=body,
             token=token,
+            idempotency_key=idempotency_key,
         )
     ).parsed

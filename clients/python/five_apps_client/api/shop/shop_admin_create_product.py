@@ -8,14 +8,17 @@ from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
 from ...models.shop_product_in import ShopProductIn
 from ...models.shop_product_out import ShopProductOut
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
     body: ShopProductIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -52,6 +55,11 @@ def _parse_response(
         response_403 = Problem.from_dict(response.json())
 
         return response_403
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
 
     if response.status_code == 413:
         response_413 = Problem.from_dict(response.json())
@@ -99,10 +107,12 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: ShopProductIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[Problem | ShopProductOut]:
     """Create a product (admin).
 
     Args:
+        idempotency_key (str | Unset):
         body (ShopProductIn): A product to create, or the full new state of one (PUT). Example:
             {'description': '250 g, ground', 'price': 10, 'title': 'Coffee'}.
 
@@ -116,6 +126,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -129,10 +140,12 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: ShopProductIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Problem | ShopProductOut | None:
     """Create a product (admin).
 
     Args:
+        idempotency_key (str | Unset):
         body (ShopProductIn): A product to create, or the full new state of one (PUT). Example:
             {'description': '250 g, ground', 'price': 10, 'title': 'Coffee'}.
 
@@ -147,6 +160,7 @@ def sync(
     return sync_detailed(
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -154,10 +168,12 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: ShopProductIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[Problem | ShopProductOut]:
     """Create a product (admin).
 
     Args:
+        idempotency_key (str | Unset):
         body (ShopProductIn): A product to create, or the full new state of one (PUT). Example:
             {'description': '250 g, ground', 'price': 10, 'title': 'Coffee'}.
 
@@ -171,6 +187,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -182,10 +199,12 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: ShopProductIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Problem | ShopProductOut | None:
     """Create a product (admin).
 
     Args:
+        idempotency_key (str | Unset):
         body (ShopProductIn): A product to create, or the full new state of one (PUT). Example:
             {'description': '250 g, ground', 'price': 10, 'title': 'Coffee'}.
 
@@ -201,5 +220,6 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed

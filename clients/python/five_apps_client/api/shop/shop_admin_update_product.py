@@ -9,15 +9,18 @@ from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
 from ...models.shop_product_in import ShopProductIn
 from ...models.shop_product_out import ShopProductOut
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     id: int,
     *,
     body: ShopProductIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "put",
@@ -61,6 +64,11 @@ def _parse_response(
         response_404 = Problem.from_dict(response.json())
 
         return response_404
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
 
     if response.status_code == 413:
         response_413 = Problem.from_dict(response.json())
@@ -109,11 +117,13 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: ShopProductIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[Problem | ShopProductOut]:
     """Replace a product (admin); purchases made before keep the price they paid.
 
     Args:
         id (int):
+        idempotency_key (str | Unset):
         body (ShopProductIn): A product to create, or the full new state of one (PUT). Example:
             {'description': '250 g, ground', 'price': 10, 'title': 'Coffee'}.
 
@@ -128,6 +138,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         id=id,
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -142,11 +153,13 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: ShopProductIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Problem | ShopProductOut | None:
     """Replace a product (admin); purchases made before keep the price they paid.
 
     Args:
         id (int):
+        idempotency_key (str | Unset):
         body (ShopProductIn): A product to create, or the full new state of one (PUT). Example:
             {'description': '250 g, ground', 'price': 10, 'title': 'Coffee'}.
 
@@ -162,6 +175,7 @@ def sync(
         id=id,
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -170,11 +184,13 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: ShopProductIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[Problem | ShopProductOut]:
     """Replace a product (admin); purchases made before keep the price they paid.
 
     Args:
         id (int):
+        idempotency_key (str | Unset):
         body (ShopProductIn): A product to create, or the full new state of one (PUT). Example:
             {'description': '250 g, ground', 'price': 10, 'title': 'Coffee'}.
 
@@ -189,6 +205,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         id=id,
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -201,11 +218,13 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: ShopProductIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Problem | ShopProductOut | None:
     """Replace a product (admin); purchases made before keep the price they paid.
 
     Args:
         id (int):
+        idempotency_key (str | Unset):
         body (ShopProductIn): A product to create, or the full new state of one (PUT). Example:
             {'description': '250 g, ground', 'price': 10, 'title': 'Coffee'}.
 
@@ -222,5 +241,6 @@ async def asyncio(
             id=id,
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed

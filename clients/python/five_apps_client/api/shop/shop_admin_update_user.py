@@ -9,15 +9,18 @@ from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
 from ...models.shop_user_out import ShopUserOut
 from ...models.shop_user_patch import ShopUserPatch
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     id: int,
     *,
     body: ShopUserPatch,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "patch",
@@ -112,6 +115,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: ShopUserPatch,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[Problem | ShopUserOut]:
     """Enable or disable a user (admin); a disabled user's tokens are refused at once.
 
@@ -120,6 +124,7 @@ def sync_detailed(
 
     Args:
         id (int):
+        idempotency_key (str | Unset):
         body (ShopUserPatch): Enables (`true`) or disables (`false`) a user. Example:
             {'is_active': False}.
 
@@ -134,6 +139,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         id=id,
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -148,6 +154,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: ShopUserPatch,
+    idempotency_key: str | Unset = UNSET,
 ) -> Problem | ShopUserOut | None:
     """Enable or disable a user (admin); a disabled user's tokens are refused at once.
 
@@ -156,6 +163,7 @@ def sync(
 
     Args:
         id (int):
+        idempotency_key (str | Unset):
         body (ShopUserPatch): Enables (`true`) or disables (`false`) a user. Example:
             {'is_active': False}.
 
@@ -171,6 +179,7 @@ def sync(
         id=id,
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -179,6 +188,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: ShopUserPatch,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[Problem | ShopUserOut]:
     """Enable or disable a user (admin); a disabled user's tokens are refused at once.
 
@@ -187,6 +197,7 @@ async def asyncio_detailed(
 
     Args:
         id (int):
+        idempotency_key (str | Unset):
         body (ShopUserPatch): Enables (`true`) or disables (`false`) a user. Example:
             {'is_active': False}.
 
@@ -201,6 +212,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         id=id,
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -213,6 +225,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: ShopUserPatch,
+    idempotency_key: str | Unset = UNSET,
 ) -> Problem | ShopUserOut | None:
     """Enable or disable a user (admin); a disabled user's tokens are refused at once.
 
@@ -221,6 +234,7 @@ async def asyncio(
 
     Args:
         id (int):
+        idempotency_key (str | Unset):
         body (ShopUserPatch): Enables (`true`) or disables (`false`) a user. Example:
             {'is_active': False}.
 
@@ -237,5 +251,6 @@ async def asyncio(
             id=id,
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed

@@ -9,15 +9,18 @@ from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
 from ...models.shop_buy_in import ShopBuyIn
 from ...models.shop_purchase_out import ShopPurchaseOut
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     id: int,
     *,
     body: ShopBuyIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -61,6 +64,11 @@ def _parse_response(
         response_404 = Problem.from_dict(response.json())
 
         return response_404
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
 
     if response.status_code == 413:
         response_413 = Problem.from_dict(response.json())
@@ -109,6 +117,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: ShopBuyIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[Problem | ShopPurchaseOut]:
     """Buy a product with a bill of the caller: debits its price if the balance covers it.
 
@@ -116,6 +125,7 @@ def sync_detailed(
 
     Args:
         id (int):
+        idempotency_key (str | Unset):
         body (ShopBuyIn): Which bill of the caller pays. Example: {'bill_id': 123456}.
 
     Raises:
@@ -129,6 +139,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         id=id,
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -143,6 +154,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: ShopBuyIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Problem | ShopPurchaseOut | None:
     """Buy a product with a bill of the caller: debits its price if the balance covers it.
 
@@ -150,6 +162,7 @@ def sync(
 
     Args:
         id (int):
+        idempotency_key (str | Unset):
         body (ShopBuyIn): Which bill of the caller pays. Example: {'bill_id': 123456}.
 
     Raises:
@@ -164,6 +177,7 @@ def sync(
         id=id,
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -172,6 +186,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: ShopBuyIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[Problem | ShopPurchaseOut]:
     """Buy a product with a bill of the caller: debits its price if the balance covers it.
 
@@ -179,6 +194,7 @@ async def asyncio_detailed(
 
     Args:
         id (int):
+        idempotency_key (str | Unset):
         body (ShopBuyIn): Which bill of the caller pays. Example: {'bill_id': 123456}.
 
     Raises:
@@ -192,6 +208,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         id=id,
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -204,6 +221,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: ShopBuyIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Problem | ShopPurchaseOut | None:
     """Buy a product with a bill of the caller: debits its price if the balance covers it.
 
@@ -211,6 +229,7 @@ async def asyncio(
 
     Args:
         id (int):
+        idempotency_key (str | Unset):
         body (ShopBuyIn): Which bill of the caller pays. Example: {'bill_id': 123456}.
 
     Raises:
@@ -226,5 +245,6 @@ async def asyncio(
             id=id,
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed

@@ -8,14 +8,17 @@ from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
 from ...models.shop_webhook_in import ShopWebhookIn
 from ...models.shop_webhook_out import ShopWebhookOut
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
     body: ShopWebhookIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -99,6 +102,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: ShopWebhookIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[Problem | ShopWebhookOut]:
     """Credit a bill: the payment service's signed webhook.
 
@@ -112,6 +116,7 @@ def sync_detailed(
     "the payment webhook is not configured".
 
     Args:
+        idempotency_key (str | Unset):
         body (ShopWebhookIn): A credit announced by the payment service.
 
             `signature` is the hex SHA-1 of
@@ -133,6 +138,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -146,6 +152,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: ShopWebhookIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Problem | ShopWebhookOut | None:
     """Credit a bill: the payment service's signed webhook.
 
@@ -159,6 +166,7 @@ def sync(
     "the payment webhook is not configured".
 
     Args:
+        idempotency_key (str | Unset):
         body (ShopWebhookIn): A credit announced by the payment service.
 
             `signature` is the hex SHA-1 of
@@ -181,6 +189,7 @@ def sync(
     return sync_detailed(
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -188,6 +197,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: ShopWebhookIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[Problem | ShopWebhookOut]:
     """Credit a bill: the payment service's signed webhook.
 
@@ -201,6 +211,7 @@ async def asyncio_detailed(
     "the payment webhook is not configured".
 
     Args:
+        idempotency_key (str | Unset):
         body (ShopWebhookIn): A credit announced by the payment service.
 
             `signature` is the hex SHA-1 of
@@ -222,6 +233,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -233,6 +245,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: ShopWebhookIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Problem | ShopWebhookOut | None:
     """Credit a bill: the payment service's signed webhook.
 
@@ -246,6 +259,7 @@ async def asyncio(
     "the payment webhook is not configured".
 
     Args:
+        idempotency_key (str | Unset):
         body (ShopWebhookIn): A credit announced by the payment service.
 
             `signature` is the hex SHA-1 of
@@ -269,5 +283,6 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed

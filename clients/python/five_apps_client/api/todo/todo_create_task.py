@@ -8,14 +8,17 @@ from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
 from ...models.todo_task_in import TodoTaskIn
 from ...models.todo_task_out import TodoTaskOut
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
     body: TodoTaskIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -45,6 +48,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         response_401 = Problem.from_dict(response.json())
 
         return response_401
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
 
     if response.status_code == 413:
         response_413 = Problem.from_dict(response.json())
@@ -92,6 +100,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: TodoTaskIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[Problem | TodoTaskOut]:
     """Create a task.
 
@@ -99,6 +108,7 @@ def sync_detailed(
     answer's `id` feeds the links to read, replace and delete it.
 
     Args:
+        idempotency_key (str | Unset):
         body (TodoTaskIn): A task to create, or the full new state of one (PUT). Example:
             {'completed': False, 'description': '2 litres', 'title': 'Buy milk'}.
 
@@ -112,6 +122,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -125,6 +136,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: TodoTaskIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Problem | TodoTaskOut | None:
     """Create a task.
 
@@ -132,6 +144,7 @@ def sync(
     answer's `id` feeds the links to read, replace and delete it.
 
     Args:
+        idempotency_key (str | Unset):
         body (TodoTaskIn): A task to create, or the full new state of one (PUT). Example:
             {'completed': False, 'description': '2 litres', 'title': 'Buy milk'}.
 
@@ -146,6 +159,7 @@ def sync(
     return sync_detailed(
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -153,6 +167,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: TodoTaskIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[Problem | TodoTaskOut]:
     """Create a task.
 
@@ -160,6 +175,7 @@ async def asyncio_detailed(
     answer's `id` feeds the links to read, replace and delete it.
 
     Args:
+        idempotency_key (str | Unset):
         body (TodoTaskIn): A task to create, or the full new state of one (PUT). Example:
             {'completed': False, 'description': '2 litres', 'title': 'Buy milk'}.
 
@@ -173,6 +189,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -184,6 +201,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: TodoTaskIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Problem | TodoTaskOut | None:
     """Create a task.
 
@@ -191,6 +209,7 @@ async def asyncio(
     answer's `id` feeds the links to read, replace and delete it.
 
     Args:
+        idempotency_key (str | Unset):
         body (TodoTaskIn): A task to create, or the full new state of one (PUT). Example:
             {'completed': False, 'description': '2 litres', 'title': 'Buy milk'}.
 
@@ -206,5 +225,6 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed

@@ -7,12 +7,17 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     task_id: int,
+    *,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "delete",
@@ -21,6 +26,7 @@ def _get_kwargs(
         ),
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
@@ -43,6 +49,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         response_404 = Problem.from_dict(response.json())
 
         return response_404
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
 
     if response.status_code == 422:
         response_422 = Problem.from_dict(response.json())
@@ -78,6 +89,7 @@ def sync_detailed(
     task_id: int,
     *,
     client: AuthenticatedClient,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[Any | Problem]:
     """Delete a task.
 
@@ -85,6 +97,7 @@ def sync_detailed(
 
     Args:
         task_id (int):
+        idempotency_key (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -96,6 +109,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         task_id=task_id,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -109,6 +123,7 @@ def sync(
     task_id: int,
     *,
     client: AuthenticatedClient,
+    idempotency_key: str | Unset = UNSET,
 ) -> Any | Problem | None:
     """Delete a task.
 
@@ -116,6 +131,7 @@ def sync(
 
     Args:
         task_id (int):
+        idempotency_key (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -128,6 +144,7 @@ def sync(
     return sync_detailed(
         task_id=task_id,
         client=client,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -135,6 +152,7 @@ async def asyncio_detailed(
     task_id: int,
     *,
     client: AuthenticatedClient,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[Any | Problem]:
     """Delete a task.
 
@@ -142,6 +160,7 @@ async def asyncio_detailed(
 
     Args:
         task_id (int):
+        idempotency_key (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -153,6 +172,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         task_id=task_id,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -164,6 +184,7 @@ async def asyncio(
     task_id: int,
     *,
     client: AuthenticatedClient,
+    idempotency_key: str | Unset = UNSET,
 ) -> Any | Problem | None:
     """Delete a task.
 
@@ -171,6 +192,7 @@ async def asyncio(
 
     Args:
         task_id (int):
+        idempotency_key (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -184,5 +206,6 @@ async def asyncio(
         await asyncio_detailed(
             task_id=task_id,
             client=client,
+            idempotency_key=idempotency_key,
         )
     ).parsed

@@ -8,14 +8,17 @@ from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
 from ...models.todo_credentials import TodoCredentials
 from ...models.todo_user_out import TodoUserOut
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
     body: TodoCredentials,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -92,6 +95,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: TodoCredentials,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[Problem | TodoUserOut]:
     """Register a user.
 
@@ -99,6 +103,7 @@ def sync_detailed(
     only as an argon2id hash.
 
     Args:
+        idempotency_key (str | Unset):
         body (TodoCredentials): Credentials to register or log in with. Example: {'password':
             'correct horse', 'username': 'alice'}.
 
@@ -112,6 +117,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -125,6 +131,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: TodoCredentials,
+    idempotency_key: str | Unset = UNSET,
 ) -> Problem | TodoUserOut | None:
     """Register a user.
 
@@ -132,6 +139,7 @@ def sync(
     only as an argon2id hash.
 
     Args:
+        idempotency_key (str | Unset):
         body (TodoCredentials): Credentials to register or log in with. Example: {'password':
             'correct horse', 'username': 'alice'}.
 
@@ -146,6 +154,7 @@ def sync(
     return sync_detailed(
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -153,6 +162,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: TodoCredentials,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[Problem | TodoUserOut]:
     """Register a user.
 
@@ -160,6 +170,7 @@ async def asyncio_detailed(
     only as an argon2id hash.
 
     Args:
+        idempotency_key (str | Unset):
         body (TodoCredentials): Credentials to register or log in with. Example: {'password':
             'correct horse', 'username': 'alice'}.
 
@@ -173,6 +184,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -184,6 +196,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: TodoCredentials,
+    idempotency_key: str | Unset = UNSET,
 ) -> Problem | TodoUserOut | None:
     """Register a user.
 
@@ -191,6 +204,7 @@ async def asyncio(
     only as an argon2id hash.
 
     Args:
+        idempotency_key (str | Unset):
         body (TodoCredentials): Credentials to register or log in with. Example: {'password':
             'correct horse', 'username': 'alice'}.
 
@@ -206,5 +220,6 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed

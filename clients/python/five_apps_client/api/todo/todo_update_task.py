@@ -9,15 +9,18 @@ from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
 from ...models.todo_task_in import TodoTaskIn
 from ...models.todo_task_out import TodoTaskOut
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     task_id: int,
     *,
     body: TodoTaskIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "put",
@@ -54,6 +57,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         response_404 = Problem.from_dict(response.json())
 
         return response_404
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
 
     if response.status_code == 413:
         response_413 = Problem.from_dict(response.json())
@@ -102,6 +110,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: TodoTaskIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[Problem | TodoTaskOut]:
     """Replace a task.
 
@@ -110,6 +119,7 @@ def sync_detailed(
 
     Args:
         task_id (int):
+        idempotency_key (str | Unset):
         body (TodoTaskIn): A task to create, or the full new state of one (PUT). Example:
             {'completed': False, 'description': '2 litres', 'title': 'Buy milk'}.
 
@@ -124,6 +134,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         task_id=task_id,
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -138,6 +149,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: TodoTaskIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Problem | TodoTaskOut | None:
     """Replace a task.
 
@@ -146,6 +158,7 @@ def sync(
 
     Args:
         task_id (int):
+        idempotency_key (str | Unset):
         body (TodoTaskIn): A task to create, or the full new state of one (PUT). Example:
             {'completed': False, 'description': '2 litres', 'title': 'Buy milk'}.
 
@@ -161,6 +174,7 @@ def sync(
         task_id=task_id,
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -169,6 +183,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: TodoTaskIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[Problem | TodoTaskOut]:
     """Replace a task.
 
@@ -177,6 +192,7 @@ async def asyncio_detailed(
 
     Args:
         task_id (int):
+        idempotency_key (str | Unset):
         body (TodoTaskIn): A task to create, or the full new state of one (PUT). Example:
             {'completed': False, 'description': '2 litres', 'title': 'Buy milk'}.
 
@@ -191,6 +207,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         task_id=task_id,
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -203,6 +220,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: TodoTaskIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Problem | TodoTaskOut | None:
     """Replace a task.
 
@@ -211,6 +229,7 @@ async def asyncio(
 
     Args:
         task_id (int):
+        idempotency_key (str | Unset):
         body (TodoTaskIn): A task to create, or the full new state of one (PUT). Example:
             {'completed': False, 'description': '2 litres', 'title': 'Buy milk'}.
 
@@ -227,5 +246,6 @@ async def asyncio(
             task_id=task_id,
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed
