@@ -104,6 +104,12 @@ pub struct Config {
     pub purge_schedule: String,
     pub soft_delete_retention_days: u32,
     pub max_image_bytes: usize,
+    /// The password hashing queue's bounds (`HASH_*`, see `auth/hash_queue.rs`).
+    pub hashing: crate::auth::hash_queue::HashLimits,
+    /// Bounds on connections (`HTTP_*`, see `listener.rs`).
+    pub http: HttpLimits,
+    /// The image memory budget (`IMAGE_MEMORY_BUDGET_BYTES`, see `image_budget.rs`).
+    pub image_memory_budget: usize,
     pub sentry_dsn: Option<String>,
     pub log_format: LogFormat,
 }
@@ -205,6 +211,13 @@ impl Config {
             purge_schedule,
             soft_delete_retention_days: parse(&get, "SOFT_DELETE_RETENTION_DAYS", Some(30))?,
             max_image_bytes: parse(&get, "MAX_IMAGE_BYTES", Some(10 * 1024 * 1024))?,
+            hashing: hashing(&get)?,
+            http: http_limits(&get)?,
+            image_memory_budget: at_least(
+                parse(&get, "IMAGE_MEMORY_BUDGET_BYTES", Some(256 * 1024 * 1024))?,
+                16 * 1024 * 1024,
+                "IMAGE_MEMORY_BUDGET_BYTES",
+            )?,
             sentry_dsn: get("SENTRY_DSN"),
             log_format,
         })
@@ -307,6 +320,59 @@ fn timeouts(get: &impl Fn(&str) -> Option<String>) -> Result<Timeouts, ConfigErr
     Ok(Timeouts { request, db_checkout, db_statement, db_lock, db_idle_in_transaction })
 }
 
+/// `HASH_THREADS` (default: one per core), `HASH_QUEUE_MAX` (64),
+/// `HASH_QUEUE_PER_SOURCE` (16, at most the queue) and `HASH_QUEUE_PER_CLIENT`
+/// (default and at most: a source's share).
+fn hashing(
+    get: &impl Fn(&str) -> Option<String>,
+) -> Result<crate::auth::hash_queue::HashLimits, ConfigError> {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let threads = at_least(parse(get, "HASH_THREADS", Some(cores))?, 1, "HASH_THREADS")?;
+    let max_waiting = at_least(parse(get, "HASH_QUEUE_MAX", Some(64))?, 1, "HASH_QUEUE_MAX")?;
+    let per_source = at_least(
+        parse(get, "HASH_QUEUE_PER_SOURCE", Some(16.min(max_waiting)))?,
+        1,
+        "HASH_QUEUE_PER_SOURCE",
+    )?;
+    if per_source > max_waiting {
+        return Err(ConfigError {
+            var: "HASH_QUEUE_PER_SOURCE",
+            reason: "must be at most HASH_QUEUE_MAX".into(),
+        });
+    }
+    let per_client =
+        at_least(parse(get, "HASH_QUEUE_PER_CLIENT", Some(per_source))?, 1, "HASH_QUEUE_PER_CLIENT")?;
+    if per_client > per_source {
+        return Err(ConfigError {
+            var: "HASH_QUEUE_PER_CLIENT",
+            reason: "must be at most HASH_QUEUE_PER_SOURCE".into(),
+        });
+    }
+    Ok(crate::auth::hash_queue::HashLimits { threads, max_waiting, per_source, per_client })
+}
+
+/// How long a client may take and how many may be connected (`listener.rs`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HttpLimits {
+    /// `HTTP_HEADER_TIMEOUT_MS`: a request head must arrive whole within it,
+    /// counted from when the connection opened or its previous answer went
+    /// out; so it is also the idle keep-alive timeout (hyper runs one timer).
+    pub header_timeout: Duration,
+    /// `HTTP_MAX_CONNECTIONS`: connections served at once by this process.
+    pub max_connections: usize,
+}
+
+fn http_limits(get: &impl Fn(&str) -> Option<String>) -> Result<HttpLimits, ConfigError> {
+    Ok(HttpLimits {
+        header_timeout: millis(get, "HTTP_HEADER_TIMEOUT_MS", 20_000, (100, 600_000), "100 ms to 10 min")?,
+        max_connections: at_least(
+            parse(get, "HTTP_MAX_CONNECTIONS", Some(10_000))?,
+            1,
+            "HTTP_MAX_CONNECTIONS",
+        )?,
+    })
+}
+
 fn missing(var: &'static str, reason: &str) -> ConfigError {
     ConfigError { var, reason: reason.into() }
 }
@@ -375,6 +441,31 @@ mod tests {
         assert_eq!(c.timeouts.db_lock, Duration::from_secs(2));
         assert_eq!(c.timeouts.db_idle_in_transaction, Duration::from_secs(5));
         assert_eq!(c.timeouts.db_checkout, Duration::from_secs(1));
+    }
+
+    #[test]
+    fn flood_bounds_have_defaults_and_refuse_inconsistent_values_by_name() {
+        let c = config(&[]).unwrap();
+        assert_eq!((c.hashing.max_waiting, c.hashing.per_source, c.hashing.per_client), (64, 16, 16));
+        assert_eq!(c.image_memory_budget, 256 * 1024 * 1024);
+        assert_eq!(c.http.header_timeout, Duration::from_secs(20));
+        assert_eq!(c.http.max_connections, 10_000);
+        let small = config(&[("HASH_QUEUE_MAX", "4")]).unwrap();
+        assert_eq!(
+            (small.hashing.per_source, small.hashing.per_client),
+            (4, 4),
+            "shares shrink with the queue"
+        );
+        for (var, value) in [
+            ("HASH_QUEUE_PER_SOURCE", "65"),
+            ("HASH_QUEUE_PER_CLIENT", "17"),
+            ("HASH_THREADS", "0"),
+            ("IMAGE_MEMORY_BUDGET_BYTES", "1024"),
+            ("HTTP_HEADER_TIMEOUT_MS", "10"),
+            ("HTTP_MAX_CONNECTIONS", "0"),
+        ] {
+            assert_eq!(config(&[(var, value)]).unwrap_err().var, var, "{var}={value}");
+        }
     }
 
     #[test]

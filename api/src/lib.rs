@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod apps;
 pub mod auth;
+pub mod client;
 pub mod config;
 pub mod db;
 pub mod deadline;
@@ -11,7 +12,10 @@ pub mod devmode;
 pub mod error;
 pub mod extract;
 pub mod idempotency;
+pub mod image_budget;
 pub mod jobs;
+pub mod jpeg;
+pub mod listener;
 pub mod metrics;
 pub mod mirror;
 pub mod monitoring;

@@ -10,7 +10,7 @@ use std::{sync::OnceLock, time::Instant};
 
 use axum::{
     extract::{MatchedPath, Request, State},
-    http::header,
+    http::{Method, header},
     middleware::Next,
     response::{IntoResponse, Response},
 };
@@ -58,6 +58,14 @@ fn describe() {
     describe_gauge!("db_pool_connections", "Database pool connections, by state (in_use, idle)");
     describe_counter!("redis_errors_total", "Failed Redis calls, by where they failed");
     describe_counter!("purge_runs_total", "Purge job runs, by outcome (done, skipped, failed)");
+    describe_counter!(
+        "password_hash_jobs_total",
+        "Password hashing jobs, by source and outcome (done, abandoned: the request had gone, refused: queue full)"
+    );
+    describe_counter!(
+        "image_budget_refusals_total",
+        "Image work refused because the image memory budget was spent"
+    );
 }
 
 /// Installs the recorder; called when the router is built, before any request.
@@ -68,13 +76,33 @@ pub fn init() {
 /// Middleware: counts and times every answer under its matched route.
 pub async fn track(req: Request, next: Next) -> Response {
     let route = req.extensions().get::<MatchedPath>().map_or("(unmatched)", MatchedPath::as_str).to_owned();
-    let method = req.method().as_str().to_owned();
+    let method = method_label(req.method());
     let started = Instant::now();
     let response = next.run(req).await;
-    let labels = [("method", method), ("route", route), ("status", response.status().as_u16().to_string())];
+    let labels =
+        [("method", method.to_owned()), ("route", route), ("status", response.status().as_u16().to_string())];
     ::metrics::counter!("http_requests_total", &labels).increment(1);
     ::metrics::histogram!("http_request_duration_seconds", &labels).record(started.elapsed().as_secs_f64());
     response
+}
+
+/// The standard methods by name; any other token a client invents
+/// (`MFOO /health`) folds into one value, so labels cannot grow without bound
+/// (20,000 invented methods once made `/metrics` 46.8 MB). Unmatched routes
+/// fold likewise into `(unmatched)`.
+fn method_label(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        Method::TRACE => "TRACE",
+        Method::CONNECT => "CONNECT",
+        _ => "(other)",
+    }
 }
 
 /// A Redis call failed (`source`: `rate_limit`, `request`, ...).

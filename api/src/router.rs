@@ -143,6 +143,7 @@ pub fn routes(state: AppState) -> Router {
     // The request deadline sits inside each app's error mapping, so that a
     // timeout answers in the app's shape (/dealer's `{"Error"}`).
     let deadline = middleware::from_fn_with_state(state.clone(), deadline::bound);
+    let client = middleware::from_fn_with_state(state.clone(), crate::client::scope);
     let doc = openapi();
     let keyed = Arc::new(idempotency::keyed_routes(&doc));
     let max_body = BODY_LIMIT.max(apps::ar::image_body_limit(state.config.max_image_bytes));
@@ -169,7 +170,7 @@ pub fn routes(state: AppState) -> Router {
         if let Some(unlimited) = app.unlimited {
             mounted = mounted.merge(Router::from(unlimited.layer(keys)));
         }
-        mounted = mounted.layer(deadline.clone());
+        mounted = mounted.layer(deadline.clone()).layer(client.clone());
         if let Some(map_errors) = app.map_errors {
             mounted = map_errors(mounted);
         }
@@ -178,7 +179,8 @@ pub fn routes(state: AppState) -> Router {
     let platform = Router::from(platform_routes())
         .merge(SwaggerUi::new("/docs").url("/openapi.json", doc))
         .nest("/admin", crate::admin::router())
-        .layer(deadline);
+        .layer(deadline)
+        .layer(client);
     router
         .merge(platform)
         .fallback(|| async { ApiError::NotFound("no such route".into()) })

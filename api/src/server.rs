@@ -1,7 +1,5 @@
 //! Start-up and the three commands: `serve`, `migrate`, `purge`.
 
-use std::net::SocketAddr;
-
 use anyhow::Context;
 use diesel::{Connection, PgConnection};
 use tokio::net::TcpListener;
@@ -38,7 +36,6 @@ pub async fn prepare_on(config: Config, pool: Option<db::DbPool>) -> anyhow::Res
         Some(pool) => AppState::connect_with_pool(config, pool).await?,
         None => AppState::connect(config).await?,
     };
-    tokio::task::spawn_blocking(crate::auth::password::warm_up).await?;
     crate::auth::revocations::start(&state).await?;
     // Each app's start-up work adds one line here: `apps::<app>::on_startup(&state).await?;`
     crate::apps::shop::on_startup(&state).await?;
@@ -49,11 +46,9 @@ pub async fn prepare_on(config: Config, pool: Option<db::DbPool>) -> anyhow::Res
 
 /// Serves on `listener` until SIGTERM or Ctrl-C; in-flight requests finish.
 pub async fn serve_on(listener: TcpListener, state: AppState) -> anyhow::Result<()> {
+    let limits = state.config.http;
     let app = crate::app(state);
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("server failed")
+    crate::listener::serve(listener, app, limits, shutdown_signal()).await.context("server failed")
 }
 
 /// `api serve`: prepare, start the purge scheduler, listen on `BIND_ADDR`;

@@ -13,10 +13,11 @@ use diesel::PgConnection;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
 use crate::{
-    auth::{TokenKeys, revocations::Revocations},
+    auth::{TokenKeys, password::Passwords, revocations::Revocations},
     config::Config,
     db::{self, DbPool},
     error::ApiError,
+    image_budget::ImageBudget,
     pubsub::Bus,
 };
 
@@ -32,6 +33,10 @@ pub struct Inner {
     pub revocations: Arc<Revocations>,
     /// Redis pub/sub between replicas (`pubsub.rs`).
     pub bus: Bus,
+    /// Password hashing behind its bounded queue (`auth/password.rs`).
+    pub passwords: Passwords,
+    /// In-flight image bytes and decodes (`image_budget.rs`).
+    pub images: ImageBudget,
     /// What apps keep per server (core cannot name their types).
     pub app_data: AppData,
 }
@@ -101,7 +106,12 @@ impl AppState {
         let revocations = Revocations::new(&config);
         let bus = Bus::new(client, &config.redis_key_prefix);
         let tokens = TokenKeys::new(&secret);
+        let limits = config.hashing;
+        let passwords = tokio::task::spawn_blocking(move || Passwords::start(limits)).await??;
+        let images = ImageBudget::new(config.image_memory_budget);
         Ok(Self(Arc::new(Inner {
+            passwords,
+            images,
             tokens,
             config,
             db,

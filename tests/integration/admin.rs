@@ -265,3 +265,74 @@ async fn disabling_a_shop_user_refuses_their_token_at_once_through_the_shops_rul
     let unknown = browser.post("/admin/shop/users/999999/disable", &[("_csrf", &csrf)]).await;
     assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_hundred_concurrent_guesses_check_only_the_five_allowed_passwords() {
+    use std::sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    };
+    let app = TestApp::spawn_with(&[
+        ("ADMIN_LOGIN", ADMIN),
+        ("ADMIN_PASSWORD", ADMIN_PASSWORD),
+        ("HASH_THREADS", "1"),
+        ("HASH_QUEUE_PER_SOURCE", "64"),
+        ("HASH_QUEUE_PER_CLIENT", "64"),
+    ])
+    .await;
+    let mut browser = Browser::new(&app);
+    let csrf = browser.csrf("/admin/login").await;
+    let hashed_before = app.state.passwords.queue().stats().done.load(Ordering::SeqCst);
+    // Hold the one hashing thread: no password check can finish (and so no
+    // failure be counted after one) until all 200 guesses have been answered
+    // or queued. The throttle must have decided each before any hash.
+    let (release, holder) = crate::floods::hold_hashing(&app).await;
+    let answered = Arc::new(AtomicUsize::new(0));
+    let guesses: Vec<_> = (0..200)
+        .map(|_| {
+            let (http, url, cookie) =
+                (browser.http.clone(), app.url("/admin/login"), browser.cookie_header());
+            let (csrf, answered) = (csrf.clone(), answered.clone());
+            tokio::spawn(async move {
+                let form = [("_csrf", csrf.as_str()), ("login", ADMIN), ("password", "wrong password")];
+                let status =
+                    http.post(url).header(header::COOKIE, cookie).form(&form).send().await.unwrap().status();
+                answered.fetch_add(1, Ordering::SeqCst);
+                status
+            })
+        })
+        .collect();
+    let settled = async {
+        while answered.load(Ordering::SeqCst) + app.state.passwords.queue().waiting() < 200 {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(120), settled)
+        .await
+        .expect("every guess answered or queued");
+    assert_eq!(app.state.passwords.queue().waiting(), 5, "only the allowed guesses reach the hashing queue");
+    drop(release);
+    holder.await.unwrap().unwrap();
+    let mut statuses = Vec::new();
+    for guess in guesses {
+        statuses.push(guess.await.unwrap());
+    }
+    let wrong = statuses.iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count();
+    let locked = statuses.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count();
+    assert_eq!((wrong, locked), (5, 195), "{statuses:?}");
+    let hashed = app.state.passwords.queue().stats().done.load(Ordering::SeqCst) - hashed_before;
+    assert_eq!(hashed, 6, "five guesses and the held job were hashed, nothing else");
+}
+
+#[tokio::test]
+async fn admin_pages_start_with_the_doctype() {
+    let app = spawn().await;
+    let mut browser = Browser::new(&app);
+    let login = browser.get("/admin/login").await.text().await.unwrap();
+    assert!(login.starts_with("<!DOCTYPE html><html"), "{}", &login[..60]);
+    browser.sign_in(ADMIN, ADMIN_PASSWORD).await;
+    let dashboard = browser.get("/admin").await.text().await.unwrap();
+    assert!(dashboard.starts_with("<!DOCTYPE html><html"), "{}", &dashboard[..60]);
+    let missing = browser.get("/admin/shop/bills/999999").await.text().await.unwrap();
+    assert!(missing.starts_with("<!DOCTYPE html><html"), "{}", &missing[..60]);
+}

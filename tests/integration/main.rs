@@ -7,6 +7,7 @@ mod dealer;
 mod devmode;
 mod exchange;
 mod faults;
+mod floods;
 mod harness;
 mod idempotency;
 mod messages;

@@ -24,6 +24,7 @@ mod codegen;
 mod compose_check;
 mod crowded;
 mod doctor;
+mod jpeg;
 mod local_api;
 mod postman;
 mod replicas;
@@ -53,9 +54,11 @@ fn main() -> anyhow::Result<()> {
         Some("crowded") => crowded::run(&args[1..]),
         Some("doctor") => doctor::run(),
         Some("compose-check") => compose_check::run(&args[1..]),
+        Some("jpeg") => jpeg::run(&args[1..]),
         _ => bail!(
             "usage: cargo xtask <spec|clients|postman|schema> [--check] | cargo xtask spec <--release|--breaking [git-ref]> \
-             | cargo xtask <tools|bench [scenario…]|replicas|chaos|doctor|compose-check> | cargo xtask crowded [--own-cluster] -- <command…>"
+             | cargo xtask <tools|bench [scenario…]|replicas|chaos|doctor|compose-check> | cargo xtask crowded [--own-cluster] -- <command…> \
+             | cargo xtask jpeg WIDTH HEIGHT OUT"
         ),
     }
 }

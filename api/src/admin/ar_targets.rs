@@ -119,7 +119,7 @@ fn jpeg(bytes: Vec<u8>, cache: &'static str) -> Response {
 /// A small JPEG of the target (at most 160 px a side), made on the fly.
 pub async fn thumbnail(State(state): State<AppState>, _admin: Admin, Path(id): Path<i64>) -> PageResult {
     let image = stored_image(&state, id).await?;
-    let small = thumbnail::make(image).await?;
+    let small = thumbnail::make(image, &state.images).await?;
     Ok(jpeg(small, "private, max-age=86400"))
 }
 

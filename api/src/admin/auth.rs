@@ -19,7 +19,7 @@ use super::{
     forms::{AdminForm, NoFields},
     layout, session, throttle,
 };
-use crate::{auth::password, error::ApiError, rate_limit::client_ip, state::AppState};
+use crate::{error::ApiError, rate_limit::client_ip, state::AppState};
 
 #[derive(Deserialize)]
 pub struct LoginForm {
@@ -55,8 +55,9 @@ fn login_form(
         .into_response()
 }
 
-/// Sign in: checks the form's token, the throttle, the password, then that
-/// the user is an active admin; starts a session.
+/// Sign in: checks the form's token, takes a guess from the throttle (before
+/// any password is checked), checks the password, then that the user is an
+/// active admin; starts a session.
 pub async fn login(State(state): State<AppState>, req: Request) -> PageResult {
     let ip: IpAddr = client_ip(&req, &state.config.trusted_proxies);
     let headers = req.headers().clone();
@@ -68,7 +69,7 @@ pub async fn login(State(state): State<AppState>, req: Request) -> PageResult {
         let msg = "The form expired. Please sign in again.";
         return Ok(login_form(&state, &headers, StatusCode::FORBIDDEN, &form.login, Some(msg)));
     }
-    if let Some(secs) = throttle::locked_for(&state, &form.login, ip).await? {
+    if let Some(secs) = throttle::take_guess(&state, &form.login, ip).await? {
         tracing::warn!(%ip, "admin sign-in refused: too many wrong passwords");
         let msg = format!("Too many wrong passwords. Try again in {secs} seconds.");
         let mut page = login_form(&state, &headers, StatusCode::TOO_MANY_REQUESTS, &form.login, Some(&msg));
@@ -81,7 +82,7 @@ pub async fn login(State(state): State<AppState>, req: Request) -> PageResult {
         let hash = c.password_hash.clone();
         (c, hash)
     });
-    let Some(admin) = password::check(with_hash, form.password).await? else {
+    let Some(admin) = state.passwords.check("admin", with_hash, form.password).await? else {
         return refuse(&state, &headers, &form.login, ip).await;
     };
     if !admin.allowed {
@@ -99,9 +100,8 @@ pub async fn login(State(state): State<AppState>, req: Request) -> PageResult {
     Ok((AppendHeaders(cookies), Redirect::to("/admin")).into_response())
 }
 
-/// A wrong login or password: counted, and answered 401 with the form again.
+/// A wrong login or password (already counted by `take_guess`): 401 with the form again.
 async fn refuse(state: &AppState, headers: &HeaderMap, login: &str, ip: IpAddr) -> PageResult {
-    throttle::record_failure(state, login, ip).await?;
     tracing::warn!(%ip, "admin sign-in refused: wrong login or password");
     Ok(login_form(state, headers, StatusCode::UNAUTHORIZED, login, Some("Wrong login or password.")))
 }

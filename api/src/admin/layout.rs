@@ -43,7 +43,6 @@ const NAV: &[(&str, &[(&str, &str)])] = &[
 
 fn head(title: &str) -> Markup {
     html! {
-        (DOCTYPE)
         head {
             meta charset="utf-8";
             meta name="viewport" content="width=device-width, initial-scale=1";
@@ -59,6 +58,8 @@ fn head(title: &str) -> Markup {
 /// a `notice` starting with `!` is shown as an error.
 pub fn page(admin: &Admin, path: &str, title: &str, notice: Option<&str>, body: Markup) -> Html<String> {
     let markup = html! {
+        // Before `<html>`: anything ahead of the doctype puts browsers in quirks mode.
+        (DOCTYPE)
         html lang="en" {
             (head(title))
             body {
@@ -99,6 +100,8 @@ pub fn page(admin: &Admin, path: &str, title: &str, notice: Option<&str>, body: 
 /// The sign-in page; `message` explains a refusal.
 pub fn login_page(csrf: &str, login: &str, message: Option<&str>) -> Html<String> {
     let markup = html! {
+        // Before `<html>`: anything ahead of the doctype puts browsers in quirks mode.
+        (DOCTYPE)
         html lang="en" {
             (head("Sign in"))
             body.centered {
@@ -119,6 +122,8 @@ pub fn login_page(csrf: &str, login: &str, message: Option<&str>) -> Html<String
 /// A refusal or failure, with a way back.
 pub fn error_page(status: StatusCode, detail: &str) -> Html<String> {
     let markup = html! {
+        // Before `<html>`: anything ahead of the doctype puts browsers in quirks mode.
+        (DOCTYPE)
         html lang="en" {
             (head(status.canonical_reason().unwrap_or("Error")))
             body.centered {

@@ -11,7 +11,10 @@ use jpeg_decoder::PixelFormat;
 use jpeg_encoder::{ColorType, Encoder};
 use tokio::sync::Semaphore;
 
-use crate::error::ApiError;
+use crate::{
+    error::ApiError,
+    image_budget::{ImageBudget, decode_cost},
+};
 
 /// The longest side of a thumbnail, in pixels.
 pub const SIDE: u16 = 160;
@@ -20,9 +23,16 @@ const QUALITY: u8 = 80;
 static PERMIT: LazyLock<Semaphore> = LazyLock::new(|| Semaphore::new(1));
 
 /// The thumbnail of a JPEG; the JPEG itself when it cannot be made (a CMYK or
-/// 16-bit image, which the stored-image check lets through but this does not
-/// convert): the browser scales it down instead.
-pub async fn make(jpeg: Vec<u8>) -> Result<Vec<u8>, ApiError> {
+/// 16-bit image stored before uploads refused them, which this does not
+/// convert): the browser scales it down instead. The stored bytes and the
+/// decode are reserved from the image memory budget first, like an upload's:
+/// 503 with `Retry-After` when it is spent.
+pub async fn make(jpeg: Vec<u8>, budget: &ImageBudget) -> Result<Vec<u8>, ApiError> {
+    let _bytes = budget.try_reserve(jpeg.len())?;
+    let _decode = match crate::jpeg::frame_header(&jpeg) {
+        Ok(h) => Some(budget.try_reserve(decode_cost(h.width, h.height, h.components))?),
+        Err(_) => return Ok(jpeg),
+    };
     let _permit = PERMIT
         .acquire()
         .await

@@ -2,6 +2,7 @@
 //! audience, revocation (PostgreSQL, mirrored in memory), and the extractor that ties them together.
 
 pub mod extract;
+pub mod hash_queue;
 pub mod password;
 pub mod revocations;
 pub mod token;

@@ -1,8 +1,9 @@
-//! argon2id password hashing on a few dedicated, low-priority threads: each
-//! hash takes 7 MiB and a core for ~15 ms, so a login flood must neither
-//! starve other requests nor balloon memory.
+//! argon2id password hashing on a few dedicated, low-priority threads behind
+//! a bounded queue (`hash_queue.rs`): each hash takes 7 MiB and a core for
+//! ~15 ms, so a login flood must neither starve other requests nor balloon
+//! memory.
 //!
-//! One thread per core hashes at a time (more would only queue in the
+//! One thread per core (`HASH_THREADS`) hashes at a time (more would only queue in the
 //! kernel and hold more blocks at once), and jemalloc returns each block to
 //! the system within 100 ms of the hash (`main.rs`). Earlier, with glibc's
 //! malloc, the benchmark saw 145 MiB after seeding 100 users with dedicated
@@ -11,51 +12,21 @@
 //! scheduling priority (nice +10): logins use whatever CPU the other requests
 //! leave, and a flood of them cannot push the other requests' latency up.
 
-use std::sync::{LazyLock, Mutex, mpsc};
+use std::sync::Arc;
 
 use argon2::{
     Algorithm, Argon2, Params, Version,
     password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash},
 };
-use tokio::sync::oneshot;
 
+use super::hash_queue::{HashLimits, HashQueue};
 use crate::error::ApiError;
-
-type Job = Box<dyn FnOnce() + Send>;
 
 /// Niceness of the hashing threads (CFS weight 110 against 1024 at nice 0).
 const NICE: i32 = 10;
 
-/// The queue of the hashing threads, started on first use.
-static HASHERS: LazyLock<mpsc::Sender<Job>> = LazyLock::new(|| {
-    let (tx, rx) = mpsc::channel::<Job>();
-    let rx = std::sync::Arc::new(Mutex::new(rx));
-    for i in 0..std::thread::available_parallelism().map_or(1, usize::from) {
-        let rx = rx.clone();
-        let spawned = std::thread::Builder::new().name(format!("argon2-{i}")).spawn(move || {
-            lower_priority();
-            loop {
-                // The lock is held only while taking a job, not while running it.
-                let job = match rx.lock() {
-                    Ok(rx) => rx.recv(),
-                    Err(_) => return,
-                };
-                match job {
-                    // A panicking job loses its answer (a 500), not the thread.
-                    Ok(job) => drop(std::panic::catch_unwind(std::panic::AssertUnwindSafe(job))),
-                    Err(_) => return,
-                }
-            }
-        });
-        if let Err(e) = spawned {
-            tracing::error!(error = %e, "cannot start a password hashing thread");
-        }
-    }
-    tx
-});
-
 /// Lowers this thread's priority (Linux: niceness is per thread).
-fn lower_priority() {
+pub(super) fn lower_priority() {
     #[cfg(target_os = "linux")]
     // SAFETY: plain syscalls on the calling thread; no memory is passed.
     unsafe {
@@ -65,11 +36,6 @@ fn lower_priority() {
         }
     }
 }
-
-/// A hash of a password nobody has, verified against for unknown logins so that
-/// their answer takes as long as a wrong password.
-static DUMMY_HASH: LazyLock<String> =
-    LazyLock::new(|| hash_blocking("dummy password for timing").unwrap_or_default());
 
 /// One of OWASP's equivalent minimums for argon2id: m = 7 MiB, t = 5, p = 1.
 /// The same defence as m = 19 MiB, t = 2 (the crate's default) but faster here
@@ -87,50 +53,73 @@ fn hash_blocking(password: &str) -> Result<String, argon2::password_hash::Error>
     Ok(hasher().hash_password(password.as_bytes())?.to_string())
 }
 
-/// Runs `f` on a hashing thread and waits for it without blocking the worker.
-async fn off_worker<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, ApiError> {
-    let (tx, rx) = oneshot::channel();
-    HASHERS
-        .send(Box::new(move || {
-            let _ = tx.send(f());
-        }))
-        .map_err(|e| ApiError::internal(anyhow::anyhow!("the hashing threads are gone: {e}")))?;
-    rx.await.map_err(|e| ApiError::internal(anyhow::anyhow!("hash task failed: {e}")))
-}
-/// Hashes a password into a PHC string (`$argon2id$v=19$...`).
-pub async fn hash(password: String) -> Result<String, ApiError> {
-    off_worker(move || hash_blocking(&password))
-        .await?
-        .map_err(|e| ApiError::internal(anyhow::anyhow!("hashing failed: {e}")))
+/// The server's password checks: the bounded hashing queue and the dummy hash.
+pub struct Passwords {
+    queue: HashQueue,
+    /// A hash of a password nobody has, verified against for unknown logins so
+    /// that their answer takes as long as a wrong password. Made at start-up:
+    /// a server that cannot make it does not start (an empty one would answer
+    /// unknown logins at once, telling them apart).
+    dummy: Arc<str>,
 }
 
-/// Checks a password against a stored hash; `None` (unknown login) checks the
-/// dummy hash and answers false, in the same time.
-pub async fn verify(password: String, stored: Option<String>) -> Result<bool, ApiError> {
-    off_worker(move || {
-        let known = stored.is_some();
-        let phc = stored.unwrap_or_else(|| DUMMY_HASH.clone());
-        let ok = PasswordHash::new(&phc)
-            .map(|parsed| hasher().verify_password(password.as_bytes(), &parsed).is_ok())
-            .unwrap_or(false);
-        ok && known
-    })
-    .await
-}
+impl Passwords {
+    /// Starts the hashing threads and makes the dummy hash (blocking: ~15 ms).
+    pub fn start(limits: HashLimits) -> anyhow::Result<Self> {
+        let dummy = hash_blocking("dummy password for timing")
+            .map_err(|e| anyhow::anyhow!("cannot make the dummy password hash: {e}"))?;
+        anyhow::ensure!(dummy.starts_with("$argon2id$"), "the dummy password hash is malformed");
+        Ok(Self { queue: HashQueue::start(limits)?, dummy: dummy.into() })
+    }
 
-/// Checks a login's password: `found` is the user (whatever the caller needs)
-/// with its stored hash, or `None` for an unknown login, which is checked
-/// against the dummy hash so that it takes as long as a wrong password.
-/// `Some(user)` only when the password matches; each app words its own refusal.
-pub async fn check<T>(found: Option<(T, String)>, password: String) -> Result<Option<T>, ApiError> {
-    let (user, hash) = found.unzip();
-    Ok(if verify(password, hash).await? { user } else { None })
-}
+    pub fn queue(&self) -> &HashQueue {
+        &self.queue
+    }
 
-/// Computes the dummy hash ahead of the first unknown login.
-pub fn warm_up() {
-    LazyLock::force(&HASHERS);
-    LazyLock::force(&DUMMY_HASH);
+    /// Hashes a password into a PHC string (`$argon2id$v=19$...`); `source`
+    /// names whose share of the queue it takes (`todo`, `admin`, ...).
+    pub async fn hash(&self, source: &'static str, password: String) -> Result<String, ApiError> {
+        self.queue
+            .run(source, move || hash_blocking(&password))
+            .await?
+            .map_err(|e| ApiError::internal(anyhow::anyhow!("hashing failed: {e}")))
+    }
+
+    /// Checks a password against a stored hash; `None` (unknown login) checks
+    /// the dummy hash and answers false, in the same time.
+    pub async fn verify(
+        &self,
+        source: &'static str,
+        password: String,
+        stored: Option<String>,
+    ) -> Result<bool, ApiError> {
+        let dummy = self.dummy.clone();
+        self.queue
+            .run(source, move || {
+                let known = stored.is_some();
+                let phc = stored.as_deref().unwrap_or(&dummy);
+                let ok = PasswordHash::new(phc)
+                    .map(|parsed| hasher().verify_password(password.as_bytes(), &parsed).is_ok())
+                    .unwrap_or(false);
+                ok && known
+            })
+            .await
+    }
+
+    /// Checks a login's password: `found` is the user (whatever the caller
+    /// needs) with its stored hash, or `None` for an unknown login, which is
+    /// checked against the dummy hash so that it takes as long as a wrong
+    /// password. `Some(user)` only when the password matches; each app words
+    /// its own refusal.
+    pub async fn check<T>(
+        &self,
+        source: &'static str,
+        found: Option<(T, String)>,
+        password: String,
+    ) -> Result<Option<T>, ApiError> {
+        let (user, hash) = found.unzip();
+        Ok(if self.verify(source, password, hash).await? { user } else { None })
+    }
 }
 
 #[cfg(test)]
@@ -139,10 +128,12 @@ mod tests {
 
     #[tokio::test]
     async fn a_hash_verifies_its_password_only() {
-        let phc = hash("correct horse".into()).await.unwrap();
+        let p = Passwords::start(HashLimits { threads: 1, max_waiting: 4, per_source: 4, per_client: 4 })
+            .unwrap();
+        let phc = p.hash("t", "correct horse".into()).await.unwrap();
         assert!(phc.starts_with("$argon2id$"));
-        assert!(verify("correct horse".into(), Some(phc.clone())).await.unwrap());
-        assert!(!verify("wrong horse".into(), Some(phc)).await.unwrap());
-        assert!(!verify("dummy password for timing".into(), None).await.unwrap());
+        assert!(p.verify("t", "correct horse".into(), Some(phc.clone())).await.unwrap());
+        assert!(!p.verify("t", "wrong horse".into(), Some(phc)).await.unwrap());
+        assert!(!p.verify("t", "dummy password for timing".into(), None).await.unwrap());
     }
 }

@@ -197,3 +197,22 @@ async fn image_targets_have_small_jpeg_thumbnails_behind_the_session() {
     let anonymous = Browser::new(&app).get(&format!("/admin/ar/targets/{}/thumbnail", target.id)).await;
     assert_eq!(anonymous.status(), StatusCode::SEE_OTHER, "no session, no image");
 }
+
+#[tokio::test]
+async fn a_thumbnail_is_refused_503_while_the_image_memory_budget_is_spent() {
+    let app = spawn().await;
+    let (_, owner) = ar::user(&app, "maker").await;
+    let project = ar::project(&app, &owner, "Museum").await;
+    let body = types::ArTargetIn::builder().image(ar::b64(&ar::jpeg(640, 480))).description("Night");
+    let target =
+        app.client_as(&owner).ar_create_target().id(project.id).body(body).send().await.unwrap().into_inner();
+    let mut browser = Browser::new(&app);
+    browser.sign_in(ADMIN, ADMIN_PASSWORD).await;
+    let path = format!("/admin/ar/targets/{}/thumbnail", target.id);
+    let held = app.state.images.try_reserve(app.state.images.available()).unwrap();
+    let refused = browser.get(&path).await;
+    assert_eq!(refused.status(), StatusCode::SERVICE_UNAVAILABLE);
+    drop(held);
+    assert_eq!(browser.get(&path).await.status(), StatusCode::OK);
+    assert_eq!(app.state.images.available(), app.state.images.total(), "every reservation given back");
+}

@@ -12,11 +12,18 @@ use base64::{
     Engine as _, alphabet,
     engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig},
 };
+use futures_util::StreamExt as _;
 use serde::de::DeserializeOwned;
 use tokio::sync::Semaphore;
 use validator::Validate;
 
-use crate::{error::ApiError, extract::json_rejection, state::AppState};
+use crate::{
+    error::ApiError,
+    extract::json_rejection,
+    image_budget::{ImageBudget, Reservation, decode_cost},
+    jpeg,
+    state::AppState,
+};
 
 /// Standard alphabet; padding optional, as encoders differ on it.
 const BASE64: GeneralPurpose = GeneralPurpose::new(
@@ -46,8 +53,11 @@ pub fn body_limit(max_image_bytes: usize) -> usize {
 }
 
 /// A JSON body of an image route, like [`crate::extract::Json`] but with the
-/// limit of [`body_limit`]; an oversized body is 413.
-pub struct ImageJson<T>(pub T);
+/// limit of [`body_limit`]; an oversized body is 413. Its bytes are reserved
+/// from the image memory budget before they are read (twice: the body, then
+/// the parsed text beside it or the decoded image), and stay reserved while
+/// the handler holds the [`Reservation`]; 503 when the budget is spent.
+pub struct ImageJson<T>(pub T, pub Reservation);
 
 impl<T: DeserializeOwned + Validate> FromRequest<AppState> for ImageJson<T> {
     type Rejection = ApiError;
@@ -59,6 +69,30 @@ impl<T: DeserializeOwned + Validate> FromRequest<AppState> for ImageJson<T> {
             ));
         }
         let limit = body_limit(state.config.max_image_bytes);
+        let declared = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok()?.parse::<usize>().ok())
+            .unwrap_or(limit);
+        if declared > limit {
+            return Err(ApiError::PayloadTooLarge("the request body is too large".into()));
+        }
+        let reservation = match state.images.try_reserve(declared.saturating_mul(2)) {
+            Ok(reservation) => reservation,
+            Err(refused) => {
+                // Read and drop the body (it costs no memory) so the client,
+                // still sending it, gets the 503 rather than a reset connection.
+                let mut body = req.into_body().into_data_stream();
+                let mut read = 0;
+                while let Some(Ok(chunk)) = body.next().await {
+                    read += chunk.len();
+                    if read > limit {
+                        break;
+                    }
+                }
+                return Err(refused);
+            }
+        };
         let bytes = axum::body::to_bytes(req.into_body(), limit).await.map_err(|e| {
             if e.into_inner().is::<http_body_util::LengthLimitError>() {
                 ApiError::PayloadTooLarge("the request body is too large".into())
@@ -68,7 +102,7 @@ impl<T: DeserializeOwned + Validate> FromRequest<AppState> for ImageJson<T> {
         })?;
         let axum::Json(value) = axum::Json::<T>::from_bytes(&bytes).map_err(json_rejection)?;
         value.validate()?;
-        Ok(Self(value))
+        Ok(Self(value, reservation))
     }
 }
 
@@ -81,19 +115,39 @@ fn is_json(headers: &HeaderMap) -> bool {
 }
 
 /// Decodes the `image` field and checks it is a whole JPEG of at most
-/// `max_bytes`: 413 when larger, 422 when not base64 or not a JPEG.
-pub async fn decode_jpeg(encoded: String, max_bytes: usize) -> Result<Vec<u8>, ApiError> {
+/// `max_bytes`: 413 when larger, 422 when not base64 or not a JPEG, 503 when
+/// the image memory budget cannot hold its decode now. The decode's memory is
+/// reserved before waiting for a decode slot, so the uploads waiting are
+/// bounded by the budget too, and one that cannot have it is refused at once.
+pub async fn decode_jpeg(
+    encoded: String,
+    max_bytes: usize,
+    budget: &ImageBudget,
+) -> Result<Vec<u8>, ApiError> {
+    let budget = budget.clone();
+    let (bytes, reservation) = tokio::task::spawn_blocking(move || {
+        let bytes = decode_base64(encoded, max_bytes)?;
+        let reservation = reserve_decode(&bytes, &budget)?;
+        Ok::<_, ApiError>((bytes, reservation))
+    })
+    .await
+    .map_err(|e| ApiError::internal(anyhow::anyhow!("image task failed: {e}")))??;
     let _permit = PERMITS
         .acquire()
         .await
         .map_err(|e| ApiError::internal(anyhow::anyhow!("image semaphore closed: {e}")))?;
-    tokio::task::spawn_blocking(move || decode_blocking(&encoded, max_bytes))
-        .await
-        .map_err(|e| ApiError::internal(anyhow::anyhow!("image task failed: {e}")))?
+    tokio::task::spawn_blocking(move || {
+        check_jpeg(&bytes)?;
+        drop(reservation);
+        Ok(bytes)
+    })
+    .await
+    .map_err(|e| ApiError::internal(anyhow::anyhow!("image task failed: {e}")))?
 }
 
-fn decode_blocking(encoded: &str, max_bytes: usize) -> Result<Vec<u8>, ApiError> {
-    let data = encoded.strip_prefix(DATA_URL_PREFIX).unwrap_or(encoded);
+/// The bytes of the base64 text; the text is freed before they are checked.
+fn decode_base64(encoded: String, max_bytes: usize) -> Result<Vec<u8>, ApiError> {
+    let data = encoded.strip_prefix(DATA_URL_PREFIX).unwrap_or(&encoded);
     let data: Cow<'_, str> = if data.bytes().any(|b| b.is_ascii_whitespace()) {
         Cow::Owned(data.chars().filter(|c| !c.is_ascii_whitespace()).collect())
     } else {
@@ -109,24 +163,50 @@ fn decode_blocking(encoded: &str, max_bytes: usize) -> Result<Vec<u8>, ApiError>
     if bytes.len() > max_bytes {
         return Err(too_large());
     }
-    check_jpeg(&bytes)?;
     Ok(bytes)
 }
 
-/// A full decode (at 1/8 scale: every coded block is still read and checked,
-/// only the output is small), so a PNG, a truncated file or a JPEG header on
-/// garbage are all refused.
-pub fn check_jpeg(bytes: &[u8]) -> Result<(), ApiError> {
-    let not_jpeg = |why: &str| ApiError::invalid("image", format!("is not a valid JPEG: {why}"));
-    if !bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        return Err(not_jpeg("it does not start like one"));
+/// The frame header, read before anything is decoded: the image must be
+/// grayscale or colour (1 or 3 components: a 4-component CMYK image costs a
+/// third more and no AR client reads it), at most [`MAX_PIXELS`], and its
+/// decode must fit in the whole budget (422 otherwise: it never would). The
+/// decode's memory is then reserved ([`decode_cost`]; 503 when not free now).
+pub fn reserve_decode(bytes: &[u8], budget: &ImageBudget) -> Result<Reservation, ApiError> {
+    let header = jpeg::frame_header(bytes).map_err(|why| not_jpeg(&why))?;
+    if !matches!(header.components, 1 | 3) {
+        return Err(ApiError::invalid(
+            "image",
+            format!(
+                "has {} colour components; only grayscale (1) and colour (3) JPEGs are accepted",
+                header.components
+            ),
+        ));
     }
-    let mut decoder = jpeg_decoder::Decoder::new(bytes);
-    decoder.read_info().map_err(|e| not_jpeg(&e.to_string()))?;
-    let info = decoder.info().ok_or_else(|| not_jpeg("no frame header"))?;
-    if u64::from(info.width) * u64::from(info.height) > MAX_PIXELS {
+    if u64::from(header.width) * u64::from(header.height) > MAX_PIXELS {
         return Err(ApiError::invalid("image", format!("has more than {MAX_PIXELS} pixels")));
     }
+    let cost = decode_cost(header.width, header.height, header.components);
+    if cost > budget.total() {
+        return Err(ApiError::invalid(
+            "image",
+            "is too large to decode within the server's image memory budget",
+        ));
+    }
+    budget.try_reserve(cost)
+}
+
+fn not_jpeg(why: &str) -> ApiError {
+    ApiError::invalid("image", format!("is not a valid JPEG: {why}"))
+}
+
+/// Every scan walked (`jpeg.rs`), then a full decode (at 1/8 scale: every
+/// coded block is still read and checked, only the output is small), after
+/// the header checks of [`reserve_decode`], so a PNG, a truncated file or a
+/// JPEG header on garbage are all refused.
+fn check_jpeg(bytes: &[u8]) -> Result<(), ApiError> {
+    jpeg::check_scans(bytes).map_err(|why| not_jpeg(&why))?;
+    let mut decoder = jpeg_decoder::Decoder::new(bytes);
+    decoder.read_info().map_err(|e| not_jpeg(&e.to_string()))?;
     decoder.scale(1, 1).map_err(|e| not_jpeg(&e.to_string()))?;
     decoder.decode().map_err(|e| not_jpeg(&e.to_string()))?;
     Ok(())

@@ -71,10 +71,10 @@ pub async fn create_target(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<i64>,
-    ImageJson(body): ImageJson<TargetIn>,
+    ImageJson(body, _held): ImageJson<TargetIn>,
 ) -> Result<(StatusCode, Json<TargetSummary>), ApiError> {
     let caller = ensure_access(&state, caller, id).await?;
-    let bytes = image::decode_jpeg(body.image, state.config.max_image_bytes).await?;
+    let bytes = image::decode_jpeg(body.image, state.config.max_image_bytes, &state.images).await?;
     let target = state
         .db(move |conn| {
             caller.check_project(conn, id)?;
@@ -156,11 +156,13 @@ pub async fn update_target(
     State(state): State<AppState>,
     caller: Caller,
     Path((id, target_id)): Path<(i64, i64)>,
-    ImageJson(body): ImageJson<TargetPatch>,
+    ImageJson(body, _held): ImageJson<TargetPatch>,
 ) -> Result<Json<TargetSummary>, ApiError> {
     let caller = ensure_access(&state, caller, id).await?;
     let bytes = match body.image {
-        Some(encoded) => Some(image::decode_jpeg(encoded, state.config.max_image_bytes).await?),
+        Some(encoded) => {
+            Some(image::decode_jpeg(encoded, state.config.max_image_bytes, &state.images).await?)
+        }
         None => None,
     };
     let target = state

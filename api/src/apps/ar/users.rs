@@ -10,7 +10,7 @@ use super::{
     models,
 };
 use crate::{
-    auth::{Audience as _, password, revocations},
+    auth::{Audience as _, revocations},
     db::is_unique_violation,
     error::{
         ApiError, AuthedRead, AuthedWrite, Conflict, Forbidden, NotFound, PublicWrite, WrongCredentials,
@@ -45,7 +45,7 @@ pub async fn create_user(
     State(state): State<AppState>,
     Json(body): Json<CredentialsIn>,
 ) -> Result<(StatusCode, Json<UserOut>), ApiError> {
-    let hash = password::hash(body.password).await?;
+    let hash = state.passwords.hash("ar", body.password).await?;
     let login = body.login;
     let user = state
         .db(move |conn| {
@@ -84,7 +84,7 @@ pub async fn update_user(
 ) -> Result<Json<UserOut>, ApiError> {
     own(&state, &owner, id).await?;
     let hash = match body.password {
-        Some(p) => Some(password::hash(p).await?),
+        Some(p) => Some(state.passwords.hash("ar", p).await?),
         None => None,
     };
     let login = state
@@ -140,7 +140,9 @@ pub async fn login(
 ) -> Result<Json<TokenOut>, ApiError> {
     let login = body.login;
     let user = state.db(move |conn| Ok(models::find_user_by_login(conn, &login)?)).await?;
-    let id = password::check(user.map(|u| (u.id, u.password_hash)), body.password)
+    let id = state
+        .passwords
+        .check("ar", user.map(|u| (u.id, u.password_hash)), body.password)
         .await?
         .ok_or_else(|| ApiError::Unauthorized("wrong login or password".into()))?;
     let issued = state.tokens.issue(Ar::AUD, id, state.config.access_token_ttl, None)?;

@@ -9,7 +9,7 @@ use super::{
     models,
 };
 use crate::{
-    auth::{Audience as _, password, revocations},
+    auth::{Audience as _, revocations},
     error::ApiError,
     extract::Json,
     state::AppState,
@@ -27,7 +27,7 @@ pub async fn register(
     State(state): State<AppState>,
     Json(body): Json<CredentialsIn>,
 ) -> Result<(StatusCode, axum::Json<MessageOut>), ApiError> {
-    let hash = password::hash(body.password).await?;
+    let hash = state.passwords.hash("dealer", body.password).await?;
     state
         .db(move |conn| {
             models::insert_user(conn, &body.username, &hash).map_err(|e| {
@@ -57,7 +57,9 @@ pub async fn auth(
 ) -> Result<axum::Json<TokenOut>, ApiError> {
     let username = body.username;
     let user = state.db(move |conn| Ok(models::find_user(conn, &username)?)).await?;
-    let id = password::check(user.map(|u| (u.id, u.password_hash)), body.password)
+    let id = state
+        .passwords
+        .check("dealer", user.map(|u| (u.id, u.password_hash)), body.password)
         .await?
         .ok_or_else(|| ApiError::Unauthorized("Invalid credentials".into()))?;
     let issued = state.tokens.issue(Dealer::AUD, id, state.config.access_token_ttl, None)?;

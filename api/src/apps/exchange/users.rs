@@ -9,7 +9,7 @@ use super::{
     models,
 };
 use crate::{
-    auth::{Audience as _, password, revocations},
+    auth::{Audience as _, revocations},
     error::{ApiError, AuthedRead, Conflict, PublicWrite, WrongCredentials},
     extract::Json,
     state::AppState,
@@ -23,7 +23,7 @@ pub async fn register(
     State(state): State<AppState>,
     Json(body): Json<CredentialsIn>,
 ) -> Result<(StatusCode, Json<MessageOut>), ApiError> {
-    let hash = password::hash(body.password).await?;
+    let hash = state.passwords.hash("exchange", body.password).await?;
     state
         .db(move |conn| {
             models::insert_user(conn, &body.login, &hash).map_err(|e| {
@@ -52,7 +52,9 @@ pub async fn login(
 ) -> Result<Json<TokenOut>, ApiError> {
     let login = body.login;
     let user = state.db(move |conn| Ok(models::find_user(conn, &login)?)).await?;
-    let id = password::check(user.map(|u| (u.id, u.password_hash)), body.password)
+    let id = state
+        .passwords
+        .check("exchange", user.map(|u| (u.id, u.password_hash)), body.password)
         .await?
         .ok_or_else(|| ApiError::Unauthorized("wrong login or password".into()))?;
     let ttl = state.config.access_token_ttl;

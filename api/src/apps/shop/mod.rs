@@ -54,7 +54,7 @@ pub fn webhook_router() -> OpenApiRouter<AppState> {
 /// disabled users read from the database and kept in step (`access.rs`).
 pub async fn on_startup(state: &AppState) -> anyhow::Result<()> {
     if let Some(seed) = state.config.admin.clone() {
-        let hash = crate::auth::password::hash(seed.password).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        let hash = state.passwords.hash("admin", seed.password).await.map_err(|e| anyhow::anyhow!("{e}"))?;
         state
             .db(move |conn| {
                 db::with_advisory_lock(conn, db::locks::ADMIN_SEED, |conn| {

@@ -11,7 +11,7 @@ use super::{
     models,
 };
 use crate::{
-    auth::{Audience as _, password, revocations},
+    auth::{Audience as _, revocations},
     error::{ApiError, AuthedRead, Conflict, NotFound, PublicWrite, WrongCredentials},
     extract::{Json, Path},
     state::AppState,
@@ -31,7 +31,7 @@ pub async fn register(
     State(state): State<AppState>,
     Json(body): Json<CredentialsIn>,
 ) -> Result<(StatusCode, Json<RegisteredOut>), ApiError> {
-    let hash = password::hash(body.password).await?;
+    let hash = state.passwords.hash("shop", body.password).await?;
     // 32 random bytes: unguessable, and URL-safe once encoded.
     let code = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>());
     let stored = code_hash(&code);
@@ -82,15 +82,18 @@ pub async fn login(
 ) -> Result<Json<TokenOut>, ApiError> {
     let login = body.login;
     let user = state.db(move |conn| Ok(models::find_user_by_login(conn, &login)?)).await?;
-    let user = password::check(
-        user.map(|u| {
-            let hash = u.password_hash.clone();
-            (u, hash)
-        }),
-        body.password,
-    )
-    .await?
-    .ok_or_else(|| ApiError::Unauthorized("wrong login or password".into()))?;
+    let user = state
+        .passwords
+        .check(
+            "shop",
+            user.map(|u| {
+                let hash = u.password_hash.clone();
+                (u, hash)
+            }),
+            body.password,
+        )
+        .await?
+        .ok_or_else(|| ApiError::Unauthorized("wrong login or password".into()))?;
     if !user.is_active {
         return Err(ApiError::Forbidden(
             "this account is not active: follow the activation link, or it has been disabled".into(),

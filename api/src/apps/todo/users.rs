@@ -8,7 +8,7 @@ use super::{
     models,
 };
 use crate::{
-    auth::{password, revocations},
+    auth::revocations,
     error::{ApiError, AuthedRead, Conflict, PublicWrite, WrongCredentials},
     extract::{Json, JsonOrForm},
     state::AppState,
@@ -25,7 +25,7 @@ pub async fn register(
     State(state): State<AppState>,
     Json(body): Json<CredentialsIn>,
 ) -> Result<(StatusCode, Json<UserOut>), ApiError> {
-    let hash = password::hash(body.password).await?;
+    let hash = state.passwords.hash("todo", body.password).await?;
     let username = body.username;
     let id = state
         .db(move |conn| {
@@ -62,7 +62,9 @@ pub async fn login(
 ) -> Result<Json<TokenOut>, ApiError> {
     let username = body.username;
     let user = state.db(move |conn| Ok(models::find_user(conn, &username)?)).await?;
-    let id = password::check(user.map(|u| (u.id, u.password_hash)), body.password)
+    let id = state
+        .passwords
+        .check("todo", user.map(|u| (u.id, u.password_hash)), body.password)
         .await?
         .ok_or_else(|| ApiError::Unauthorized("wrong username or password".into()))?;
     let issued = state.tokens.issue(super::Todo::AUD, id, state.config.access_token_ttl, None)?;
