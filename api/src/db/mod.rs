@@ -6,7 +6,7 @@ mod fault;
 mod pool;
 pub mod request_tx;
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use anyhow::Context;
 use diesel::{
@@ -16,17 +16,75 @@ use diesel::{
     sql_types::BigInt,
 };
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 pub use self::fault::{Fault, classify};
-use self::pool::Manager;
+use self::pool::{Conn, Manager};
 use crate::{
     config::Timeouts,
     deadline::{self, Deadline},
     error::ApiError,
 };
 
-pub type DbPool = Pool<Manager>;
-pub type DbConn = PooledConnection<Manager>;
+/// The pool, and one permit per connection handed out before any blocking
+/// thread is taken: a request waits for a connection asynchronously (bounded
+/// by the checkout timeout), so requests queued for a connection never hold
+/// the blocking threads that the connections' holders need to finish (a
+/// keyed request holds its connection across several closures).
+#[derive(Clone)]
+pub struct DbPool {
+    pool: Pool<Manager>,
+    permits: Arc<Semaphore>,
+}
+
+impl std::ops::Deref for DbPool {
+    type Target = Pool<Manager>;
+
+    fn deref(&self) -> &Pool<Manager> {
+        &self.pool
+    }
+}
+
+/// A pooled connection with the permit it was taken under.
+pub struct DbConn {
+    conn: PooledConnection<Manager>,
+    _permit: OwnedSemaphorePermit,
+}
+
+impl std::ops::Deref for DbConn {
+    type Target = Conn;
+
+    fn deref(&self) -> &Conn {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for DbConn {
+    fn deref_mut(&mut self) -> &mut Conn {
+        &mut self.conn
+    }
+}
+
+/// A permit to take a connection, waited for without a thread: at most the
+/// checkout timeout or what is left of the request's deadline (then 503).
+pub async fn permit(pool: &DbPool, deadline: Option<&Deadline>) -> Result<OwnedSemaphorePermit, ApiError> {
+    let wait = match deadline {
+        Some(d) if d.passed() => return Err(deadline::timed_out()),
+        Some(d) => d.remaining().min(pool.connection_timeout()),
+        None => pool.connection_timeout(),
+    };
+    match tokio::time::timeout(wait, Arc::clone(&pool.permits).acquire_owned()).await {
+        Ok(Ok(permit)) => Ok(permit),
+        _ => {
+            tracing::warn!("database pool checkout failed: every connection is in use");
+            Err(busy())
+        }
+    }
+}
+
+fn busy() -> ApiError {
+    ApiError::Unavailable("the database is busy or unavailable; nothing was changed, try again".into())
+}
 
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations");
 
@@ -55,7 +113,7 @@ pub fn pool(database_url: &str, size: u32, timeouts: &Timeouts) -> anyhow::Resul
     // Start-up still fails when the database is unreachable, but is not held
     // to the (short) request checkout bound: a busy host may take longer.
     pool.get_timeout(STARTUP_CONNECT).map(drop).context("cannot connect to DATABASE_URL")?;
-    Ok(pool)
+    Ok(DbPool { pool, permits: Arc::new(Semaphore::new(size as usize)) })
 }
 
 /// How long start-up waits for its first connection.
@@ -164,6 +222,7 @@ where
         Some(d) if d.writes() && work == Work::AsIs => Work::Transaction,
         _ => work,
     };
+    let permit = permit(&pool, deadline.as_deref()).await?;
     let span = tracing::Span::current();
     let hub = sentry::Hub::current();
     tokio::task::spawn_blocking(move || {
@@ -171,10 +230,11 @@ where
             span.in_scope(|| match work {
                 Work::AsIs | Work::Committed => {
                     // Under a GET: nothing to commit, abandoned at the deadline.
-                    let mut conn = ReadsOnly::mark(checkout(&pool, deadline.as_deref())?, deadline.is_some());
+                    let conn = checkout(&pool, deadline.as_deref(), permit)?;
+                    let mut conn = ReadsOnly::mark(conn, deadline.is_some());
                     f(&mut conn.0.pg)
                 }
-                Work::Transaction => transaction(&pool, deadline.as_ref(), f),
+                Work::Transaction => transaction(&pool, deadline.as_ref(), permit, f),
             })
         })
     })
@@ -184,16 +244,21 @@ where
 
 /// A pooled connection, or 503 when none comes before the checkout timeout
 /// or the request's deadline.
-fn checkout(pool: &DbPool, deadline: Option<&Deadline>) -> Result<DbConn, ApiError> {
+fn checkout(
+    pool: &DbPool,
+    deadline: Option<&Deadline>,
+    permit: OwnedSemaphorePermit,
+) -> Result<DbConn, ApiError> {
     let wait = match deadline {
         Some(d) if d.passed() => return Err(deadline::timed_out()),
         Some(d) => d.remaining().min(pool.connection_timeout()),
         None => pool.connection_timeout(),
     };
-    pool.get_timeout(wait.max(Duration::from_millis(1))).map_err(|e| {
+    let conn = pool.get_timeout(wait.max(Duration::from_millis(1))).map_err(|e| {
         tracing::warn!(error = %e, "database pool checkout failed");
-        ApiError::Unavailable("the database is busy or unavailable; nothing was changed, try again".into())
-    })
+        busy()
+    })?;
+    Ok(DbConn { conn, _permit: permit })
 }
 
 /// A connection marked as running reads only (checked in debug builds),
@@ -216,11 +281,16 @@ impl Drop for ReadsOnly {
 }
 
 /// `f` in one transaction, committed only with the deadline's permission.
-fn transaction<T, F>(pool: &DbPool, deadline: Option<&std::sync::Arc<Deadline>>, f: F) -> Result<T, ApiError>
+fn transaction<T, F>(
+    pool: &DbPool,
+    deadline: Option<&std::sync::Arc<Deadline>>,
+    permit: OwnedSemaphorePermit,
+    f: F,
+) -> Result<T, ApiError>
 where
     F: FnOnce(&mut PgConnection) -> Result<T, ApiError>,
 {
-    let mut conn = begin(pool, deadline.map(|d| &**d))?;
+    let mut conn = begin(pool, deadline.map(|d| &**d), permit)?;
     let value = match f(&mut conn.pg) {
         Ok(value) => value,
         Err(e) => {
@@ -234,10 +304,21 @@ where
 
 /// A pooled connection inside a fresh transaction. A `BEGIN` that finds its
 /// connection lost is retried on another, since nothing has been sent yet.
-pub(crate) fn begin(pool: &DbPool, deadline: Option<&Deadline>) -> Result<DbConn, ApiError> {
+pub(crate) fn begin(
+    pool: &DbPool,
+    deadline: Option<&Deadline>,
+    permit: OwnedSemaphorePermit,
+) -> Result<DbConn, ApiError> {
     let mut attempt = 0;
+    let mut permit = Some(permit);
     loop {
-        let mut conn = checkout(pool, deadline)?;
+        // The permit goes with the connection; a lost one gives it back on drop
+        // and the retry takes a fresh one without waiting (there is one free).
+        let permit = match permit.take() {
+            Some(p) => p,
+            None => Arc::clone(&pool.permits).try_acquire_owned().map_err(|_| busy())?,
+        };
+        let mut conn = checkout(pool, deadline, permit)?;
         match AnsiTransactionManager::begin_transaction(&mut conn.pg) {
             Ok(()) => return Ok(conn),
             Err(e) if attempt < LOST_CONNECTION_RETRIES && classify(&e) == Some(Fault::Lost) => {

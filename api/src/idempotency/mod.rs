@@ -142,10 +142,11 @@ async fn claim(
     deadline: Option<Arc<Deadline>>,
 ) -> Result<Claim, ApiError> {
     let pool = state.db.clone();
+    let permit = db::permit(&pool, deadline.as_deref()).await?;
     let span = tracing::Span::current();
     tokio::task::spawn_blocking(move || {
         span.in_scope(|| {
-            let mut conn = db::begin(&pool, deadline.as_deref())?;
+            let mut conn = db::begin(&pool, deadline.as_deref(), permit)?;
             let read = |conn: &mut db::DbConn| -> diesel::QueryResult<Option<Claim>> {
                 if !store::try_lock(&mut conn.pg, key::lock_id(&key_hash))? {
                     return Ok(Some(Claim::Busy));
