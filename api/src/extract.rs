@@ -24,10 +24,41 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let axum::Json(value) = axum::Json::<T>::from_request(req, state).await.map_err(json_rejection)?;
-        value.validate()?;
-        Ok(Self(value))
+        if !is_json(req.headers()) {
+            return Err(ApiError::UnsupportedMediaType(
+                "expected a request with `Content-Type: application/json`".into(),
+            ));
+        }
+        let bytes = axum::body::Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::PayloadTooLarge("the request body is too large".into())
+            } else {
+                ApiError::BadRequest("the request body could not be read".into())
+            }
+        })?;
+        Ok(Self(from_object_bytes(&bytes)?))
     }
+}
+
+/// Parses a JSON object body and runs its rules. serde also builds a struct
+/// from a JSON array of its fields in order (`["Buy milk"]` would be a task):
+/// every body of this API is an object, so an array is 422.
+pub fn from_object_bytes<T: DeserializeOwned + Validate>(bytes: &[u8]) -> Result<T, ApiError> {
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+        return Err(data_error("invalid type: sequence, expected a JSON object"));
+    }
+    let axum::Json(value) = axum::Json::<T>::from_bytes(bytes).map_err(json_rejection)?;
+    value.validate()?;
+    Ok(value)
+}
+
+/// `application/json` or any `application/*+json`, parameters aside.
+pub fn is_json(headers: &header::HeaderMap) -> bool {
+    let Some(value) = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let essence = value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
 /// Serialised into a `Vec` rather than axum's `BytesMut` writer: serde_json

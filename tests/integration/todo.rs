@@ -218,6 +218,8 @@ async fn bad_task_bodies_are_refused_and_create_nothing() {
         (json!({"title": "nul\u{0}here"}).to_string(), "application/json", 422),
         (json!({"title": 42}).to_string(), "application/json", 422),
         (json!({"description": "no title"}).to_string(), "application/json", 422),
+        // serde would read an array as the fields in order: a task titled "Buy milk".
+        (json!(["Buy milk"]).to_string(), "application/json", 422),
         ("{\"title\": ".to_string(), "application/json", 400),
         (json!({"title": "ok"}).to_string(), "text/plain", 415),
     ];

@@ -6,7 +6,7 @@ use std::{borrow::Cow, sync::LazyLock};
 
 use axum::{
     extract::{FromRequest, Request},
-    http::{HeaderMap, header},
+    http::header,
 };
 use base64::{
     Engine as _, alphabet,
@@ -19,7 +19,6 @@ use validator::Validate;
 
 use crate::{
     error::ApiError,
-    extract::json_rejection,
     image_budget::{ImageBudget, Reservation, decode_cost},
     jpeg,
     state::AppState,
@@ -63,7 +62,7 @@ impl<T: DeserializeOwned + Validate> FromRequest<AppState> for ImageJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
-        if !is_json(req.headers()) {
+        if !crate::extract::is_json(req.headers()) {
             return Err(ApiError::UnsupportedMediaType(
                 "expected a request with `Content-Type: application/json`".into(),
             ));
@@ -100,18 +99,8 @@ impl<T: DeserializeOwned + Validate> FromRequest<AppState> for ImageJson<T> {
                 ApiError::BadRequest("the request body could not be read".into())
             }
         })?;
-        let axum::Json(value) = axum::Json::<T>::from_bytes(&bytes).map_err(json_rejection)?;
-        value.validate()?;
-        Ok(Self(value, reservation))
+        Ok(Self(crate::extract::from_object_bytes(&bytes)?, reservation))
     }
-}
-
-fn is_json(headers: &HeaderMap) -> bool {
-    let Some(value) = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
-        return false;
-    };
-    let essence = value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
-    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
 /// Decodes the `image` field and checks it is a whole JPEG of at most
