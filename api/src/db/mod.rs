@@ -68,17 +68,23 @@ impl std::ops::DerefMut for DbConn {
 /// A permit to take a connection, waited for without a thread: at most the
 /// checkout timeout or what is left of the request's deadline (then 503).
 pub async fn permit(pool: &DbPool, deadline: Option<&Deadline>) -> Result<OwnedSemaphorePermit, ApiError> {
-    let wait = match deadline {
-        Some(d) if d.passed() => return Err(deadline::timed_out()),
-        Some(d) => d.remaining().min(pool.connection_timeout()),
-        None => pool.connection_timeout(),
-    };
+    let wait = checkout_wait(pool, deadline)?;
     match tokio::time::timeout(wait, Arc::clone(&pool.permits).acquire_owned()).await {
         Ok(Ok(permit)) => Ok(permit),
         _ => {
             tracing::warn!("database pool checkout failed: every connection is in use");
             Err(busy())
         }
+    }
+}
+
+/// How long a checkout may wait: the checkout timeout, or what is left of
+/// the request's deadline if that is shorter (503 once it has passed).
+fn checkout_wait(pool: &DbPool, deadline: Option<&Deadline>) -> Result<Duration, ApiError> {
+    match deadline {
+        Some(d) if d.passed() => Err(deadline::timed_out()),
+        Some(d) => Ok(d.remaining().min(pool.connection_timeout())),
+        None => Ok(pool.connection_timeout()),
     }
 }
 
@@ -249,11 +255,7 @@ fn checkout(
     deadline: Option<&Deadline>,
     permit: OwnedSemaphorePermit,
 ) -> Result<DbConn, ApiError> {
-    let wait = match deadline {
-        Some(d) if d.passed() => return Err(deadline::timed_out()),
-        Some(d) => d.remaining().min(pool.connection_timeout()),
-        None => pool.connection_timeout(),
-    };
+    let wait = checkout_wait(pool, deadline)?;
     let conn = pool.get_timeout(wait.max(Duration::from_millis(1))).map_err(|e| {
         tracing::warn!(error = %e, "database pool checkout failed");
         busy()
