@@ -51,7 +51,8 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    telemetry::init(config.log_format);
+    // Held to the end: its drop writes the last buffered log lines.
+    let _logs = telemetry::init(config.log_format);
     // Blocking threads run database work (one pooled connection each) and
     // image decoding: beyond the pool's size they would only wait for a
     // connection, each with its stack and malloc arena (the benchmark's 256

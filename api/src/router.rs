@@ -6,7 +6,7 @@ use std::sync::Arc;
 use axum::{Router, extract::DefaultBodyLimit, middleware};
 use tower_http::{
     catch_panic::CatchPanicLayer,
-    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    request_id::{PropagateRequestIdLayer, SetRequestIdLayer},
 };
 use utoipa::OpenApi as _;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -201,7 +201,7 @@ pub fn layers(router: Router) -> Router {
         .layer(middleware::from_fn(metrics::track))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(telemetry::request_log())
-        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(SetRequestIdLayer::x_request_id(crate::request_id::MakeRequestUuid))
 }
 
 /// Sentry's layers, only when a Sentry client is bound (`SENTRY_DSN` set, or

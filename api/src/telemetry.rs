@@ -1,6 +1,6 @@
-//! Logging: the subscriber (pretty or JSON lines) and the one-line-per-request
-//! layer. Only the matched route is logged, never the raw URI: /exchange takes
-//! tokens in the query string.
+//! Logging: the subscriber (pretty or JSON lines, written out in batches by
+//! `log_writer.rs`) and the one-line-per-request layer. Only the matched route
+//! is logged, never the raw URI: /exchange takes tokens in the query string.
 
 use std::{io::IsTerminal, time::Duration};
 
@@ -16,16 +16,22 @@ use tower_http::{
 use tracing::Span;
 use tracing_subscriber::{EnvFilter, layer::SubscriberExt, util::SubscriberInitExt};
 
-use crate::config::LogFormat;
+use crate::{
+    config::LogFormat,
+    log_writer::{self, Flush},
+};
 
-pub fn init(format: LogFormat) {
+/// Installs the subscriber; the guard writes the last buffered lines when dropped.
+pub fn init(format: LogFormat) -> Flush {
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("info,tower_http=warn,tokio_cron_scheduler=warn"));
     let registry = tracing_subscriber::registry().with(filter);
+    let (writer, flush) = log_writer::batched();
     let result = match format {
         LogFormat::Json => registry
             .with(
                 tracing_subscriber::fmt::layer()
+                    .with_writer(writer)
                     .json()
                     .flatten_event(true)
                     .with_current_span(true)
@@ -33,14 +39,17 @@ pub fn init(format: LogFormat) {
             )
             .try_init(),
         LogFormat::Pretty => registry
-            .with(tracing_subscriber::fmt::layer().compact().with_ansi(colour(
+            .with(tracing_subscriber::fmt::layer().with_writer(writer).compact().with_ansi(colour(
                 std::io::stdout().is_terminal(),
                 std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
             )))
             .try_init(),
     };
     // A second init (tests start several servers in one process) keeps the first.
-    let _ = result;
+    match result {
+        Ok(()) => flush,
+        Err(_) => Flush::none(),
+    }
 }
 
 /// Colours only on a terminal: redirected to a file or a pipe, escape codes

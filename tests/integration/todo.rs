@@ -241,6 +241,47 @@ async fn bad_task_bodies_are_refused_and_create_nothing() {
 }
 
 #[tokio::test]
+async fn pages_by_after_id_equal_pages_by_offset() {
+    let app = TestApp::spawn().await;
+    let (token, other) = (user(&app, "judy").await, user(&app, "karl").await);
+    // Another user's tasks between hers: her ids have gaps.
+    let mut mine = Vec::new();
+    for i in 0..7 {
+        mine.push(create_task(&app, &token, &format!("task {i}")).await.id);
+        create_task(&app, &other, "not hers").await;
+    }
+    let client = app.client_as(&token);
+    let ids = |page: Vec<types::TodoTaskOut>| page.into_iter().map(|t| t.id).collect::<Vec<_>>();
+
+    let mut by_offset = Vec::new();
+    for n in 0..4 {
+        by_offset.push(ids(client
+            .todo_list_tasks()
+            .limit(2)
+            .offset(n * 2)
+            .send()
+            .await
+            .unwrap()
+            .into_inner()));
+    }
+    let mut by_after_id = Vec::new();
+    let mut after = 0;
+    for _ in 0..4 {
+        let page = ids(client.todo_list_tasks().limit(2).after_id(after).send().await.unwrap().into_inner());
+        after = page.last().copied().unwrap_or(after);
+        by_after_id.push(page);
+    }
+    assert_eq!(by_after_id, by_offset);
+    assert_eq!(by_after_id.concat(), mine, "every task of hers once, in order, no one else's");
+    let skipped = client.todo_list_tasks().after_id(mine[1]).offset(1).limit(2).send().await.unwrap();
+    assert_eq!(ids(skipped.into_inner()), vec![mine[3], mine[4]], "offset counts from after_id");
+
+    let bad = app.http.get(app.url("/todo/tasks?after_id=-1")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(bad.status(), 422);
+    assert_eq!(bad.headers()["content-type"], "application/problem+json");
+}
+
+#[tokio::test]
 async fn a_malformed_task_id_is_400() {
     let app = TestApp::spawn().await;
     let token = user(&app, "ivan").await;

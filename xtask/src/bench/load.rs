@@ -177,6 +177,9 @@ pub struct Stats {
     pub max_ms: f64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub first_error: Option<String>,
+    /// CPU per request of the server and its PostgreSQL backends (`cpu.rs`).
+    #[serde(flatten)]
+    pub cpu: Option<super::cpu::Cpu>,
 }
 
 /// Runs `step` on `connections` connections for `duration` (or until `limit`
@@ -189,12 +192,16 @@ pub async fn run(
     step: Step,
 ) -> anyhow::Result<Stats> {
     let counter = Arc::new(AtomicU64::new(0));
+    let mut conns = Vec::with_capacity(connections);
+    for _ in 0..connections {
+        conns.push(Conn::open(addr).await?);
+    }
+    let cpu = super::cpu::sample();
     let started = Instant::now();
     let deadline = started + duration;
     let mut workers = Vec::with_capacity(connections);
-    for _ in 0..connections {
+    for mut conn in conns {
         let (step, counter) = (step.clone(), counter.clone());
-        let mut conn = Conn::open(addr).await?;
         workers.push(tokio::spawn(async move {
             while Instant::now() < deadline {
                 let i = counter.fetch_add(1, Ordering::Relaxed);
@@ -206,7 +213,7 @@ pub async fn run(
             conn
         }));
     }
-    collect(workers, started).await
+    collect(workers, started, cpu).await
 }
 
 /// Runs `step` on `connections` connections for `duration`, starting
@@ -226,6 +233,7 @@ pub async fn run_paced(
     for _ in 0..connections {
         conns.push(Conn::open(addr).await?);
     }
+    let cpu = super::cpu::sample();
     let started = Instant::now();
     let deadline = started + duration;
     let mut workers = Vec::with_capacity(connections);
@@ -242,11 +250,15 @@ pub async fn run_paced(
             conn
         }));
     }
-    collect(workers, started).await
+    collect(workers, started, cpu).await
 }
 
 /// Merges the workers' histograms and errors into one run's figures.
-async fn collect(workers: Vec<tokio::task::JoinHandle<Conn>>, started: Instant) -> anyhow::Result<Stats> {
+async fn collect(
+    workers: Vec<tokio::task::JoinHandle<Conn>>,
+    started: Instant,
+    cpu: Option<super::cpu::Sample>,
+) -> anyhow::Result<Stats> {
     let mut histogram = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3)?;
     let (mut errors, mut first_error) = (0, None);
     for worker in workers {
@@ -256,6 +268,7 @@ async fn collect(workers: Vec<tokio::task::JoinHandle<Conn>>, started: Instant) 
         first_error = first_error.or(conn.first_error);
     }
     let seconds = started.elapsed().as_secs_f64();
+    let cpu = cpu.and_then(|before| before.cost(histogram.len()));
     let ms = |v: u64| v as f64 / 1000.0;
     Ok(Stats {
         requests: histogram.len(),
@@ -266,5 +279,6 @@ async fn collect(workers: Vec<tokio::task::JoinHandle<Conn>>, started: Instant) 
         p99_ms: ms(histogram.value_at_quantile(0.99)),
         max_ms: ms(histogram.max()),
         first_error,
+        cpu,
     })
 }

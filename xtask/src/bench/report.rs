@@ -10,12 +10,15 @@ pub struct Report {
     pub machine: String,
     pub peak_rss_mib: f64,
     pub pgbench_select_tps: Option<f64>,
+    /// pgbench's backends' CPU per select: the floor for a single-row read.
+    pub pgbench_pg_us: Option<f64>,
     pub outcomes: Vec<Outcome>,
     pub notes: Vec<String>,
 }
 
 impl Report {
-    pub fn markdown(&self) -> String {
+    /// The table, under the chart `svg` (a file beside it).
+    pub fn markdown(&self, svg: &str) -> String {
         let mut md = format!(
             "# Benchmark {}\n\n{}\n\nPeak RSS of the server through all scenarios: **{:.1} MiB** (target < 60 MiB: {}).\n",
             self.date,
@@ -24,13 +27,24 @@ impl Report {
             if self.peak_rss_mib < 60.0 { "met" } else { "missed" }
         );
         if let Some(tps) = self.pgbench_select_tps {
-            md.push_str(&format!("\n`pgbench -S -M prepared -c 64 -j 2 -T 6`: **{tps:.0} tps** (reference for the single-row read, in its median round).\n"));
+            md.push_str(&format!(
+                "\n`pgbench -S -M prepared -c 64 -j 2 -T 6`: **{tps:.0} tps**, its backends **{:.0} µs of CPU per select** (reference for the single-row read, in its median round).\n",
+                self.pgbench_pg_us.unwrap_or(f64::NAN)
+            ));
         }
-        md.push_str("\n| scenario | conns | req/s | p50 ms | p99 ms | max ms | errors | peak RSS MiB | target | met |\n|---|---:|---:|---:|---:|---:|---:|---:|---|---|\n");
+        md.push_str(&format!("\n![req/s, p99 and CPU per request by scenario]({svg})\n"));
+        md.push_str(
+            "\nCPU columns: µs of CPU time per answered request (utime + stime from `/proc/<pid>/stat`) of the server \
+             and of the PostgreSQL backends serving it; load is the machine's 1-minute load average at the run's end.\n",
+        );
+        md.push_str("\n| scenario | conns | req/s | p50 ms | p99 ms | max ms | errors | server µs/req | PG µs/req | load | peak RSS MiB | target | met |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|\n");
         for o in &self.outcomes {
             let s = &o.stats;
+            let cpu = |f: fn(&super::cpu::Cpu) -> f64, digits: usize| {
+                s.cpu.as_ref().map_or_else(String::new, |c| format!("{:.*}", digits, f(c)))
+            };
             md.push_str(&format!(
-                "| {} | {} | {:.0} | {:.2} | {:.2} | {:.1} | {} | {} | {} | {} |\n",
+                "| {} | {} | {:.0} | {:.2} | {:.2} | {:.1} | {} | {} | {} | {} | {} | {} | {} |\n",
                 o.scenario,
                 o.connections,
                 s.rps,
@@ -38,6 +52,9 @@ impl Report {
                 s.p99_ms,
                 s.max_ms,
                 s.errors,
+                cpu(|c| c.server_us, 0),
+                cpu(|c| c.pg_us, 0),
+                cpu(|c| c.load_avg, 1),
                 o.peak_rss_mib.map_or_else(String::new, |m| format!("{m:.1}")),
                 o.target.as_deref().unwrap_or(""),
                 match o.met {

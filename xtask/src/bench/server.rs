@@ -3,7 +3,7 @@
 
 use std::{
     net::SocketAddr,
-    process::{Child, Command, Stdio},
+    process::{Child, Command},
     time::{Duration, Instant},
 };
 
@@ -56,9 +56,19 @@ impl Server {
     ) -> anyhow::Result<Self> {
         let addr: SocketAddr = format!("127.0.0.1:{port}").parse()?;
         let log = std::fs::File::create(std::env::temp_dir().join(format!("bench-server-{port}.log")))?;
-        let child = Command::new(binary)
+        let mut command = Command::new(binary);
+        command.env_clear();
+        // jemalloc's settings may be tried without a rebuild (`_RJEM_MALLOC_CONF`
+        // overrides the ones compiled into `api/src/main.rs`).
+        if let Some(conf) = std::env::var_os("_RJEM_MALLOC_CONF") {
+            command.env("_RJEM_MALLOC_CONF", conf);
+        }
+        // A log level to compare with the default's cost.
+        if let Some(level) = std::env::var_os("BENCH_RUST_LOG") {
+            command.env("RUST_LOG", level);
+        }
+        let child = command
             .arg("serve")
-            .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             // Loopback: TLS (on by default in Debian's PostgreSQL) would only burn CPU.
             .env("DATABASE_URL", format!("{}?sslmode=disable", database_url(database)))
@@ -70,12 +80,14 @@ impl Server {
             .env("RATE_LIMIT_PER_MINUTE", rate_limit.to_string())
             .env("REDIS_URL", crate::test_redis())
             .env("REDIS_KEY_PREFIX", format!("bench:{database}:"))
+            // The default level (info: a line per request), as deployed.
             .env("LOG_FORMAT", "json")
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
+            // Logs go to stdout: to the file, as a deployment's would.
+            .stdout(log.try_clone()?)
             .stderr(log)
             .spawn()
             .context("start the server")?;
+        super::cpu::watch(child.id(), database);
         let server = Self { child, addr };
         server.wait_ready()?;
         Ok(server)

@@ -2,10 +2,43 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use super::models::Task;
+
+/// A page of the caller's tasks, by id: `limit`, and where it starts.
+#[derive(Debug, Clone, Copy, Default, Deserialize, Validate, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TaskPage {
+    /// How many rows at most (1-1000, default 1000).
+    #[validate(range(min = 1, max = 1000))]
+    #[param(minimum = 1, maximum = 1000)]
+    pub limit: Option<i64>,
+    /// How many rows to skip (default 0), after `after_id` when both are given.
+    #[validate(range(min = 0))]
+    #[param(minimum = 0)]
+    pub offset: Option<i64>,
+    /// Only tasks with a greater id (default 0: from the first). Keyset
+    /// paging: pass the last id of the previous page. As fast deep into a
+    /// long list as on its first page, where `offset` reads and skips every
+    /// row before the page.
+    #[validate(range(min = 0))]
+    #[param(minimum = 0)]
+    pub after_id: Option<i64>,
+}
+
+impl TaskPage {
+    pub fn limit(&self) -> i64 {
+        self.limit.unwrap_or(crate::validate::MAX_PAGE)
+    }
+    pub fn offset(&self) -> i64 {
+        self.offset.unwrap_or(0)
+    }
+    pub fn after_id(&self) -> i64 {
+        self.after_id.unwrap_or(0)
+    }
+}
 
 /// Credentials to register or log in with.
 #[derive(Debug, Deserialize, Validate, ToSchema)]

@@ -61,9 +61,18 @@ pub fn insert_task(conn: &mut PgConnection, user_id: i64, task: &TaskChanges) ->
         .get_result(conn)
 }
 
-pub fn list_tasks(conn: &mut PgConnection, user_id: i64, limit: i64, offset: i64) -> QueryResult<Vec<Task>> {
+/// A user's tasks with ids above `after_id` (0: all), by id. One statement
+/// whatever the page (prepared once per connection); the index on
+/// `(user_id, id)` starts at `after_id` instead of reading the rows before it.
+pub fn list_tasks(
+    conn: &mut PgConnection,
+    user_id: i64,
+    after_id: i64,
+    limit: i64,
+    offset: i64,
+) -> QueryResult<Vec<Task>> {
     todo_tasks::table
-        .filter(todo_tasks::user_id.eq(user_id))
+        .filter(todo_tasks::user_id.eq(user_id).and(todo_tasks::id.gt(after_id)))
         .order(todo_tasks::id)
         .limit(limit)
         .offset(offset)

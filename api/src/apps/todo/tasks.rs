@@ -4,7 +4,7 @@ use axum::{extract::State, http::StatusCode};
 
 use super::{
     TAG, TodoUser,
-    json::{TaskIn, TaskOut},
+    json::{TaskIn, TaskOut, TaskPage},
     models::{self, TaskChanges},
 };
 use crate::{
@@ -13,7 +13,6 @@ use crate::{
     error::{ApiError, AuthedRead, AuthedWrite, NotFound},
     extract::{Json, Path, Query},
     state::AppState,
-    validate::Page,
 };
 
 /// A task the caller cannot see: 404, or 401 if the caller's user is gone
@@ -60,18 +59,19 @@ pub async fn create_task(
 /// List the caller's tasks, by id.
 ///
 /// Only the caller's own tasks, ordered by id; `limit` (1-1000, default 1000)
-/// and `offset` page through them.
+/// and `offset` page through them, or `after_id` (the last id of the previous
+/// page), which stays as fast deep into a long list as on its first page.
 #[utoipa::path(get, path = "/tasks", tag = TAG, operation_id = "todo_list_tasks",
-    security(("todo_auth" = [])), params(Page),
+    security(("todo_auth" = [])), params(TaskPage),
     responses((status = 200, description = "The caller's tasks", body = Vec<TaskOut>), AuthedRead))]
 pub async fn list_tasks(
     State(state): State<AppState>,
     user: TodoUser,
-    Query(page): Query<Page>,
+    Query(page): Query<TaskPage>,
 ) -> Result<Json<Vec<TaskOut>>, ApiError> {
     let tasks = state
         .db(move |conn| {
-            let tasks = models::list_tasks(conn, user.user_id, page.limit(), page.offset())?;
+            let tasks = models::list_tasks(conn, user.user_id, page.after_id(), page.limit(), page.offset())?;
             // Tasks prove their user exists; only an empty page asks.
             if tasks.is_empty() && !models::user_exists(conn, user.user_id)? {
                 return Err(auth::user_gone());
