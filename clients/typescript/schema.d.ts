@@ -828,7 +828,8 @@ export interface paths {
         /**
          * List the caller's tasks, by id.
          * @description Only the caller's own tasks, ordered by id; `limit` (1-1000, default 1000)
-         *     and `offset` page through them.
+         *     and `offset` page through them, or `after_id` (the last id of the previous
+         *     page), which stays as fast deep into a long list as on its first page.
          */
         get: operations["todo_list_tasks"];
         put?: never;
@@ -7739,8 +7740,15 @@ export interface operations {
             query?: {
                 /** @description How many rows at most (1-1000, default 1000). */
                 limit?: number;
-                /** @description How many rows to skip (default 0). */
+                /** @description How many rows to skip (default 0), after `after_id` when both are given. */
                 offset?: number;
+                /**
+                 * @description Only tasks with a greater id (default 0: from the first). Keyset
+                 *     paging: pass the last id of the previous page. As fast deep into a
+                 *     long list as on its first page, where `offset` reads and skips every
+                 *     row before the page.
+                 */
+                after_id?: number;
             };
             header?: never;
             path?: never;

@@ -7606,15 +7606,21 @@ impl Client {
     /**List the caller's tasks, by id
 
     Only the caller's own tasks, ordered by id; `limit` (1-1000, default 1000)
-    and `offset` page through them.
+    and `offset` page through them, or `after_id` (the last id of the previous
+    page), which stays as fast deep into a long list as on its first page.
 
     Sends a `GET` request to `/todo/tasks`
 
     Arguments:
+    - `after_id`: Only tasks with a greater id (default 0: from the first). Keyset
+    paging: pass the last id of the previous page. As fast deep into a
+    long list as on its first page, where `offset` reads and skips every
+    row before the page.
     - `limit`: How many rows at most (1-1000, default 1000).
-    - `offset`: How many rows to skip (default 0).
+    - `offset`: How many rows to skip (default 0), after `after_id` when both are given.
     ```ignore
     let response = client.todo_list_tasks()
+        .after_id(after_id)
         .limit(limit)
         .offset(offset)
         .send()
@@ -12321,12 +12327,21 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct TodoListTasks<'a> {
         client: &'a super::Client,
+        after_id: Result<Option<i64>, String>,
         limit: Result<Option<::std::num::NonZeroU64>, String>,
         offset: Result<Option<i64>, String>,
     }
     impl<'a> TodoListTasks<'a> {
         pub fn new(client: &'a super::Client) -> Self {
-            Self { client: client, limit: Ok(None), offset: Ok(None) }
+            Self { client: client, after_id: Ok(None), limit: Ok(None), offset: Ok(None) }
+        }
+        pub fn after_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.after_id =
+                value.try_into().map(Some).map_err(|_| "conversion to `i64` for after_id failed".to_string());
+            self
         }
         pub fn limit<V>(mut self, value: V) -> Self
         where
@@ -12350,7 +12365,8 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<::std::vec::Vec<types::TodoTaskOut>>, Error<types::Problem>> {
-            let Self { client, limit, offset } = self;
+            let Self { client, after_id, limit, offset } = self;
+            let after_id = after_id.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let offset = offset.map_err(Error::InvalidRequest)?;
             let url = format!("{}/todo/tasks", client.baseurl,);
@@ -12367,6 +12383,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
+                .query(&progenitor_client::QueryParam::new("after_id", &after_id))
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
                 .query(&progenitor_client::QueryParam::new("offset", &offset))
                 .headers(header_map)

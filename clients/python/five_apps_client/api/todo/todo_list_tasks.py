@@ -14,6 +14,7 @@ def _get_kwargs(
     *,
     limit: int | Unset = UNSET,
     offset: int | Unset = UNSET,
+    after_id: int | Unset = UNSET,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
@@ -21,6 +22,8 @@ def _get_kwargs(
     params["limit"] = limit
 
     params["offset"] = offset
+
+    params["after_id"] = after_id
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -93,15 +96,18 @@ def sync_detailed(
     client: AuthenticatedClient,
     limit: int | Unset = UNSET,
     offset: int | Unset = UNSET,
+    after_id: int | Unset = UNSET,
 ) -> Response[Problem | list[TodoTaskOut]]:
     """List the caller's tasks, by id.
 
      Only the caller's own tasks, ordered by id; `limit` (1-1000, default 1000)
-    and `offset` page through them.
+    and `offset` page through them, or `after_id` (the last id of the previous
+    page), which stays as fast deep into a long list as on its first page.
 
     Args:
         limit (int | Unset):
         offset (int | Unset):
+        after_id (int | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -114,6 +120,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         limit=limit,
         offset=offset,
+        after_id=after_id,
     )
 
     response = client.get_httpx_client().request(
@@ -128,15 +135,18 @@ def sync(
     client: AuthenticatedClient,
     limit: int | Unset = UNSET,
     offset: int | Unset = UNSET,
+    after_id: int | Unset = UNSET,
 ) -> Problem | list[TodoTaskOut] | None:
     """List the caller's tasks, by id.
 
      Only the caller's own tasks, ordered by id; `limit` (1-1000, default 1000)
-    and `offset` page through them.
+    and `offset` page through them, or `after_id` (the last id of the previous
+    page), which stays as fast deep into a long list as on its first page.
 
     Args:
         limit (int | Unset):
         offset (int | Unset):
+        after_id (int | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -150,6 +160,7 @@ def sync(
         client=client,
         limit=limit,
         offset=offset,
+        after_id=after_id,
     ).parsed
 
 
@@ -158,15 +169,18 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     limit: int | Unset = UNSET,
     offset: int | Unset = UNSET,
+    after_id: int | Unset = UNSET,
 ) -> Response[Problem | list[TodoTaskOut]]:
     """List the caller's tasks, by id.
 
      Only the caller's own tasks, ordered by id; `limit` (1-1000, default 1000)
-    and `offset` page through them.
+    and `offset` page through them, or `after_id` (the last id of the previous
+    page), which stays as fast deep into a long list as on its first page.
 
     Args:
         limit (int | Unset):
         offset (int | Unset):
+        after_id (int | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -179,6 +193,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         limit=limit,
         offset=offset,
+        after_id=after_id,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -191,15 +206,18 @@ async def asyncio(
     client: AuthenticatedClient,
     limit: int | Unset = UNSET,
     offset: int | Unset = UNSET,
+    after_id: int | Unset = UNSET,
 ) -> Problem | list[TodoTaskOut] | None:
     """List the caller's tasks, by id.
 
      Only the caller's own tasks, ordered by id; `limit` (1-1000, default 1000)
-    and `offset` page through them.
+    and `offset` page through them, or `after_id` (the last id of the previous
+    page), which stays as fast deep into a long list as on its first page.
 
     Args:
         limit (int | Unset):
         offset (int | Unset):
+        after_id (int | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -214,5 +232,6 @@ async def asyncio(
             client=client,
             limit=limit,
             offset=offset,
+            after_id=after_id,
         )
     ).parsed
