@@ -2,7 +2,8 @@
 //! PostgreSQL and Redis, seeded through the API, loaded by `load.rs`; writes
 //! `bench/results/<date>.json`, `.md` and `.svg`. Scenario names filter by
 //! prefix: `list`, `read`, `write`, `money`, `login`, `limiter`. `large` alone
-//! runs the growth scenarios instead (`large.rs`, not part of a full run).
+//! runs the growth scenarios instead (`large.rs`, not part of a full run);
+//! `chart <date>` draws a results file's chart again.
 
 mod chart;
 mod cpu;
@@ -22,6 +23,11 @@ use anyhow::Context;
 use self::{report::Report, scenarios::Outcome, seed::Api, seed_apps::AppUser, server::Server};
 
 pub fn run(filters: &[String]) -> anyhow::Result<()> {
+    if let [chart, date] = filters
+        && chart == "chart"
+    {
+        return redraw(date);
+    }
     // `BENCH_API_BINARY`: a server built earlier (an A/B of two builds).
     let binary = match std::env::var_os("BENCH_API_BINARY") {
         Some(path) => path.into(),
@@ -390,12 +396,28 @@ async fn pgbench(clients: usize, seconds: u64) -> anyhow::Result<Pgbench> {
     Ok(Pgbench { tps, pg_us: pg_us / (tps * window) })
 }
 
+/// `cargo xtask bench chart <date>`: draws `bench/results/<date>.svg` again
+/// from its `.json` (after a change to the chart, without a new run).
+fn redraw(date: &str) -> anyhow::Result<()> {
+    let dir = crate::root().join("bench/results");
+    let report: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join(format!("{date}.json"))).context("no results of that date")?,
+    )?;
+    chart::write(
+        &chart::rows_of_json(&report),
+        &format!("Benchmark {date}"),
+        &dir.join(format!("{date}.svg")),
+    )
+}
+
 fn write(report: &Report, date: &str) -> anyhow::Result<()> {
     let dir = crate::root().join("bench/results");
     std::fs::create_dir_all(&dir)?;
     std::fs::write(dir.join(format!("{date}.json")), serde_json::to_string_pretty(report)? + "\n")?;
     let svg = format!("{date}.svg");
-    if let Err(e) = chart::write(&report.outcomes, &format!("Benchmark {date}"), &dir.join(&svg)) {
+    if let Err(e) =
+        chart::write(&chart::rows(&report.outcomes), &format!("Benchmark {date}"), &dir.join(&svg))
+    {
         eprintln!("no chart: {e:#}");
     }
     let md = report.markdown(&svg);
