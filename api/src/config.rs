@@ -105,7 +105,7 @@ pub struct Config {
     pub soft_delete_retention_days: u32,
     pub max_image_bytes: usize,
     /// The password hashing queue's bounds (`HASH_*`, see `auth/hash_queue.rs`).
-    pub hashing: crate::auth::hash_queue::HashLimits,
+    pub hashing: HashLimits,
     /// Bounds on connections (`HTTP_*`, see `listener.rs`).
     pub http: HttpLimits,
     /// The image memory budget (`IMAGE_MEMORY_BUDGET_BYTES`, see `image_budget.rs`).
@@ -114,10 +114,27 @@ pub struct Config {
     pub log_format: LogFormat,
 }
 
+/// The password-hash queue's bounds (`HASH_THREADS`, `HASH_QUEUE_MAX`,
+/// `HASH_QUEUE_PER_SOURCE`, `HASH_QUEUE_PER_CLIENT`; see `auth/hash_queue.rs`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HashLimits {
+    pub threads: usize,
+    pub max_waiting: usize,
+    pub per_source: usize,
+    pub per_client: usize,
+}
+
 impl Config {
     /// Reads the process environment (after `.env`, which `main` loads).
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_lookup(|key| std::env::var(key).ok())
+    }
+
+    /// The configuration of an empty environment: what the exported OpenAPI
+    /// document describes (a token lifetime in a scheme's text, say).
+    #[allow(clippy::expect_used)] // every variable has a default: tested by `an_empty_environment_is_a_valid_configuration`
+    pub fn defaults() -> Self {
+        Self::from_lookup(|_| None).expect("an empty environment is a valid configuration")
     }
 
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
@@ -323,9 +340,7 @@ fn timeouts(get: &impl Fn(&str) -> Option<String>) -> Result<Timeouts, ConfigErr
 /// `HASH_THREADS` (default: one per core), `HASH_QUEUE_MAX` (64),
 /// `HASH_QUEUE_PER_SOURCE` (16, at most the queue) and `HASH_QUEUE_PER_CLIENT`
 /// (default and at most: a source's share).
-fn hashing(
-    get: &impl Fn(&str) -> Option<String>,
-) -> Result<crate::auth::hash_queue::HashLimits, ConfigError> {
+fn hashing(get: &impl Fn(&str) -> Option<String>) -> Result<HashLimits, ConfigError> {
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     let threads = at_least(parse(get, "HASH_THREADS", Some(cores))?, 1, "HASH_THREADS")?;
     let max_waiting = at_least(parse(get, "HASH_QUEUE_MAX", Some(64))?, 1, "HASH_QUEUE_MAX")?;
@@ -348,7 +363,7 @@ fn hashing(
             reason: "must be at most HASH_QUEUE_PER_SOURCE".into(),
         });
     }
-    Ok(crate::auth::hash_queue::HashLimits { threads, max_waiting, per_source, per_client })
+    Ok(HashLimits { threads, max_waiting, per_source, per_client })
 }
 
 /// How long a client may take and how many may be connected (`listener.rs`).
@@ -415,6 +430,12 @@ fn parse_cidr(raw: &str) -> Result<IpNet, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_empty_environment_is_a_valid_configuration() {
+        let config = Config::from_lookup(|_| None).unwrap();
+        assert_eq!(config.ar_token_ttl.as_secs(), Config::defaults().ar_token_ttl.as_secs());
+    }
     use std::collections::HashMap;
 
     fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {

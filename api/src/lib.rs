@@ -23,6 +23,7 @@ pub mod openapi;
 pub mod platform;
 pub mod pubsub;
 pub mod rate_limit;
+pub mod registry;
 pub mod router;
 pub mod schema;
 pub mod server;

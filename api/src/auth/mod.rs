@@ -5,6 +5,7 @@ pub mod extract;
 pub mod hash_queue;
 pub mod password;
 pub mod revocations;
+pub mod revoked;
 pub mod token;
 
 pub use extract::{Audience, Authed, gone_or, user_gone};

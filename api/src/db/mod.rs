@@ -2,7 +2,7 @@
 //! helper that runs database work off the async workers within the request's
 //! deadline.
 
-mod fault;
+pub mod fault;
 mod pool;
 pub mod request_tx;
 
