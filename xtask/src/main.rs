@@ -15,6 +15,8 @@
 //! - `crowded [--own-cluster] -- <command…>`: a command run while 50 other
 //!   connections are held on PostgreSQL (see `crowded.rs`).
 //! - `doctor`: what the checks need, present or missing, with the command to fix each.
+//! - `layers`: the `api` crate's module graph: no cycle through core, apps
+//!   reached only through their list (see `layers.rs`).
 //! - `compose-check`: the image and the compose stack run for real: collection
 //!   through nginx, a replica down, a rolling update (see `compose_check.rs`).
 
@@ -25,6 +27,7 @@ mod compose_check;
 mod crowded;
 mod doctor;
 mod jpeg;
+mod layers;
 mod local_api;
 mod postman;
 mod replicas;
@@ -55,6 +58,7 @@ fn main() -> anyhow::Result<()> {
         Some("doctor") => doctor::run(),
         Some("compose-check") => compose_check::run(&args[1..]),
         Some("jpeg") => jpeg::run(&args[1..]),
+        Some("layers") => layers::run(&args[1..]),
         _ => bail!(
             "usage: cargo xtask <spec|clients|postman|schema> [--check] | cargo xtask spec <--release|--breaking [git-ref]> \
              | cargo xtask <tools|bench [scenario…]|replicas|chaos|doctor|compose-check> | cargo xtask crowded [--own-cluster] -- <command…> \
