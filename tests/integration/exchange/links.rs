@@ -198,8 +198,10 @@ async fn follows_let_go_together(app: &TestApp, token: &str, link: &str, lock: H
 }
 
 /// Follows of one link, queued behind the link's row lock and let go
-/// together, move the item once. Proves the follow's `SELECT .. FOR UPDATE`
-/// of its `exchange_transfers` row (re-checked as used once it is theirs).
+/// together, move the item once. Proves that follows serialise on their
+/// row locks (`transfers::lock`, the `exchange_transfers` row, behind
+/// `lock_item`, the `exchange_items` row) and re-check the link under them:
+/// either lock alone suffices here; without both the losers answer 500.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn follows_let_go_together_from_the_links_lock_move_the_item_once() {
     let app = TestApp::spawn_with(&RACE_VARS).await;
@@ -224,8 +226,8 @@ async fn follows_let_go_together_from_the_links_lock_move_the_item_once() {
 
 /// Follows of one link, queued behind the item's row lock (as a slow
 /// concurrent send would hold it) and let go together, move the item once.
-/// Proves the follow's `SELECT .. FOR UPDATE` of its `exchange_items` row,
-/// taken before the link's.
+/// Proves the same locks as the test above from the item's side
+/// (`lock_item`, taken before the link's): without both, the losers answer 500.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn follows_let_go_together_from_the_items_lock_move_the_item_once() {
     let app = TestApp::spawn_with(&RACE_VARS).await;

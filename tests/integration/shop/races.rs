@@ -149,7 +149,7 @@ async fn credits_and_purchases_let_go_together_leave_credits_minus_purchases() {
     let bought = bought.iter().filter(|s| **s == 200).count() as i64;
     // 10.00 + 6 × 1.50 = 19.00 at most; the order decides how many 3.25 fit
     // (3 before any credit, 5 after all): a bound, as the order is the race's.
-    assert!((3..=5).contains(&bought), "{bought}");
+    assert!((3..=5).contains(&bought), "{bought} purchases of 3.25 out of at most 19.00");
     assert_eq!(count(&app, "shop_purchases").await, bought);
     let expected = 1000 + half * 150 - bought * 325;
     assert_eq!(stored_balance(&app, 8).await, Some(format!("{}.{:02}", expected / 100, expected % 100)));
