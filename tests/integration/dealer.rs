@@ -57,14 +57,12 @@ async fn register_answers_the_specs_messages() {
 async fn auth_answers_an_access_token_or_invalid_credentials() {
     let app = TestApp::spawn().await;
     app.client().dealer_register().body(creds("dealer")).send().await.unwrap();
-    let ok = app
-        .http
-        .post(app.url("/dealer/auth"))
-        .json(&json!({"username": "dealer", "password": "Some password"}));
+    let ok =
+        app.http.post(app.url("/dealer/auth")).json(&json!({"username": "dealer", "password": PASSWORD}));
     let body: Value = ok.send().await.unwrap().json().await.unwrap();
     let keys: Vec<&String> = body.as_object().unwrap().keys().collect();
     assert_eq!(keys, ["access_token"]);
-    for (username, password) in [("dealer", "wrong password"), ("nobody", "Some password")] {
+    for (username, password) in [("dealer", "wrong password"), ("nobody", PASSWORD)] {
         let err = app
             .client()
             .dealer_auth()

@@ -60,7 +60,7 @@ struct CodeRow {
 #[tokio::test]
 async fn a_taken_login_is_409_and_invalid_credentials_422_creating_nothing() {
     let app = TestApp::spawn().await;
-    app.register(App::Shop, "bob").await;
+    registration_link(&app, "bob").await;
     let taken = app
         .client()
         .shop_register()
