@@ -207,12 +207,8 @@ impl Config {
             bind_addr,
             public_url,
             jwt_secret,
-            access_token_ttl: seconds(&get, "ACCESS_TOKEN_TTL_SECONDS", 3600)?,
-            security_resync: Duration::from_millis(at_least(
-                parse(&get, "SECURITY_RESYNC_MS", Some(1000))?,
-                1,
-                "SECURITY_RESYNC_MS",
-            )?),
+            access_token_ttl: seconds(&get, "ACCESS_TOKEN_TTL_SECONDS", 3600, (1, YEAR))?,
+            security_resync: millis(&get, "SECURITY_RESYNC_MS", 1000, (1, 3_600_000), "1 ms to 1 h")?,
             security_mirror_max_entries: at_least(
                 parse(&get, "SECURITY_MIRROR_MAX_ENTRIES", Some(100_000))?,
                 1,
@@ -222,11 +218,16 @@ impl Config {
             trusted_proxies,
             payment_private_key: get("PAYMENT_PRIVATE_KEY"),
             admin,
-            transfer_link_ttl: seconds(&get, "TRANSFER_LINK_TTL_SECONDS", 86_400)?,
-            idempotency_key_ttl: seconds(&get, "IDEMPOTENCY_KEY_TTL_SECONDS", 86_400)?,
-            ar_token_ttl: seconds(&get, "AR_TOKEN_TTL_SECONDS", 1_209_600)?,
+            transfer_link_ttl: seconds(&get, "TRANSFER_LINK_TTL_SECONDS", 86_400, (1, YEAR))?,
+            idempotency_key_ttl: seconds(&get, "IDEMPOTENCY_KEY_TTL_SECONDS", 86_400, (1, YEAR))?,
+            ar_token_ttl: seconds(&get, "AR_TOKEN_TTL_SECONDS", 1_209_600, (1, YEAR))?,
             purge_schedule,
-            soft_delete_retention_days: parse(&get, "SOFT_DELETE_RETENTION_DAYS", Some(30))?,
+            soft_delete_retention_days: within(
+                parse(&get, "SOFT_DELETE_RETENTION_DAYS", Some(30))?,
+                (0, 3650),
+                "SOFT_DELETE_RETENTION_DAYS",
+                "days: 0 purges at the next run, at most 10 years",
+            )?,
             max_image_bytes: parse(&get, "MAX_IMAGE_BYTES", Some(10 * 1024 * 1024))?,
             hashing: hashing(&get)?,
             http: http_limits(&get)?,
@@ -408,16 +409,35 @@ where
     }
 }
 
+/// A year in seconds: the longest lifetime a token, link or idempotency key
+/// may be given (also the most `POST /ar/.../token` accepts in its body).
+const YEAR: u64 = 365 * 24 * 3600;
+
+/// `var` in seconds, within `min..=max`. Every lifetime is bounded here so
+/// that `now + ttl` (chrono panics on overflow) cannot fail on a request
+/// path: `ACCESS_TOKEN_TTL_SECONDS=1000000000000000000` stops start-up
+/// instead of the first login.
 fn seconds(
     get: &impl Fn(&str) -> Option<String>,
     var: &'static str,
     default: u64,
+    range: (u64, u64),
 ) -> Result<Duration, ConfigError> {
-    let secs: u64 = parse(get, var, Some(default))?;
-    if secs == 0 {
-        return Err(missing(var, "must be greater than 0"));
-    }
+    let secs = within(parse(get, var, Some(default))?, range, var, "seconds")?;
     Ok(Duration::from_secs(secs))
+}
+
+/// `value` within `min..=max`, or an error naming `var` and the range.
+fn within<T: PartialOrd + std::fmt::Display>(
+    value: T,
+    (min, max): (T, T),
+    var: &'static str,
+    unit: &str,
+) -> Result<T, ConfigError> {
+    if value < min || value > max {
+        return Err(ConfigError { var, reason: format!("must be {min} to {max} {unit}, got {value}") });
+    }
+    Ok(value)
 }
 
 /// Accepts a CIDR or a bare address (taken as a single host).
@@ -545,6 +565,41 @@ mod tests {
             err.to_string(),
             "invalid configuration: APP_ENV: expected `development` or `production`, got `prod`"
         );
+    }
+
+    #[test]
+    fn every_lifetime_is_bounded_by_name_and_range() {
+        for var in [
+            "ACCESS_TOKEN_TTL_SECONDS",
+            "TRANSFER_LINK_TTL_SECONDS",
+            "IDEMPOTENCY_KEY_TTL_SECONDS",
+            "AR_TOKEN_TTL_SECONDS",
+        ] {
+            for absurd in ["0", "31536001", "1000000000000000000"] {
+                let err = config(&[(var, absurd)]).unwrap_err();
+                assert_eq!(
+                    err.to_string(),
+                    format!("invalid configuration: {var}: must be 1 to 31536000 seconds, got {absurd}")
+                );
+            }
+            let err = config(&[(var, "99999999999999999999")]).unwrap_err();
+            assert_eq!(err.var, var, "beyond u64 is a parse error, still by name");
+            assert_eq!(config(&[(var, "31536000")]).map(|_| ()).map_err(|e| e.to_string()), Ok(()));
+        }
+        let err = config(&[("SOFT_DELETE_RETENTION_DAYS", "3651")]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid configuration: SOFT_DELETE_RETENTION_DAYS: \
+             must be 0 to 3650 days: 0 purges at the next run, at most 10 years, got 3651"
+        );
+        assert_eq!(config(&[("SOFT_DELETE_RETENTION_DAYS", "0")]).unwrap().soft_delete_retention_days, 0);
+        let err = config(&[("SECURITY_RESYNC_MS", "1000000000000000000")]).unwrap_err();
+        assert_eq!(err.var, "SECURITY_RESYNC_MS");
+        assert!(err.to_string().contains("must be 1 to 3600000 ms"), "{err}");
+        let c =
+            config(&[("ACCESS_TOKEN_TTL_SECONDS", "31536000"), ("SECURITY_RESYNC_MS", "600000")]).unwrap();
+        assert_eq!(c.access_token_ttl, Duration::from_secs(31_536_000));
+        assert_eq!(c.security_resync, Duration::from_secs(600));
     }
 
     #[test]

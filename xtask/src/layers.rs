@@ -28,10 +28,7 @@ pub const COMPOSITION: &[&str] = &["router", "openapi", "jobs", "server", "admin
 /// A module, as its path below the crate root (`db::fault`); the root is "".
 type Module = String;
 
-pub fn run(args: &[String]) -> anyhow::Result<()> {
-    if let Some(arg) = args.first() {
-        bail!("layers takes no arguments (got `{arg}`)");
-    }
+pub fn run() -> anyhow::Result<()> {
     let src = crate::root().join("api/src");
     let graph = Graph::read(&src)?;
     let mut problems = graph.problems();
