@@ -105,7 +105,7 @@ pub struct Config {
     pub soft_delete_retention_days: u32,
     pub max_image_bytes: usize,
     /// The password hashing queue's bounds (`HASH_*`, see `auth/hash_queue.rs`).
-    pub hashing: crate::auth::hash_queue::HashLimits,
+    pub hashing: HashLimits,
     /// Bounds on connections (`HTTP_*`, see `listener.rs`).
     pub http: HttpLimits,
     /// The image memory budget (`IMAGE_MEMORY_BUDGET_BYTES`, see `image_budget.rs`).
@@ -114,10 +114,27 @@ pub struct Config {
     pub log_format: LogFormat,
 }
 
+/// The password-hash queue's bounds (`HASH_THREADS`, `HASH_QUEUE_MAX`,
+/// `HASH_QUEUE_PER_SOURCE`, `HASH_QUEUE_PER_CLIENT`; see `auth/hash_queue.rs`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HashLimits {
+    pub threads: usize,
+    pub max_waiting: usize,
+    pub per_source: usize,
+    pub per_client: usize,
+}
+
 impl Config {
     /// Reads the process environment (after `.env`, which `main` loads).
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_lookup(|key| std::env::var(key).ok())
+    }
+
+    /// The configuration of an empty environment: what the exported OpenAPI
+    /// document describes (a token lifetime in a scheme's text, say).
+    #[allow(clippy::expect_used)] // every variable has a default: tested by `an_empty_environment_is_a_valid_configuration`
+    pub fn defaults() -> Self {
+        Self::from_lookup(|_| None).expect("an empty environment is a valid configuration")
     }
 
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
@@ -190,12 +207,8 @@ impl Config {
             bind_addr,
             public_url,
             jwt_secret,
-            access_token_ttl: seconds(&get, "ACCESS_TOKEN_TTL_SECONDS", 3600)?,
-            security_resync: Duration::from_millis(at_least(
-                parse(&get, "SECURITY_RESYNC_MS", Some(1000))?,
-                1,
-                "SECURITY_RESYNC_MS",
-            )?),
+            access_token_ttl: seconds(&get, "ACCESS_TOKEN_TTL_SECONDS", 3600, (1, YEAR))?,
+            security_resync: millis(&get, "SECURITY_RESYNC_MS", 1000, (1, 3_600_000), "1 ms to 1 h")?,
             security_mirror_max_entries: at_least(
                 parse(&get, "SECURITY_MIRROR_MAX_ENTRIES", Some(100_000))?,
                 1,
@@ -205,11 +218,16 @@ impl Config {
             trusted_proxies,
             payment_private_key: get("PAYMENT_PRIVATE_KEY"),
             admin,
-            transfer_link_ttl: seconds(&get, "TRANSFER_LINK_TTL_SECONDS", 86_400)?,
-            idempotency_key_ttl: seconds(&get, "IDEMPOTENCY_KEY_TTL_SECONDS", 86_400)?,
-            ar_token_ttl: seconds(&get, "AR_TOKEN_TTL_SECONDS", 1_209_600)?,
+            transfer_link_ttl: seconds(&get, "TRANSFER_LINK_TTL_SECONDS", 86_400, (1, YEAR))?,
+            idempotency_key_ttl: seconds(&get, "IDEMPOTENCY_KEY_TTL_SECONDS", 86_400, (1, YEAR))?,
+            ar_token_ttl: seconds(&get, "AR_TOKEN_TTL_SECONDS", 1_209_600, (1, YEAR))?,
             purge_schedule,
-            soft_delete_retention_days: parse(&get, "SOFT_DELETE_RETENTION_DAYS", Some(30))?,
+            soft_delete_retention_days: within(
+                parse(&get, "SOFT_DELETE_RETENTION_DAYS", Some(30))?,
+                (0, 3650),
+                "SOFT_DELETE_RETENTION_DAYS",
+                "days: 0 purges at the next run, at most 10 years",
+            )?,
             max_image_bytes: parse(&get, "MAX_IMAGE_BYTES", Some(10 * 1024 * 1024))?,
             hashing: hashing(&get)?,
             http: http_limits(&get)?,
@@ -323,9 +341,7 @@ fn timeouts(get: &impl Fn(&str) -> Option<String>) -> Result<Timeouts, ConfigErr
 /// `HASH_THREADS` (default: one per core), `HASH_QUEUE_MAX` (64),
 /// `HASH_QUEUE_PER_SOURCE` (16, at most the queue) and `HASH_QUEUE_PER_CLIENT`
 /// (default and at most: a source's share).
-fn hashing(
-    get: &impl Fn(&str) -> Option<String>,
-) -> Result<crate::auth::hash_queue::HashLimits, ConfigError> {
+fn hashing(get: &impl Fn(&str) -> Option<String>) -> Result<HashLimits, ConfigError> {
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     let threads = at_least(parse(get, "HASH_THREADS", Some(cores))?, 1, "HASH_THREADS")?;
     let max_waiting = at_least(parse(get, "HASH_QUEUE_MAX", Some(64))?, 1, "HASH_QUEUE_MAX")?;
@@ -348,7 +364,7 @@ fn hashing(
             reason: "must be at most HASH_QUEUE_PER_SOURCE".into(),
         });
     }
-    Ok(crate::auth::hash_queue::HashLimits { threads, max_waiting, per_source, per_client })
+    Ok(HashLimits { threads, max_waiting, per_source, per_client })
 }
 
 /// How long a client may take and how many may be connected (`listener.rs`).
@@ -393,16 +409,35 @@ where
     }
 }
 
+/// A year in seconds: the longest lifetime a token, link or idempotency key
+/// may be given (also the most `POST /ar/.../token` accepts in its body).
+const YEAR: u64 = 365 * 24 * 3600;
+
+/// `var` in seconds, within `min..=max`. Every lifetime is bounded here so
+/// that `now + ttl` (chrono panics on overflow) cannot fail on a request
+/// path: `ACCESS_TOKEN_TTL_SECONDS=1000000000000000000` stops start-up
+/// instead of the first login.
 fn seconds(
     get: &impl Fn(&str) -> Option<String>,
     var: &'static str,
     default: u64,
+    range: (u64, u64),
 ) -> Result<Duration, ConfigError> {
-    let secs: u64 = parse(get, var, Some(default))?;
-    if secs == 0 {
-        return Err(missing(var, "must be greater than 0"));
-    }
+    let secs = within(parse(get, var, Some(default))?, range, var, "seconds")?;
     Ok(Duration::from_secs(secs))
+}
+
+/// `value` within `min..=max`, or an error naming `var` and the range.
+fn within<T: PartialOrd + std::fmt::Display>(
+    value: T,
+    (min, max): (T, T),
+    var: &'static str,
+    unit: &str,
+) -> Result<T, ConfigError> {
+    if value < min || value > max {
+        return Err(ConfigError { var, reason: format!("must be {min} to {max} {unit}, got {value}") });
+    }
+    Ok(value)
 }
 
 /// Accepts a CIDR or a bare address (taken as a single host).
@@ -415,6 +450,12 @@ fn parse_cidr(raw: &str) -> Result<IpNet, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_empty_environment_is_a_valid_configuration() {
+        let config = Config::from_lookup(|_| None).unwrap();
+        assert_eq!(config.ar_token_ttl.as_secs(), Config::defaults().ar_token_ttl.as_secs());
+    }
     use std::collections::HashMap;
 
     fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
@@ -524,6 +565,41 @@ mod tests {
             err.to_string(),
             "invalid configuration: APP_ENV: expected `development` or `production`, got `prod`"
         );
+    }
+
+    #[test]
+    fn every_lifetime_is_bounded_by_name_and_range() {
+        for var in [
+            "ACCESS_TOKEN_TTL_SECONDS",
+            "TRANSFER_LINK_TTL_SECONDS",
+            "IDEMPOTENCY_KEY_TTL_SECONDS",
+            "AR_TOKEN_TTL_SECONDS",
+        ] {
+            for absurd in ["0", "31536001", "1000000000000000000"] {
+                let err = config(&[(var, absurd)]).unwrap_err();
+                assert_eq!(
+                    err.to_string(),
+                    format!("invalid configuration: {var}: must be 1 to 31536000 seconds, got {absurd}")
+                );
+            }
+            let err = config(&[(var, "99999999999999999999")]).unwrap_err();
+            assert_eq!(err.var, var, "beyond u64 is a parse error, still by name");
+            assert_eq!(config(&[(var, "31536000")]).map(|_| ()).map_err(|e| e.to_string()), Ok(()));
+        }
+        let err = config(&[("SOFT_DELETE_RETENTION_DAYS", "3651")]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid configuration: SOFT_DELETE_RETENTION_DAYS: \
+             must be 0 to 3650 days: 0 purges at the next run, at most 10 years, got 3651"
+        );
+        assert_eq!(config(&[("SOFT_DELETE_RETENTION_DAYS", "0")]).unwrap().soft_delete_retention_days, 0);
+        let err = config(&[("SECURITY_RESYNC_MS", "1000000000000000000")]).unwrap_err();
+        assert_eq!(err.var, "SECURITY_RESYNC_MS");
+        assert!(err.to_string().contains("must be 1 to 3600000 ms"), "{err}");
+        let c =
+            config(&[("ACCESS_TOKEN_TTL_SECONDS", "31536000"), ("SECURITY_RESYNC_MS", "600000")]).unwrap();
+        assert_eq!(c.access_token_ttl, Duration::from_secs(31_536_000));
+        assert_eq!(c.security_resync, Duration::from_secs(600));
     }
 
     #[test]

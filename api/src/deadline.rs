@@ -25,7 +25,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
-use crate::{error::ApiError, state::AppState};
+use crate::{config::Timeouts, error::ApiError};
 
 tokio::task_local! {
     static CURRENT: Arc<Deadline>;
@@ -109,8 +109,7 @@ pub fn timed_out() -> ApiError {
 }
 
 /// Middleware: bounds the request by `REQUEST_TIMEOUT_MS` (see the module doc).
-pub async fn bound(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let timeouts = state.config.timeouts;
+pub async fn bound(State(timeouts): State<Timeouts>, req: Request, next: Next) -> Response {
     let deadline = Arc::new(Deadline::new(timeouts.request, req.method()));
     let work = CURRENT.scope(Arc::clone(&deadline), next.run(req));
     tokio::pin!(work);

@@ -160,7 +160,7 @@ impl IntoResponse for ApiError {
         let body = serde_json::to_vec(&self.problem()).unwrap_or_default();
         let mut response = (status, body).into_response();
         if matches!(self, Self::Internal(_)) {
-            response.extensions_mut().insert(crate::monitoring::Reported);
+            response.extensions_mut().insert(Reported);
         }
         let headers = response.headers_mut();
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
@@ -180,6 +180,11 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// Marks a 5xx response whose cause was already sent to Sentry (with its
+/// error chain), so the 5xx layer (`monitoring.rs`) does not send it a second time.
+#[derive(Clone, Copy, Debug)]
+pub struct Reported;
+
 /// A fault of the moment (connection lost, timeout, deadlock, ...; see
 /// `db::classify`) is 503 with its cause logged; anything else a 500.
 impl From<diesel::result::Error> for ApiError {
@@ -187,7 +192,7 @@ impl From<diesel::result::Error> for ApiError {
         if let diesel::result::Error::NotFound = err {
             return Self::NotFound("not found".into());
         }
-        match crate::db::classify(&err) {
+        match crate::db::fault::classify(&err) {
             Some(fault) => {
                 tracing::warn!(error = %err, ?fault, "database unavailable");
                 Self::Unavailable(fault.detail().into())

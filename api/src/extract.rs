@@ -12,6 +12,10 @@ use validator::Validate;
 
 use crate::error::ApiError;
 
+/// Largest request body outside the routes that raise it (an app's
+/// `body_limit`, /ar's images).
+pub const BODY_LIMIT: usize = 64 * 1024;
+
 /// A JSON body: 415 without a JSON content type, 400 when not JSON, 422 when a
 /// field is missing, of the wrong type, or fails validation.
 pub struct Json<T>(pub T);

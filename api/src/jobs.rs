@@ -1,6 +1,7 @@
 //! Background work: the purge job, run by tokio-cron-scheduler in every server
-//! and once by `api purge`. The job bodies live in their apps; this file only
-//! wires them in. An advisory lock keeps replicas from running it together.
+//! and once by `api purge`. The job bodies live with the rows they remove (the
+//! apps' `purge` steps in `apps::ALL`); an advisory lock keeps replicas from
+//! running it together.
 
 use std::collections::BTreeMap;
 
@@ -18,12 +19,11 @@ pub fn purge_once(conn: &mut PgConnection, config: &Config) -> anyhow::Result<Op
     db::try_with_advisory_lock(conn, db::locks::PURGE, |conn| {
         let started_at = chrono::Utc::now();
         let mut report = PurgeReport::new();
-        crate::auth::revocations::purge(conn, &mut report)?;
-        crate::idempotency::store::purge(conn, &mut report)?;
-        // Each app that keeps expiring rows adds one line here:
-        // `apps::<app>::purge(conn, config, &mut report)?;`
-        crate::apps::exchange::purge(conn, config, &mut report)?;
-        crate::apps::ar::purge(conn, config, &mut report)?;
+        report.insert("revoked_tokens", crate::auth::revocations::purge(conn)?);
+        report.insert("idempotency_keys", crate::idempotency::store::purge(conn)?);
+        for step in crate::apps::ALL.iter().filter_map(|app| app.purge) {
+            report.extend(step(conn, config)?);
+        }
         diesel::insert_into(purge_runs::table)
             .values((
                 purge_runs::started_at.eq(started_at),

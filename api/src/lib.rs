@@ -24,6 +24,7 @@ pub mod openapi;
 pub mod platform;
 pub mod pubsub;
 pub mod rate_limit;
+pub mod registry;
 pub mod request_id;
 pub mod router;
 pub mod schema;

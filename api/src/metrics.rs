@@ -14,14 +14,12 @@ use std::{
 
 use ::metrics::{Counter, Histogram};
 use axum::{
-    extract::{MatchedPath, Request, State},
-    http::{Method, header},
+    extract::{MatchedPath, Request},
+    http::Method,
     middleware::Next,
-    response::{IntoResponse, Response},
+    response::Response,
 };
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
-
-use crate::state::AppState;
 
 /// Latency buckets in seconds, from a cache hit to a slow argon2 login.
 const LATENCY_BUCKETS: &[f64] =
@@ -180,18 +178,13 @@ pub fn purge_run(outcome: &'static str) {
     ::metrics::counter!("purge_runs_total", "outcome" => outcome).increment(1);
 }
 
-/// Metrics in the Prometheus text format.
-#[utoipa::path(get, path = "/metrics", tag = "platform", operation_id = "metrics",
-    responses((status = 200, description = "Prometheus text exposition format (version 0.0.4)",
-        body = String, content_type = "text/plain")))]
-pub async fn render(State(state): State<AppState>) -> Response {
-    let pool = state.db.state();
-    let in_use = pool.connections.saturating_sub(pool.idle_connections);
+/// Every metric in the Prometheus text format, the pool gauges set first from
+/// the pool's connections (`in_use`, `idle`) at scrape time.
+pub fn exposition(in_use: u32, idle: u32) -> String {
     ::metrics::gauge!("db_pool_connections", "state" => "in_use").set(f64::from(in_use));
-    ::metrics::gauge!("db_pool_connections", "state" => "idle").set(f64::from(pool.idle_connections));
-    let body = handle().map_or_else(String::new, |handle| {
+    ::metrics::gauge!("db_pool_connections", "state" => "idle").set(f64::from(idle));
+    handle().map_or_else(String::new, |handle| {
         handle.run_upkeep();
         handle.render()
-    });
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], body).into_response()
+    })
 }

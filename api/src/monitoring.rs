@@ -15,12 +15,7 @@ use axum::{
 };
 use sentry::protocol::{Event, Map, Value};
 
-use crate::config::ConfigError;
-
-/// Marks a 5xx response whose cause was already sent to Sentry (with its
-/// error chain), so the 5xx layer does not send it a second time.
-#[derive(Clone, Copy, Debug)]
-pub struct Reported;
+use crate::{config::ConfigError, error::Reported};
 
 /// Header names, query parameters and fields whose values never leave the process.
 const SECRET_KEYS: &[&str] = &[

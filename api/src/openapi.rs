@@ -1,71 +1,40 @@
-//! The OpenAPI document's frame: info, tags and security schemes. Paths and
-//! schemas come from the handlers' annotations through `utoipa-axum`.
+//! The OpenAPI document's frame: info, tags and security schemes, the apps'
+//! from their descriptors. Paths and schemas come from the handlers'
+//! annotations through `utoipa-axum`.
 
-use utoipa::{
-    Modify, OpenApi,
-    openapi::security::{
-        ApiKey, ApiKeyValue, Flow, HttpAuthScheme, HttpBuilder, OAuth2, Password, Scopes, SecurityScheme,
-    },
-};
+use utoipa::{OpenApi, openapi::tag::TagBuilder};
+
+use crate::{config::Config, registry::App};
 
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "Five apps API",
         description = "One server, five small API apps, each the contract of one spec under its own prefix. \
-            Errors are RFC 9457 problem details (`application/problem+json`), except under `/dealer`, \
-            which answers its spec's own `{\"Error\": ...}` bodies.",
+            Errors are RFC 9457 problem details (`application/problem+json`), except where an app's tag \
+            says its spec has bodies of its own.",
     ),
     // Relative: wherever the server runs, its routes start at the root of its host.
     servers((url = "/", description = "This server")),
-    modifiers(&SecuritySchemes),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
-    tags(
-        (name = "platform", description = "Health, readiness and this document"),
-        (name = "exchange", description = "`/exchange`: items handed between users by a one-time confirmation link (seed 000)"),
-        (name = "todo", description = "`/todo`: tasks of a user, JWT logout, 100 requests/min (seed 001)"),
-        (name = "dealer", description = "`/dealer`: a car dealer's stock, answering `{\"Message\"}` / `{\"Error\"}` bodies (seed 002)"),
-        (name = "shop", description = "`/shop`: products, bills, purchases, a signed payment webhook, admins (seed 003)"),
-        (name = "ar", description = "`/ar`: AR projects, image targets, per-project app tokens, soft delete (seed 004)"),
-    )
+    tags((name = "platform", description = "Health, readiness and this document")),
 )]
-pub struct ApiDoc;
+struct ApiDoc;
 
-/// The bearer scheme of each app, so Swagger UI can hold one token per app.
-struct SecuritySchemes;
-
-impl Modify for SecuritySchemes {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        let components = openapi.components.get_or_insert_with(Default::default);
-        let bearer = |description: &str| {
-            SecurityScheme::Http(
-                HttpBuilder::new()
-                    .scheme(HttpAuthScheme::Bearer)
-                    .bearer_format("JWT")
-                    .description(Some(description))
-                    .build(),
-            )
-        };
-        components.add_security_scheme(
-            "todo_auth",
-            SecurityScheme::OAuth2(OAuth2::with_description(
-                [Flow::Password(Password::new("/todo/login", Scopes::new()))],
-                "A /todo token from `POST /todo/login` (the Authorize button logs in with the password form)",
-            )),
-        );
-        for (name, description) in crate::router::BEARER_SCHEMES {
-            components.add_security_scheme(*name, bearer(description));
+/// The document before its paths: info, the platform tag, then each app's
+/// tag and security schemes (one scheme per token kind, so Swagger UI can
+/// hold one token per app), in the order of `apps`.
+pub fn frame(apps: &[&App], config: &Config) -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    let tags = doc.tags.get_or_insert_with(Vec::new);
+    let components = doc.components.get_or_insert_with(Default::default);
+    for app in apps {
+        tags.push(TagBuilder::new().name(app.prefix).description(Some(app.description)).build());
+        for (name, scheme) in (app.schemes)(config) {
+            components.add_security_scheme(name, scheme);
         }
-        // /exchange also takes its token as a `token` query parameter: declared as
-        // an alternative scheme, so tools know a request carrying it is authenticated.
-        components.add_security_scheme(
-            "exchange_query",
-            SecurityScheme::ApiKey(ApiKey::Query(ApiKeyValue::with_description(
-                "token",
-                "An /exchange token from `POST /exchange/login`, as the `token` query parameter",
-            ))),
-        );
     }
+    doc
 }
 
 /// utoipa 5.5 writes a link's `operationId`/`operationRef` in snake case

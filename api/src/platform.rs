@@ -1,8 +1,8 @@
-//! Platform routes outside the apps: liveness and readiness.
+//! Platform routes outside the apps: liveness, readiness and metrics.
 
 use std::time::Duration;
 
-use axum::extract::State;
+use axum::{extract::State, http::header, response::IntoResponse};
 use diesel::RunQueryDsl;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -64,4 +64,15 @@ async fn within(service: &str, limit: Duration, check: impl Future<Output = Resu
             false
         }
     }
+}
+
+/// Metrics in the Prometheus text format.
+#[utoipa::path(get, path = "/metrics", tag = "platform", operation_id = "metrics",
+    responses((status = 200, description = "Prometheus text exposition format (version 0.0.4)",
+        body = String, content_type = "text/plain")))]
+pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    let pool = state.db.state();
+    let in_use = pool.connections.saturating_sub(pool.idle_connections);
+    let body = crate::metrics::exposition(in_use, pool.idle_connections);
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], body)
 }

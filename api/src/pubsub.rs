@@ -19,7 +19,7 @@ use std::{
 use futures_util::StreamExt;
 use tokio::{sync::broadcast, time::timeout};
 
-use crate::state::AppState;
+use redis::aio::ConnectionManager;
 
 /// What a receiver hears on its channel.
 #[derive(Clone, Debug)]
@@ -171,30 +171,33 @@ fn timed_out(_: tokio::time::error::Elapsed) -> redis::RedisError {
     redis::RedisError::from(std::io::Error::new(std::io::ErrorKind::TimedOut, "Redis did not answer in time"))
 }
 
-/// Publishes `payload` on `channel` for the other replicas, waiting at most
-/// `PUBLISH_TIMEOUT`. Never fails the caller: what it announces is already
-/// committed in PostgreSQL, and replicas that miss it read it there at their
-/// next resync (`SECURITY_RESYNC_MS`).
-pub async fn publish(state: &AppState, channel: &str, payload: &str) {
-    let mut redis = state.redis.clone();
-    let channel = state.redis_key(channel);
-    let command = redis::cmd("PUBLISH").arg(&channel).arg(payload).clone();
-    let sent = timeout(PUBLISH_TIMEOUT, async {
-        // The first command after Redis restarted fails on the dead connection
-        // and makes the manager reconnect: one more try then usually goes through.
-        match command.query_async::<i64>(&mut redis).await {
-            Err(e) if e.is_io_error() || e.is_connection_dropped() => {
-                command.query_async::<i64>(&mut redis).await
+impl Bus {
+    /// Publishes `payload` on `channel` for the other replicas, waiting at most
+    /// `PUBLISH_TIMEOUT`. Never fails the caller: what it announces is already
+    /// committed in PostgreSQL, and replicas that miss it read it there at their
+    /// next resync (`SECURITY_RESYNC_MS`). Sent on `redis`, the server's
+    /// shared connection.
+    pub async fn publish(&self, redis: &ConnectionManager, channel: &str, payload: &str) {
+        let mut redis = redis.clone();
+        let channel = format!("{}{channel}", self.0.prefix);
+        let command = redis::cmd("PUBLISH").arg(&channel).arg(payload).clone();
+        let sent = timeout(PUBLISH_TIMEOUT, async {
+            // The first command after Redis restarted fails on the dead connection
+            // and makes the manager reconnect: one more try then usually goes through.
+            match command.query_async::<i64>(&mut redis).await {
+                Err(e) if e.is_io_error() || e.is_connection_dropped() => {
+                    command.query_async::<i64>(&mut redis).await
+                }
+                sent => sent,
             }
-            sent => sent,
-        }
-    })
-    .await;
-    let failure = match sent {
-        Ok(Ok(_)) => return,
-        Ok(Err(e)) => e.to_string(),
-        Err(_) => "timed out".to_owned(),
-    };
-    crate::metrics::redis_error("pubsub");
-    tracing::warn!(%channel, error = %failure, "publish failed; other replicas learn of it at their next resync");
+        })
+        .await;
+        let failure = match sent {
+            Ok(Ok(_)) => return,
+            Ok(Err(e)) => e.to_string(),
+            Err(_) => "timed out".to_owned(),
+        };
+        crate::metrics::redis_error("pubsub");
+        tracing::warn!(%channel, error = %failure, "publish failed; other replicas learn of it at their next resync");
+    }
 }

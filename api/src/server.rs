@@ -37,8 +37,9 @@ pub async fn prepare_on(config: Config, pool: Option<db::DbPool>) -> anyhow::Res
         None => AppState::connect(config).await?,
     };
     crate::auth::revocations::start(&state).await?;
-    // Each app's start-up work adds one line here: `apps::<app>::on_startup(&state).await?;`
-    crate::apps::shop::on_startup(&state).await?;
+    for start in crate::apps::ALL.iter().filter_map(|app| app.on_startup) {
+        start(&state).await?;
+    }
     // Last: every mirror has taken its channel (`mirror::start`).
     state.bus.start();
     Ok(state)
@@ -96,12 +97,7 @@ fn production_gaps(config: &Config) -> Vec<String> {
                 .into(),
         );
     }
-    if config.payment_private_key.is_none() {
-        gaps.push(
-            "PAYMENT_PRIVATE_KEY is not set: POST /shop/payment/webhook answers 503 \"the payment webhook is not configured\""
-                .into(),
-        );
-    }
+    gaps.extend(crate::apps::ALL.iter().filter_map(|app| app.production_gap?(config)).map(String::from));
     gaps
 }
 
@@ -152,9 +148,8 @@ mod tests {
     fn production_without_a_payment_key_is_warned_about() {
         let gaps = production_gaps(&config(&[("APP_ENV", "production"), ("JWT_SECRET", SECRET)]));
         assert_eq!(gaps.len(), 1, "{gaps:?}");
-        assert!(
-            gaps[0].starts_with("PAYMENT_PRIVATE_KEY is not set: POST /shop/payment/webhook answers 503")
-        );
+        // The app that needs the key says so through its descriptor.
+        assert!(gaps[0].starts_with("PAYMENT_PRIVATE_KEY is not set: POST /"), "{gaps:?}");
         let gaps = production_gaps(&config(&[
             ("BIND_ADDR", "0.0.0.0:8080"),
             ("PAYMENT_PRIVATE_KEY", "k"),

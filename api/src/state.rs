@@ -13,7 +13,7 @@ use diesel::PgConnection;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
 use crate::{
-    auth::{TokenKeys, password::Passwords, revocations::Revocations},
+    auth::{password::Passwords, revoked::Revocations, token::TokenKeys},
     config::Config,
     db::{self, DbPool},
     error::ApiError,

@@ -5,7 +5,7 @@
 
 mod apps;
 
-use api_tests::{TestApp, types};
+use api_tests::{App, PASSWORD, TestApp};
 use diesel::{ExpressionMethods, QueryDsl, RunQueryDsl};
 use reqwest::{StatusCode, header, redirect::Policy};
 
@@ -90,15 +90,6 @@ impl<'a> Browser<'a> {
 
 fn location(res: &reqwest::Response) -> &str {
     res.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("")
-}
-
-/// A registered, activated /shop user's token.
-async fn shop_user(app: &TestApp, login: &str) -> String {
-    let creds = || types::ShopCredentials::builder().login(login).password("correct horse");
-    let link = app.client().shop_register().body(creds()).send().await.unwrap().into_inner().activation_link;
-    let code = link.rsplit('/').next().unwrap().to_owned();
-    app.client().shop_activate().code(code).send().await.unwrap();
-    app.client().shop_login().body(creds()).send().await.unwrap().into_inner().access_token
 }
 
 async fn product_count(app: &TestApp) -> i64 {
@@ -200,9 +191,9 @@ async fn the_sign_in_form_needs_its_own_token_too() {
 #[tokio::test]
 async fn a_non_admin_and_a_wrong_password_cannot_sign_in() {
     let app = spawn().await;
-    shop_user(&app, "customer").await;
+    app.user(App::Shop, "customer").await;
     let mut browser = Browser::new(&app);
-    let customer = browser.sign_in("customer", "correct horse").await;
+    let customer = browser.sign_in("customer", PASSWORD).await;
     assert_eq!(customer.status(), StatusCode::FORBIDDEN);
     let wrong = browser.sign_in(ADMIN, "not the password").await;
     assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
@@ -211,24 +202,56 @@ async fn a_non_admin_and_a_wrong_password_cannot_sign_in() {
     assert!(browser.cookie("admin_session").is_none());
 }
 
+/// Five wrong passwords, all still waiting for the one hashing thread (the
+/// test holds it) when the right password arrives: the right one is refused
+/// at once, before any of the five is checked. Proves the throttle counts a
+/// guess before its password is checked (`throttle::take_guess`, one Redis
+/// script), so overlapping guesses cannot buy more.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn after_five_wrong_passwords_even_the_right_one_waits() {
-    let app = spawn().await;
+    let app = TestApp::spawn_with(&[
+        ("ADMIN_LOGIN", ADMIN),
+        ("ADMIN_PASSWORD", ADMIN_PASSWORD),
+        ("HASH_THREADS", "1"),
+        ("HASH_QUEUE_PER_SOURCE", "64"),
+        ("HASH_QUEUE_PER_CLIENT", "64"),
+    ])
+    .await;
     let mut browser = Browser::new(&app);
     let csrf = browser.csrf("/admin/login").await;
-    let attempts = (0..5).map(|_| {
-        let (http, url, cookie) = (browser.http.clone(), app.url("/admin/login"), browser.cookie_header());
-        let csrf = csrf.clone();
-        async move {
-            let form = [("_csrf", csrf.as_str()), ("login", ADMIN), ("password", "wrong password")];
-            http.post(url).header(header::COOKIE, cookie).form(&form).send().await.unwrap().status()
+    let (release, holder) = crate::floods::hold_hashing(&app).await;
+    let attempts: Vec<_> = (0..5)
+        .map(|_| {
+            let (http, url, cookie) =
+                (browser.http.clone(), app.url("/admin/login"), browser.cookie_header());
+            let csrf = csrf.clone();
+            tokio::spawn(async move {
+                let form = [("_csrf", csrf.as_str()), ("login", ADMIN), ("password", "wrong password")];
+                http.post(url).header(header::COOKIE, cookie).form(&form).send().await.unwrap().status()
+            })
+        })
+        .collect();
+    // A bound only, so that a broken throttle fails the test instead of hanging it.
+    let bound = std::time::Duration::from_secs(30);
+    let queued = async {
+        while app.state.passwords.queue().waiting() < 5 {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         }
-    });
-    let statuses = futures::future::join_all(attempts).await;
-    assert!(statuses.iter().all(|s| *s == StatusCode::UNAUTHORIZED), "{statuses:?}");
-    let locked = browser.sign_in(ADMIN, ADMIN_PASSWORD).await;
+    };
+    tokio::time::timeout(bound, queued).await.expect("the five guesses wait for the hashing thread");
+    let locked = tokio::time::timeout(bound, browser.sign_in(ADMIN, ADMIN_PASSWORD))
+        .await
+        .expect("the right password is refused without waiting for a password check");
     assert_eq!(locked.status(), StatusCode::TOO_MANY_REQUESTS);
+    drop(release);
+    holder.await.unwrap().unwrap();
+    let mut statuses = Vec::new();
+    for attempt in attempts {
+        statuses.push(attempt.await.unwrap());
+    }
+    assert_eq!(statuses, [StatusCode::UNAUTHORIZED; 5]);
     let retry: u64 = locked.headers()[header::RETRY_AFTER].to_str().unwrap().parse().unwrap();
+    // A bound: the first lock is 30 s, and its TTL counts down while the test runs.
     assert!((1..=30).contains(&retry), "{retry}");
     assert!(browser.cookie("admin_session").is_none());
     // Another login from the same client is held back as well (counted per client too).
@@ -238,7 +261,7 @@ async fn after_five_wrong_passwords_even_the_right_one_waits() {
 #[tokio::test]
 async fn disabling_a_shop_user_refuses_their_token_at_once_through_the_shops_rules() {
     let app = spawn().await;
-    let token = shop_user(&app, "customer").await;
+    let token = app.user(App::Shop, "customer").await.token;
     let id: i64 = app
         .query(|c| {
             use api::schema::shop_users::dsl::*;
@@ -266,6 +289,9 @@ async fn disabling_a_shop_user_refuses_their_token_at_once_through_the_shops_rul
     assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
 }
 
+/// Two hundred guesses, all decided while the one hashing thread is held:
+/// only five reach it. Proves the throttle takes a guess before checking its
+/// password (`throttle::take_guess`, one atomic Redis script).
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_hundred_concurrent_guesses_check_only_the_five_allowed_passwords() {
     use std::sync::{

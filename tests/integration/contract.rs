@@ -193,3 +193,88 @@ fn the_raw_image_is_documented_as_a_binary_jpeg() {
         "binary, not an array of integers"
     );
 }
+
+/// The registry is the document's table of contents: every operation's tag is
+/// declared, every declared tag has operations, and each app in `apps::ALL`
+/// is one tag, mounted under its prefix. `.ci/contract.sh` fuzzes one
+/// schemathesis run per declared tag, so an app cannot escape the fuzzing.
+#[test]
+fn every_tag_is_declared_has_operations_and_is_an_app_or_the_platform() {
+    let spec = spec();
+    let declared: Vec<&str> = spec["tags"]
+        .as_array()
+        .expect("tags")
+        .iter()
+        .map(|t| t["name"].as_str().expect("tag name"))
+        .collect();
+    let mut used: BTreeMap<&str, usize> = BTreeMap::new();
+    for (name, op) in operations(&spec) {
+        for tag in op["tags"].as_array().expect("tags").iter().map(|t| t.as_str().expect("tag")) {
+            assert!(declared.contains(&tag), "{name}: tag {tag} is not declared");
+            *used.entry(tag).or_default() += 1;
+        }
+    }
+    let apps: Vec<&str> = api::apps::ALL.iter().map(|app| app.prefix).collect();
+    let expected: Vec<&str> = std::iter::once("platform").chain(apps.iter().copied()).collect();
+    assert_eq!(declared, expected, "the declared tags are the platform's and the apps', in order");
+    for tag in &declared {
+        assert!(used.get(tag).is_some_and(|n| *n > 0), "tag {tag} has no operation");
+    }
+    for (name, op) in operations(&spec) {
+        let tag = op["tags"][0].as_str().expect("tag");
+        let path = name.split_once(' ').expect("METHOD path").1;
+        if tag != "platform" {
+            assert!(path.starts_with(&format!("/{tag}/")), "{name}: tagged {tag} but not under /{tag}");
+        }
+    }
+}
+
+/// Every security scheme an operation names is declared, and every declared
+/// scheme is used (a scheme comes with its app's descriptor).
+#[test]
+fn every_security_scheme_is_declared_and_used() {
+    let spec = spec();
+    let declared: BTreeSet<&str> = spec["components"]["securitySchemes"]
+        .as_object()
+        .expect("schemes")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let mut used = BTreeSet::new();
+    for (name, op) in operations(&spec) {
+        for requirement in op["security"].as_array().into_iter().flatten() {
+            for scheme in requirement.as_object().expect("requirement").keys() {
+                assert!(declared.contains(scheme.as_str()), "{name}: scheme {scheme} is not declared");
+                used.insert(scheme.as_str());
+            }
+        }
+    }
+    assert_eq!(used, declared, "every declared scheme is used by an operation");
+}
+
+/// `.ci/contract.sh` takes its schemathesis runs from the document's tags, not
+/// from a list of its own that a new app could be missing from.
+#[test]
+fn the_contract_script_fuzzes_every_declared_tag() {
+    let script = include_str!("../../.ci/contract.sh");
+    assert!(script.contains(r#"for tag in spec["tags"]:"#), "contract.sh reads the tags from the document");
+    assert!(script.contains(r#"--include-tag "$tag""#), "one schemathesis run per tag");
+    for app in api::apps::ALL {
+        let hard_coded = format!("--include-tag {}", app.prefix);
+        assert!(!script.contains(&hard_coded), "contract.sh names the tag {} itself", app.prefix);
+    }
+}
+
+/// A server serves the document of its own configuration: the /ar app token's
+/// lifetime is the configured one (the committed spec says the default).
+#[tokio::test]
+async fn the_served_document_says_the_configured_app_token_lifetime() {
+    let spec = spec();
+    let committed = spec["components"]["securitySchemes"]["ar_app"]["description"].as_str().expect("ar_app");
+    assert!(committed.contains("Lives 14 days unless"), "{committed}");
+    let app = TestApp::spawn_with(&[("AR_TOKEN_TTL_SECONDS", "7200")]).await;
+    let served: Value = app.http.get(app.url("/openapi.json")).send().await.unwrap().json().await.unwrap();
+    let description =
+        served["components"]["securitySchemes"]["ar_app"]["description"].as_str().expect("ar_app");
+    assert!(description.contains("Lives 2 hours unless"), "{description}");
+}

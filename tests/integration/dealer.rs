@@ -1,17 +1,12 @@
 //! /dealer: the spec's exact bodies and status codes, for every answer the app
 //! gives (its own errors and every other 4xx), through the real server.
 
-use api_tests::{JWT_SECRET, TestApp, now, sign, status_of, types};
+use api_tests::{App, JWT_SECRET, PASSWORD, TestApp, now, sign, status_of, types};
 use diesel::{QueryDsl, RunQueryDsl};
 use serde_json::{Value, json};
 
 fn creds(username: &str) -> types::builder::DealerCredentials {
-    types::DealerCredentials::builder().username(username).password("Some password")
-}
-
-async fn token(app: &TestApp, username: &str) -> String {
-    app.client().dealer_register().body(creds(username)).send().await.expect("register");
-    app.client().dealer_auth().body(creds(username)).send().await.expect("auth").into_inner().access_token
+    types::DealerCredentials::builder().username(username).password(PASSWORD)
 }
 
 fn auto(max_speed: i32) -> types::builder::DealerAutoIn {
@@ -62,14 +57,12 @@ async fn register_answers_the_specs_messages() {
 async fn auth_answers_an_access_token_or_invalid_credentials() {
     let app = TestApp::spawn().await;
     app.client().dealer_register().body(creds("dealer")).send().await.unwrap();
-    let ok = app
-        .http
-        .post(app.url("/dealer/auth"))
-        .json(&json!({"username": "dealer", "password": "Some password"}));
+    let ok =
+        app.http.post(app.url("/dealer/auth")).json(&json!({"username": "dealer", "password": PASSWORD}));
     let body: Value = ok.send().await.unwrap().json().await.unwrap();
     let keys: Vec<&String> = body.as_object().unwrap().keys().collect();
     assert_eq!(keys, ["access_token"]);
-    for (username, password) in [("dealer", "wrong password"), ("nobody", "Some password")] {
+    for (username, password) in [("dealer", "wrong password"), ("nobody", PASSWORD)] {
         let err = app
             .client()
             .dealer_auth()
@@ -84,7 +77,7 @@ async fn auth_answers_an_access_token_or_invalid_credentials() {
 #[tokio::test]
 async fn stock_without_autos_is_400_with_the_specs_error() {
     let app = TestApp::spawn().await;
-    let token = token(&app, "dealer").await;
+    let token = app.user(App::Dealer, "dealer").await.token;
     let err = app.client_as(&token).dealer_list_stock().send().await.unwrap_err();
     assert_eq!(error_of(err), (400, "No one autos found in DataBase".into()));
 }
@@ -92,7 +85,7 @@ async fn stock_without_autos_is_400_with_the_specs_error() {
 #[tokio::test]
 async fn an_auto_lives_through_the_specs_bodies() {
     let app = TestApp::spawn().await;
-    let client = app.client_as(&token(&app, "dealer").await);
+    let client = app.client_as(&app.user(App::Dealer, "dealer").await.token);
     let created = client.dealer_create_auto().mark("Model S").body(auto(280)).send().await.unwrap();
     assert_eq!((created.status().as_u16(), created.into_inner().message.as_str()), (201, "Auto created"));
     let exists = client.dealer_create_auto().mark("Model S").body(auto(100)).send().await.unwrap_err();
@@ -138,7 +131,7 @@ async fn an_auto_lives_through_the_specs_bodies() {
 #[tokio::test]
 async fn marks_round_trip_any_percent_encoded_text() {
     let app = TestApp::spawn().await;
-    let token = token(&app, "dealer").await;
+    let token = app.user(App::Dealer, "dealer").await.token;
     let client = app.client_as(&token);
     let marks = ["Model 3 Long Range", "AC/DC", "Жигули 2107", "100% electric", "a?b#c", "汽车"];
     for mark in marks {
@@ -162,7 +155,7 @@ async fn marks_round_trip_any_percent_encoded_text() {
 #[tokio::test]
 async fn the_token_is_taken_after_bearer_or_jwt() {
     let app = TestApp::spawn().await;
-    let token = token(&app, "dealer").await;
+    let token = app.user(App::Dealer, "dealer").await.token;
     for scheme in ["Bearer", "JWT", "jwt"] {
         let response = app
             .http
@@ -180,7 +173,7 @@ async fn the_token_is_taken_after_bearer_or_jwt() {
 #[tokio::test]
 async fn every_other_error_is_an_error_body_too() {
     let app = TestApp::spawn().await;
-    let token = token(&app, "dealer").await;
+    let token = app.user(App::Dealer, "dealer").await.token;
     let foreign = sign(
         &json!({"sub": "1", "aud": "exchange", "iat": now(), "exp": now() + 600, "jti": "j"}),
         JWT_SECRET,
@@ -251,7 +244,7 @@ async fn the_rate_limit_answers_an_error_body() {
 #[tokio::test]
 async fn logout_revokes_the_token() {
     let app = TestApp::spawn().await;
-    let token = token(&app, "dealer").await;
+    let token = app.user(App::Dealer, "dealer").await.token;
     let out = app.client_as(&token).dealer_logout().send().await.unwrap();
     assert_eq!(out.into_inner().message, "Logged out");
     let err = app.client_as(&token).dealer_list_stock().send().await.unwrap_err();
@@ -261,8 +254,8 @@ async fn logout_revokes_the_token() {
 #[tokio::test]
 async fn autos_are_one_shared_stock_but_need_a_dealer_token() {
     let app = TestApp::spawn().await;
-    let first = token(&app, "first").await;
-    let second = token(&app, "second").await;
+    let first = app.user(App::Dealer, "first").await.token;
+    let second = app.user(App::Dealer, "second").await.token;
     app.client_as(&first).dealer_create_auto().mark("Polo").body(auto(180)).send().await.unwrap();
     let seen = app.client_as(&second).dealer_get_auto().mark("Polo").send().await.unwrap().into_inner();
     assert_eq!(seen.max_speed, 180);
@@ -275,7 +268,7 @@ async fn autos_are_one_shared_stock_but_need_a_dealer_token() {
 #[tokio::test]
 async fn integers_spelled_as_floats_are_integers() {
     let app = TestApp::spawn().await;
-    let token = token(&app, "Floats").await;
+    let token = app.user(App::Dealer, "Floats").await.token;
     let post = |mark: &str, body: Value| {
         app.http.post(app.url(&format!("/dealer/auto/{mark}"))).bearer_auth(&token).json(&body).send()
     };

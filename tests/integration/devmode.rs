@@ -2,10 +2,10 @@
 //! /shop usable end to end, and a server without a payment key says so.
 
 use api::devmode;
-use api_tests::TestApp;
+use api_tests::{App, TestApp};
 use serde_json::json;
 
-use crate::shop::{create_product, login_as, post_webhook, sign, user};
+use crate::shop::{create_product, post_webhook, sign};
 
 fn secrets_file() -> std::path::PathBuf {
     std::env::temp_dir().join(format!("dev-secrets-{}", uuid::Uuid::new_v4().simple()))
@@ -31,12 +31,12 @@ async fn the_dev_admin_creates_a_product_and_the_dev_key_credits_a_bill() {
     let password = dev.admin_password.clone().expect("a made-up admin password");
     assert!(banner.contains(&password) && banner.contains(&format!("{}/admin", app.base_url)), "{banner}");
 
-    let admin = login_as(&app, &dev.admin_login, &password).await;
+    let admin = app.log_in(App::Shop, &dev.admin_login, &password).await;
     let product = create_product(&app, &admin, "Tea", "4.50").await;
     assert_eq!(product.title.as_str(), "Tea");
 
     let key = dev.payment_key.clone().expect("a made-up payment key");
-    let (_, user_id) = user(&app, "dev-customer").await;
+    let user_id = app.user(App::Shop, "dev-customer").await.id;
     let body = json!({
         "signature": sign(&key, 1, user_id, 1, "100"),
         "transaction_id": 1, "user_id": user_id, "bill_id": 1, "amount": 100,
@@ -55,7 +55,7 @@ async fn the_dev_admin_creates_a_product_and_the_dev_key_credits_a_bill() {
 #[tokio::test]
 async fn without_a_payment_key_the_webhook_is_503_not_configured_and_credits_nothing() {
     let app = TestApp::spawn_with(&[("PAYMENT_PRIVATE_KEY", ""), ("APP_ENV", "production")]).await;
-    let (_, user_id) = user(&app, "no-key-customer").await;
+    let user_id = app.user(App::Shop, "no-key-customer").await.id;
     let body = json!({
         "signature": sign("anything", 1, user_id, 1, "100"),
         "transaction_id": 1, "user_id": user_id, "bill_id": 1, "amount": 100,

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use api_tests::TestApp;
+use api_tests::{App, TestApp};
 
 use crate::ar::{app_token, count, exec, project, setup, target};
 
@@ -120,6 +120,7 @@ async fn the_scheduled_job_runs_on_purge_schedule() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     scheduler.shutdown().await.unwrap();
+    // A bound: the scheduler runs every second, so how many runs the loop saw is timing.
     assert!(runs > 0, "no run within 10 s");
     assert_eq!(count(&app, "ar_app_tokens", "true").await, 0, "the expired token is gone");
     assert_eq!(count(&app, "ar_projects", format!("id = {}", s.project.id)).await, 1);
@@ -140,8 +141,8 @@ async fn api_purge_runs_the_job_once() {
 async fn the_purge_removes_revocations_once_their_tokens_have_expired() {
     let app = TestApp::spawn().await;
     // Two logouts; one token is made to have expired a minute ago.
-    let (_, live) = crate::ar::user(&app, "alice").await;
-    let (_, dead) = crate::ar::user(&app, "bob").await;
+    let live = app.user(App::Ar, "alice").await.token;
+    let dead = app.user(App::Ar, "bob").await.token;
     for token in [&live, &dead] {
         assert_eq!(app.client_as(token).ar_logout().send().await.unwrap().status(), 204);
     }

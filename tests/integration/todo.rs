@@ -2,36 +2,9 @@
 
 use std::time::{Duration, Instant};
 
-use api_tests::{JWT_SECRET, TestApp, now, problem_of, sign, status_of, types};
+use api_tests::{App, JWT_SECRET, PASSWORD, TestApp, now, problem_of, sign, status_of, types};
 use diesel::{QueryDsl, RunQueryDsl};
 use serde_json::json;
-
-async fn register(app: &TestApp, username: &str) -> types::TodoUserOut {
-    app.client()
-        .todo_register()
-        .body(types::TodoCredentials::builder().username(username).password("correct horse"))
-        .send()
-        .await
-        .expect("register")
-        .into_inner()
-}
-
-async fn login(app: &TestApp, username: &str) -> String {
-    app.client()
-        .todo_login()
-        .body(types::TodoCredentials::builder().username(username).password("correct horse"))
-        .send()
-        .await
-        .expect("login")
-        .into_inner()
-        .access_token
-}
-
-/// A registered, logged-in user's token.
-async fn user(app: &TestApp, username: &str) -> String {
-    register(app, username).await;
-    login(app, username).await
-}
 
 async fn create_task(app: &TestApp, token: &str, title: &str) -> types::TodoTaskOut {
     app.client_as(token)
@@ -50,9 +23,16 @@ async fn task_count(app: &TestApp) -> i64 {
 #[tokio::test]
 async fn register_answers_201_with_the_user_and_a_taken_username_409() {
     let app = TestApp::spawn().await;
-    let user = register(&app, "alice").await;
+    let user = app
+        .client()
+        .todo_register()
+        .body(types::TodoCredentials::builder().username("alice").password(PASSWORD))
+        .send()
+        .await
+        .expect("register")
+        .into_inner();
     assert_eq!(user.username, "alice");
-    assert!(user.id > 0);
+    assert_eq!(user.id, 1, "the first user of a fresh database");
     let again = app
         .client()
         .todo_register()
@@ -102,7 +82,7 @@ async fn invalid_credentials_are_422_and_create_nothing() {
 #[tokio::test]
 async fn login_refuses_wrong_passwords_and_unknown_users_with_401() {
     let app = TestApp::spawn().await;
-    register(&app, "carol").await;
+    app.register(App::Todo, "carol").await;
     for (username, password) in [("carol", "wrong password"), ("nobody", "correct horse")] {
         let response = app
             .http
@@ -119,7 +99,7 @@ async fn login_refuses_wrong_passwords_and_unknown_users_with_401() {
 #[tokio::test]
 async fn login_accepts_the_oauth2_password_form() {
     let app = TestApp::spawn().await;
-    register(&app, "dave").await;
+    app.register(App::Todo, "dave").await;
     let response = app
         .http
         .post(app.url("/todo/login"))
@@ -138,7 +118,7 @@ async fn login_accepts_the_oauth2_password_form() {
 #[tokio::test]
 async fn task_crud_round_trips() {
     let app = TestApp::spawn().await;
-    let token = user(&app, "erin").await;
+    let token = app.user(App::Todo, "erin").await.token;
     let client = app.client_as(&token);
 
     let created = create_task(&app, &token, "Buy milk").await;
@@ -160,7 +140,7 @@ async fn task_crud_round_trips() {
     assert_eq!(updated.title, "Buy oat milk");
     assert!(updated.completed);
     assert_eq!(updated.description, None, "PUT replaces the whole task");
-    assert!(updated.updated_at >= created.updated_at);
+    assert!(updated.updated_at > created.updated_at, "an update moves updated_at forward");
 
     let second = create_task(&app, &token, "Walk").await;
     let list = client.todo_list_tasks().send().await.unwrap().into_inner();
@@ -178,8 +158,8 @@ async fn task_crud_round_trips() {
 #[tokio::test]
 async fn another_users_task_answers_404_and_stays_untouched() {
     let app = TestApp::spawn().await;
-    let owner = user(&app, "frank").await;
-    let other = app.client_as(&user(&app, "grace").await);
+    let owner = app.user(App::Todo, "frank").await.token;
+    let other = app.client_as(&app.user(App::Todo, "grace").await.token);
     let task = create_task(&app, &owner, "Private").await;
 
     let read = other.todo_get_task().task_id(task.id).send().await.unwrap_err();
@@ -203,7 +183,7 @@ async fn another_users_task_answers_404_and_stays_untouched() {
 #[tokio::test]
 async fn bad_task_bodies_are_refused_and_create_nothing() {
     let app = TestApp::spawn().await;
-    let token = user(&app, "heidi").await;
+    let token = app.user(App::Todo, "heidi").await.token;
     let post = |body: String, content_type: &'static str| {
         app.http
             .post(app.url("/todo/tasks"))
@@ -284,7 +264,7 @@ async fn pages_by_after_id_equal_pages_by_offset() {
 #[tokio::test]
 async fn a_malformed_task_id_is_400() {
     let app = TestApp::spawn().await;
-    let token = user(&app, "ivan").await;
+    let token = app.user(App::Todo, "ivan").await.token;
     let response = app.http.get(app.url("/todo/tasks/abc")).bearer_auth(&token).send().await.unwrap();
     assert_eq!(response.status(), 400);
     assert_eq!(response.headers()["content-type"], "application/problem+json");
@@ -304,9 +284,9 @@ async fn requests_without_a_token_are_401_with_www_authenticate() {
 #[tokio::test]
 async fn logout_revokes_that_token_only() {
     let app = TestApp::spawn().await;
-    register(&app, "judy").await;
-    let first = login(&app, "judy").await;
-    let second = login(&app, "judy").await;
+    app.register(App::Todo, "judy").await;
+    let first = app.log_in(App::Todo, "judy", PASSWORD).await;
+    let second = app.log_in(App::Todo, "judy", PASSWORD).await;
     let out = app.client_as(&first).todo_logout().send().await.unwrap();
     assert_eq!(out.status(), 204);
     let refused = app.client_as(&first).todo_list_tasks().send().await.unwrap_err();
@@ -322,8 +302,8 @@ async fn logout_reaches_every_replica() {
     // published revocation can make the other replica refuse the token sooner.
     let app = TestApp::spawn_with(&[("SECURITY_RESYNC_MS", "600000")]).await;
     let replica = app.replica().await;
-    register(&app, "kim").await;
-    let token = login(&app, "kim").await;
+    app.register(App::Todo, "kim").await;
+    let token = app.log_in(App::Todo, "kim", PASSWORD).await;
     let listed = replica.client_as(&token).todo_list_tasks().send().await.unwrap();
     assert_eq!(listed.status(), 200, "the replica accepts the token");
     let deadline = Instant::now() + Duration::from_secs(5);
@@ -355,7 +335,7 @@ async fn logout_reaches_every_replica() {
 #[tokio::test]
 async fn forged_and_foreign_tokens_are_refused() {
     let app = TestApp::spawn().await;
-    let user = register(&app, "mallory").await;
+    let user = app.user(App::Todo, "mallory").await;
     let claims = |aud: &str, exp: i64| json!({"sub": user.id.to_string(), "aud": aud, "iat": now() - 10, "exp": exp, "jti": "x"});
     let valid = sign(&claims("todo", now() + 600), JWT_SECRET);
     assert_eq!(app.client_as(&valid).todo_list_tasks().send().await.unwrap().status(), 200);

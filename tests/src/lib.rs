@@ -3,9 +3,11 @@
 //! driven through the generated client like any outside user.
 
 pub mod budget;
+pub mod held_lock;
 pub mod leftovers;
 pub mod pg_cluster;
 mod services;
+mod users;
 
 use std::{
     collections::HashMap,
@@ -17,7 +19,9 @@ use diesel::{Connection, PgConnection, RunQueryDsl};
 use tokio::{net::TcpListener, task::JoinHandle};
 
 pub use api_client::{Client, types};
+pub use held_lock::{HeldLock, MAX_QUEUED, RACE_VARS};
 pub use redis_server::OwnRedis;
+pub use users::{App, PASSWORD, User, sub_of};
 
 mod redis_server;
 

@@ -69,13 +69,14 @@ const SETTLE: Duration = Duration::from_secs(5);
 const PAUSE: Duration = Duration::from_secs(35);
 const JWT_SECRET: &str = "chaos-check-secret-0123456789abcdef";
 
-struct Plan {
+#[derive(Debug, PartialEq)]
+pub struct Plan {
     rate: f64,
     pause: Duration,
 }
 
 impl Plan {
-    fn parse(args: &[String]) -> anyhow::Result<Self> {
+    pub fn parse(args: &[String]) -> anyhow::Result<Self> {
         let mut plan = Self { rate: 100.0, pause: PAUSE };
         let mut args = args.iter();
         while let Some(arg) = args.next() {
@@ -96,8 +97,7 @@ impl Plan {
     }
 }
 
-pub fn run(args: &[String]) -> anyhow::Result<()> {
-    let plan = Plan::parse(args)?;
+pub fn run(plan: Plan) -> anyhow::Result<()> {
     let binary = build_api()?;
     let started = Instant::now();
     let dir = target_dir().join("chaos");

@@ -9,7 +9,7 @@ use std::{
 
 use anyhow::{Context, bail};
 
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
     Write,
     Check,

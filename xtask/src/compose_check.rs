@@ -33,10 +33,7 @@ const PROJECT: &str = "five-apps-check";
 const BASE_IMAGES: [&str; 5] =
     ["rust:1.95-slim-bookworm", "debian:bookworm-slim", "postgres:15", "redis:7-alpine", "nginx:1.27-alpine"];
 
-pub fn run(args: &[String]) -> anyhow::Result<()> {
-    if let Some(unknown) = args.first() {
-        bail!("compose-check takes no arguments (got {unknown})");
-    }
+pub fn run() -> anyhow::Result<()> {
     let stack = Stack::new()?;
     let outcome = tokio::runtime::Runtime::new()?.block_on(check(&stack));
     if outcome.is_err() {

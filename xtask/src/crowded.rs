@@ -17,14 +17,15 @@ use diesel::{Connection, PgConnection, RunQueryDsl};
 
 use crate::chaos::postgres::Postgres;
 
-struct Options {
+#[derive(Debug, PartialEq)]
+pub struct Options {
     own_cluster: bool,
     max_connections: u32,
     hold: u32,
     command: Vec<String>,
 }
 
-fn options(args: &[String]) -> anyhow::Result<Options> {
+pub fn options(args: &[String]) -> anyhow::Result<Options> {
     let mut o = Options { own_cluster: false, max_connections: 100, hold: 50, command: Vec::new() };
     let mut it = args.iter();
     while let Some(arg) = it.next() {
@@ -61,8 +62,7 @@ struct Count {
 
 const APPLICATION: &str = "xtask-crowded";
 
-pub fn run(args: &[String]) -> anyhow::Result<()> {
-    let o = options(args)?;
+pub fn run(o: Options) -> anyhow::Result<()> {
     let logs = crate::root().join("target").join("crowded");
     std::fs::create_dir_all(&logs)?;
     let cluster = if o.own_cluster { Some(Postgres::start_with(&logs, o.max_connections)?) } else { None };

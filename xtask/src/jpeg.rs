@@ -4,9 +4,7 @@
 
 use anyhow::Context;
 
-pub fn run(args: &[String]) -> anyhow::Result<()> {
-    let [width, height, out] = args else { anyhow::bail!("usage: cargo xtask jpeg WIDTH HEIGHT OUT") };
-    let (width, height): (u16, u16) = (width.parse()?, height.parse()?);
+pub fn run(width: u16, height: u16, out: &str) -> anyhow::Result<()> {
     let (w, h) = (usize::from(width), usize::from(height));
     let mut pixels = Vec::with_capacity(w * h * 3);
     for y in 0..h {

@@ -15,16 +15,23 @@
 //! - `crowded [--own-cluster] -- <command…>`: a command run while 50 other
 //!   connections are held on PostgreSQL (see `crowded.rs`).
 //! - `doctor`: what the checks need, present or missing, with the command to fix each.
+//! - `layers`: the `api` crate's module graph: no cycle through core, apps
+//!   reached only through their list (see `layers.rs`).
 //! - `compose-check`: the image and the compose stack run for real: collection
 //!   through nginx, a replica down, a rolling update (see `compose_check.rs`).
+//!
+//! The command line is read strictly first (`cli.rs`): an unknown flag or a
+//! stray argument exits with code 2 before any task runs.
 
 mod bench;
 mod chaos;
+mod cli;
 mod codegen;
 mod compose_check;
 mod crowded;
 mod doctor;
 mod jpeg;
+mod layers;
 mod local_api;
 mod postman;
 mod replicas;
@@ -34,32 +41,46 @@ mod sdk;
 mod spec;
 mod tools;
 
-use std::path::PathBuf;
+use std::{path::PathBuf, process::ExitCode};
 
-use anyhow::bail;
+use cli::{SpecArgs, Task};
 
-fn main() -> anyhow::Result<()> {
+/// Exit code 2 for a command line the tasks do not take (nothing has run),
+/// 1 for a task that failed.
+fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let check = args.iter().any(|a| a == "--check");
-    let mode = if check { codegen::Mode::Check } else { codegen::Mode::Write };
-    match args.first().map(String::as_str) {
-        Some("spec") => spec::run(&args[1..]),
-        Some("clients") => rust_client::generate(mode).and_then(|()| sdk::generate(mode)),
-        Some("postman") => postman::generate(mode),
-        Some("schema") => schema::dump(mode),
-        Some("tools") => tools::print(),
-        Some("bench") => bench::run(&args[1..]),
-        Some("replicas") => replicas::run(),
-        Some("chaos") => chaos::run(&args[1..]),
-        Some("crowded") => crowded::run(&args[1..]),
-        Some("doctor") => doctor::run(),
-        Some("compose-check") => compose_check::run(&args[1..]),
-        Some("jpeg") => jpeg::run(&args[1..]),
-        _ => bail!(
-            "usage: cargo xtask <spec|clients|postman|schema> [--check] | cargo xtask spec <--release|--breaking [git-ref]> \
-             | cargo xtask <tools|bench [scenario…]|replicas|chaos|doctor|compose-check> | cargo xtask crowded [--own-cluster] -- <command…> \
-             | cargo xtask jpeg WIDTH HEIGHT OUT"
-        ),
+    let task = match cli::parse(&args) {
+        Ok(task) => task,
+        Err(usage) => {
+            eprintln!("error: {usage}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(task) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("Error: {e:?}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(task: Task) -> anyhow::Result<()> {
+    match task {
+        Task::Spec(SpecArgs::Generate { mode, release }) => spec::run(mode, release),
+        Task::Spec(SpecArgs::Breaking { base }) => spec::breaking(base.as_deref()),
+        Task::Clients(mode) => rust_client::generate(mode).and_then(|()| sdk::generate(mode)),
+        Task::Postman(mode) => postman::generate(mode),
+        Task::Schema(mode) => schema::dump(mode),
+        Task::Tools => tools::print(),
+        Task::Bench(filters) => bench::run(&filters),
+        Task::Replicas => replicas::run(),
+        Task::Chaos(plan) => chaos::run(plan),
+        Task::Crowded(options) => crowded::run(options),
+        Task::Doctor => doctor::run(),
+        Task::ComposeCheck => compose_check::run(),
+        Task::Jpeg { width, height, out } => jpeg::run(width, height, &out),
+        Task::Layers => layers::run(),
     }
 }
 

@@ -1,7 +1,7 @@
 //! Signing in and out. The sign-in form is protected from cross-site posts by
 //! a double-submit token (a cookie and a hidden field that must match: there
 //! is no session yet), wrong passwords are throttled (see `throttle`), and
-//! only active /shop admins get a session.
+//! only the accounts that the app keeping them allows get a session.
 
 use std::net::IpAddr;
 
@@ -14,12 +14,11 @@ use serde::Deserialize;
 use subtle::ConstantTimeEq;
 
 use super::{
-    admins,
     error::PageResult,
     forms::{AdminForm, NoFields},
     layout, session, throttle,
 };
-use crate::{error::ApiError, rate_limit::client_ip, state::AppState};
+use crate::{client::client_ip, error::ApiError, state::AppState};
 
 #[derive(Deserialize)]
 pub struct LoginForm {
@@ -77,7 +76,7 @@ pub async fn login(State(state): State<AppState>, req: Request) -> PageResult {
         return Ok(page);
     }
     let login = form.login.clone();
-    let found = state.db(move |conn| admins::find_by_login(conn, &login)).await?;
+    let found = state.db(move |conn| (super::accounts().find_by_login)(conn, &login)).await?;
     let with_hash = found.map(|c| {
         let hash = c.password_hash.clone();
         (c, hash)

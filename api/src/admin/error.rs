@@ -7,7 +7,7 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 
-use super::layout;
+use super::document;
 use crate::error::ApiError;
 
 #[derive(Debug)]
@@ -46,7 +46,7 @@ impl IntoResponse for PageError {
             ApiError::Unavailable(reason) => tracing::warn!(%reason, "service unavailable"),
             _ => {}
         }
-        let mut response = (status, layout::error_page(status, &detail)).into_response();
+        let mut response = (status, document::error_page(status, &detail)).into_response();
         if let ApiError::TooManyRequests { retry_after_secs } = err {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs.max(1)));
         }

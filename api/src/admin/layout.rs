@@ -4,54 +4,17 @@
 //! field, action buttons). Server-rendered with maud: no JavaScript needed;
 //! htmx only makes search live.
 
-use axum::{http::StatusCode, response::Html};
+use axum::response::Html;
 use maud::{DOCTYPE, Markup, html};
 
-use super::session::Admin;
+use super::{document::head, session::Admin};
+use crate::{apps::ALL, registry};
 
-/// The sidebar: (section, [(label, path)]). A new app's pages add one line.
-const NAV: &[(&str, &[(&str, &str)])] = &[
-    ("Overview", &[("Dashboard", "/admin")]),
-    ("/todo", &[("Users", "/admin/todo/users"), ("Tasks", "/admin/todo/tasks")]),
-    (
-        "/shop",
-        &[
-            ("Users", "/admin/shop/users"),
-            ("Products", "/admin/shop/products"),
-            ("Bills", "/admin/shop/bills"),
-        ],
-    ),
-    (
-        "/exchange",
-        &[
-            ("Users", "/admin/exchange/users"),
-            ("Items", "/admin/exchange/items"),
-            ("Pending transfers", "/admin/exchange/transfers"),
-        ],
-    ),
-    ("/dealer", &[("Users", "/admin/dealer/users"), ("Autos", "/admin/dealer/autos")]),
-    (
-        "/ar",
-        &[
-            ("Users", "/admin/ar/users"),
-            ("Projects", "/admin/ar/projects"),
-            ("Image targets", "/admin/ar/targets"),
-            ("App tokens", "/admin/ar/tokens"),
-        ],
-    ),
-];
-
-fn head(title: &str) -> Markup {
-    html! {
-        head {
-            meta charset="utf-8";
-            meta name="viewport" content="width=device-width, initial-scale=1";
-            meta name="htmx-config" content=r#"{"includeIndicatorStyles":false}"#;
-            title { (title) " · Admin" }
-            link rel="stylesheet" href="/admin/assets/admin.css";
-            script src="/admin/assets/htmx.min.js" defer {}
-        }
-    }
+/// The sidebar: the dashboard, then each app's pages under its prefix.
+fn nav() -> impl Iterator<Item = (String, &'static [(&'static str, &'static str)])> {
+    const OVERVIEW: &[(&str, &str)] = &[("Dashboard", "/admin")];
+    std::iter::once(("Overview".to_owned(), OVERVIEW))
+        .chain(ALL.iter().map(|app| (registry::mount(app), app.admin.nav)))
 }
 
 /// A page of the signed-in panel; `path` marks the current sidebar entry;
@@ -66,9 +29,9 @@ pub fn page(admin: &Admin, path: &str, title: &str, notice: Option<&str>, body: 
                 aside.sidebar {
                     a.brand href="/admin" { "Five apps " span { "admin" } }
                     nav {
-                        @for (section, links) in NAV {
+                        @for (section, links) in nav() {
                             h2 { (section) }
-                            @for (label, href) in *links {
+                            @for (label, href) in links.iter() {
                                 a href=(href) class=[(*href == path).then_some("active")] { (label) }
                             }
                         }
@@ -112,25 +75,6 @@ pub fn login_page(csrf: &str, login: &str, message: Option<&str>) -> Html<String
                     label { "Login" input type="text" name="login" value=(login) autocomplete="username" required autofocus; }
                     label { "Password" input type="password" name="password" autocomplete="current-password" required; }
                     button.primary type="submit" { "Sign in" }
-                }
-            }
-        }
-    };
-    Html(markup.into_string())
-}
-
-/// A refusal or failure, with a way back.
-pub fn error_page(status: StatusCode, detail: &str) -> Html<String> {
-    let markup = html! {
-        // Before `<html>`: anything ahead of the doctype puts browsers in quirks mode.
-        (DOCTYPE)
-        html lang="en" {
-            (head(status.canonical_reason().unwrap_or("Error")))
-            body.centered {
-                div.card {
-                    h1 { (status.as_u16()) " " (status.canonical_reason().unwrap_or("Error")) }
-                    p { (detail) }
-                    p { a href="/admin" { "Back to the dashboard" } }
                 }
             }
         }

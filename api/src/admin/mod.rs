@@ -1,30 +1,21 @@
-//! The web admin panel at `/admin`: server-rendered HTML (maud) for /shop
-//! admins, with a session cookie, CSRF tokens on every form and throttled
-//! sign-in. A composition layer like `router.rs`: its actions call the apps'
-//! own functions (the ones their API handlers call), so the panel has no
-//! second way to break an app's rules. Not part of the OpenAPI document.
+//! The web admin panel at `/admin`: server-rendered HTML (maud), with a
+//! session cookie, CSRF tokens on every form and throttled sign-in. This
+//! folder is the frame (sign-in, sessions, layout, listing, the dashboard);
+//! the pages are the apps' own (`apps/<app>/panel`, their `admin` section in
+//! `apps::ALL`), written with the apps' own queries and functions, so the
+//! panel has no second way to break an app's rules. Not part of the OpenAPI
+//! document.
 
-mod admins;
-mod ar;
-mod ar_targets;
-mod ar_tokens;
 mod assets;
 mod auth;
 mod dashboard;
-mod dealer;
-mod error;
-mod exchange;
-mod exchange_transfers;
-mod forms;
-mod layout;
-mod listing;
-mod session;
-mod shop;
-mod shop_bills;
-mod shop_products;
+mod document;
+pub mod error;
+pub mod forms;
+pub mod layout;
+pub mod listing;
+pub mod session;
 mod throttle;
-mod thumbnail;
-mod todo;
 
 use axum::{
     Router,
@@ -34,23 +25,36 @@ use axum::{
     routing::{get, post},
 };
 
-use crate::state::AppState;
+use crate::{
+    apps::ALL,
+    registry::{self, Accounts, Candidate},
+    state::AppState,
+};
 
 /// Every page of the panel, to be nested under `/admin`.
 pub fn router() -> Router<AppState> {
-    Router::new()
+    let frame = Router::new()
         .route("/", get(dashboard::show))
         .route("/login", get(auth::login_page).post(auth::login))
         .route("/logout", post(auth::logout))
         .route("/assets/admin.css", get(assets::css))
-        .route("/assets/htmx.min.js", get(assets::htmx))
-        .route("/todo/users", get(todo::list_users))
-        .route("/todo/tasks", get(todo::list_tasks))
-        .merge(shop::routes())
-        .merge(exchange::routes())
-        .merge(dealer::routes())
-        .merge(ar::routes())
+        .route("/assets/htmx.min.js", get(assets::htmx));
+    ALL.iter()
+        .fold(frame, |router, app| router.nest(&registry::mount(app), (app.admin.routes)()))
         .layer(middleware::map_response(security_headers))
+}
+
+/// Who may sign in: the accounts of the app that keeps them, or nobody.
+fn accounts() -> Accounts {
+    fn nobody(_: &mut diesel::PgConnection, _: &str) -> Result<Option<Candidate>, crate::error::ApiError> {
+        Ok(None)
+    }
+    fn never(_: &mut diesel::PgConnection, _: i64) -> Result<bool, crate::error::ApiError> {
+        Ok(false)
+    }
+    ALL.iter()
+        .find_map(|app| app.admin.accounts)
+        .unwrap_or(Accounts { find_by_login: nobody, may_sign_in: never })
 }
 
 /// Pages are private and must not be framed, cached or fed foreign scripts.

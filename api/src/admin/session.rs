@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use super::{admins, error::PageError};
+use super::error::PageError;
 use crate::{error::ApiError, state::AppState};
 
 /// The session cookie's name.
@@ -114,7 +114,7 @@ impl FromRequestParts<AppState> for Admin {
             return Err(PageError::SignIn);
         };
         let id = session.admin_id;
-        if !state.db(move |conn| admins::is_admin(conn, id)).await? {
+        if !state.db(move |conn| (super::accounts().may_sign_in)(conn, id)).await? {
             let mut redis = state.redis.clone();
             let _: i64 = redis.del(&key).await.map_err(ApiError::from)?;
             return Err(PageError::SignIn);

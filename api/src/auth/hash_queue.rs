@@ -22,14 +22,21 @@ use tokio::sync::oneshot;
 
 use crate::error::ApiError;
 
-/// The queue's bounds (`HASH_THREADS`, `HASH_QUEUE_MAX`, `HASH_QUEUE_PER_SOURCE`,
-/// `HASH_QUEUE_PER_CLIENT`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct HashLimits {
-    pub threads: usize,
-    pub max_waiting: usize,
-    pub per_source: usize,
-    pub per_client: usize,
+pub use crate::config::HashLimits;
+
+/// Niceness of the hashing threads (CFS weight 110 against 1024 at nice 0).
+const NICE: i32 = 10;
+
+/// Lowers this thread's priority (Linux: niceness is per thread).
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: plain syscalls on the calling thread; no memory is passed.
+    unsafe {
+        let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
+        if libc::setpriority(libc::PRIO_PROCESS, tid, NICE) != 0 {
+            tracing::warn!("cannot lower the priority of a password hashing thread");
+        }
+    }
 }
 
 type Job = Box<dyn FnOnce() + Send>;
@@ -90,7 +97,7 @@ impl HashQueue {
         for i in 0..limits.threads.max(1) {
             let shared = shared.clone();
             std::thread::Builder::new().name(format!("argon2-{i}")).spawn(move || {
-                super::password::lower_priority();
+                lower_priority();
                 while let Some(job) = next(&shared) {
                     // A panicking job loses its answer (a 500), not the thread.
                     drop(std::panic::catch_unwind(std::panic::AssertUnwindSafe(job)));

@@ -3,9 +3,12 @@
 
 pub mod extract;
 pub mod hash_queue;
+pub mod login;
 pub mod password;
 pub mod revocations;
+pub mod revoked;
 pub mod token;
 
 pub use extract::{Audience, Authed, gone_or, user_gone};
+pub use login::{LoggedIn, Login, login};
 pub use token::{Claims, Issued, TokenKeys};

@@ -22,21 +22,6 @@ use argon2::{
 use super::hash_queue::{HashLimits, HashQueue};
 use crate::error::ApiError;
 
-/// Niceness of the hashing threads (CFS weight 110 against 1024 at nice 0).
-const NICE: i32 = 10;
-
-/// Lowers this thread's priority (Linux: niceness is per thread).
-pub(super) fn lower_priority() {
-    #[cfg(target_os = "linux")]
-    // SAFETY: plain syscalls on the calling thread; no memory is passed.
-    unsafe {
-        let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
-        if libc::setpriority(libc::PRIO_PROCESS, tid, NICE) != 0 {
-            tracing::warn!("cannot lower the priority of a password hashing thread");
-        }
-    }
-}
-
 /// One of OWASP's equivalent minimums for argon2id: m = 7 MiB, t = 5, p = 1.
 /// The same defence as m = 19 MiB, t = 2 (the crate's default) but faster here
 /// (14 ms against 24 ms a hash, the smaller block stays in cache) and with a

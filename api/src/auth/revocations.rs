@@ -14,89 +14,17 @@
 //!   PostgreSQL (one indexed read per request): past its bound the mirror
 //!   costs a round trip, never a wrong "accepted".
 
-use std::{
-    collections::HashMap,
-    sync::{
-        Arc, PoisonError, RwLock,
-        atomic::{AtomicI64, Ordering},
-    },
-};
-
 use chrono::{DateTime, Utc};
 use diesel::{PgConnection, prelude::*};
 
+pub use super::revoked::Revocations;
 use super::token::Claims;
 use crate::{
     error::ApiError,
     mirror::{self, Mirror, Since, Tracker},
-    pubsub,
     schema::revoked_tokens,
     state::AppState,
 };
-
-/// The replica's memory of live revocations: `jti` → the token's `exp`.
-pub struct Revocations {
-    known: RwLock<HashMap<Box<str>, i64>>,
-    /// Until when (Unix seconds) a revocation that found no room may still
-    /// matter: until then the mirror is incomplete.
-    incomplete_until: AtomicI64,
-    /// When (Unix seconds) expired entries were last dropped to make room:
-    /// at most once a second, so a full mirror does not scan itself per request.
-    pruned_at: AtomicI64,
-    max_entries: usize,
-    tracker: Tracker,
-}
-
-impl Revocations {
-    pub fn new(config: &crate::config::Config) -> Arc<Self> {
-        Arc::new(Self {
-            known: RwLock::default(),
-            incomplete_until: AtomicI64::new(0),
-            pruned_at: AtomicI64::new(0),
-            max_entries: config.security_mirror_max_entries,
-            tracker: Tracker::new(config.security_resync),
-        })
-    }
-
-    /// `Some(verdict)` when memory is enough to answer, `None` when
-    /// PostgreSQL must be asked.
-    fn lookup(&self, jti: &str) -> Option<bool> {
-        if self.known.read().unwrap_or_else(PoisonError::into_inner).contains_key(jti) {
-            return Some(true);
-        }
-        let complete = self.incomplete_until.load(Ordering::Acquire) <= Utc::now().timestamp();
-        (complete && self.tracker.is_fresh()).then_some(false)
-    }
-
-    /// Keeps a revocation until `exp`, room permitting (expired ones make room).
-    fn remember(&self, jti: &str, exp: i64) {
-        let now = Utc::now().timestamp();
-        if exp <= now {
-            return;
-        }
-        let mut known = self.known.write().unwrap_or_else(PoisonError::into_inner);
-        if known.contains_key(jti) {
-            return;
-        }
-        if known.len() >= self.max_entries && self.pruned_at.swap(now, Ordering::AcqRel) < now {
-            known.retain(|_, exp| *exp > now);
-        }
-        if known.len() >= self.max_entries {
-            self.incomplete_until.fetch_max(exp, Ordering::AcqRel);
-            return;
-        }
-        known.insert(jti.into(), exp);
-    }
-
-    /// Number of revocations held.
-    pub fn len(&self) -> usize {
-        self.known.read().unwrap_or_else(PoisonError::into_inner).len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-}
 
 impl Mirror for Revocations {
     const NAME: &'static str = "revocations";
@@ -104,7 +32,7 @@ impl Mirror for Revocations {
 
     async fn sync(&self, state: &AppState, whole: bool) -> Result<(), ApiError> {
         self.tracker
-            .sync(state, whole, live_since, |rows: Vec<(String, DateTime<Utc>)>, _| {
+            .sync(&state.db, whole, live_since, |rows: Vec<(String, DateTime<Utc>)>, _| {
                 for (jti, expires_at) in rows {
                     self.remember(&jti, expires_at.timestamp());
                 }
@@ -156,7 +84,7 @@ pub fn record(conn: &mut PgConnection, claims: &Claims) -> QueryResult<()> {
 /// other replicas (who also find it at their next resync if the hint is lost).
 pub async fn announce(state: &AppState, claims: &Claims) {
     state.revocations.remember(&claims.jti, claims.exp);
-    pubsub::publish(state, Revocations::CHANNEL, &format!("{} {}", claims.jti, claims.exp)).await;
+    state.bus.publish(&state.redis, Revocations::CHANNEL, &format!("{} {}", claims.jti, claims.exp)).await;
 }
 
 /// Refuses the token everywhere from now until its own expiry: committed in
@@ -193,13 +121,10 @@ pub async fn start(state: &AppState) -> anyhow::Result<()> {
     mirror::start(state, state.revocations.clone()).await
 }
 
-/// The purge job's part: revocations of tokens that have expired since.
-pub fn purge(conn: &mut PgConnection, report: &mut crate::jobs::PurgeReport) -> QueryResult<()> {
-    let removed =
-        diesel::delete(revoked_tokens::table.filter(revoked_tokens::expires_at.le(diesel::dsl::now)))
-            .execute(conn)?;
-    report.insert("revoked_tokens", removed);
-    Ok(())
+/// The purge job's part: revocations of tokens that have expired since (rows removed).
+pub fn purge(conn: &mut PgConnection) -> QueryResult<usize> {
+    diesel::delete(revoked_tokens::table.filter(revoked_tokens::expires_at.le(diesel::dsl::now)))
+        .execute(conn)
 }
 
 #[cfg(test)]
@@ -209,44 +134,7 @@ mod tests {
     use super::*;
 
     fn mirror(max_entries: usize) -> Revocations {
-        Revocations {
-            known: RwLock::default(),
-            incomplete_until: AtomicI64::new(0),
-            pruned_at: AtomicI64::new(0),
-            max_entries,
-            tracker: Tracker::new(Duration::from_secs(1)),
-        }
-    }
-
-    #[test]
-    fn an_unread_mirror_answers_nothing_on_its_own() {
-        let cache = mirror(10);
-        cache.remember("a", Utc::now().timestamp() + 60);
-        assert_eq!(cache.lookup("a"), Some(true), "a revocation held is always an answer");
-        assert_eq!(cache.lookup("b"), None, "never read from PostgreSQL: ask it");
-    }
-
-    #[test]
-    fn past_its_bound_the_mirror_is_incomplete_until_what_it_dropped_expires() {
-        let cache = mirror(2);
-        let now = Utc::now().timestamp();
-        cache.remember("a", now + 60);
-        cache.remember("b", now + 60);
-        cache.remember("c", now + 120);
-        assert_eq!(cache.len(), 2, "bounded");
-        assert_eq!(cache.incomplete_until.load(Ordering::Acquire), now + 120);
-        assert_eq!(cache.lookup("c"), None, "dropped: PostgreSQL is asked");
-    }
-
-    #[test]
-    fn expired_revocations_make_room() {
-        let cache = mirror(2);
-        let now = Utc::now().timestamp();
-        cache.known.write().unwrap().insert("old".into(), now - 1);
-        cache.remember("a", now + 60);
-        cache.remember("b", now + 60);
-        assert_eq!(cache.len(), 2);
-        assert_eq!(cache.incomplete_until.load(Ordering::Acquire), 0, "nothing live was dropped");
+        Revocations::bounded(max_entries, Duration::from_secs(1))
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //! helper that runs database work off the async workers within the request's
 //! deadline.
 
-mod fault;
+mod constraint;
+pub mod fault;
 mod pool;
 pub mod request_tx;
 
@@ -18,6 +19,7 @@ use diesel::{
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
+pub use self::constraint::ResultExt;
 pub use self::fault::{Fault, classify};
 use self::pool::{Conn, Manager};
 use crate::{
@@ -374,24 +376,4 @@ pub fn without_statement_timeout<T>(
     let result = f(conn);
     conn.batch_execute(&format!("SET statement_timeout = {}", timeouts.db_statement.as_millis()))?;
     result
-}
-
-/// True when `err` is a unique violation of the named constraint: call sites
-/// say which constraint means which 409.
-pub fn is_unique_violation(err: &diesel::result::Error, constraint: &str) -> bool {
-    matches!(
-        err,
-        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, info)
-            if info.constraint_name() == Some(constraint)
-    )
-}
-
-/// True when `err` is a foreign-key violation of the named constraint (a row
-/// referring to one deleted since, such as the caller's own user row).
-pub fn is_foreign_key_violation(err: &diesel::result::Error, constraint: &str) -> bool {
-    matches!(
-        err,
-        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::ForeignKeyViolation, info)
-            if info.constraint_name() == Some(constraint)
-    )
 }

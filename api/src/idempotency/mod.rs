@@ -34,7 +34,6 @@ use crate::{
     db::{self, request_tx},
     deadline::Deadline,
     error::ApiError,
-    rate_limit,
     state::AppState,
 };
 
@@ -84,7 +83,7 @@ enum Claim {
 async fn keyed(keys: Keys, route: String, req: Request, next: Next) -> Result<Response, ApiError> {
     let Some(key) = key::from_headers(req.headers())? else { return Ok(next.run(req).await) };
     let state = &keys.state;
-    let ip = rate_limit::client_ip(&req, &state.config.trusted_proxies);
+    let ip = crate::client::client_ip(&req, &state.config.trusted_proxies);
     let (parts, body) = req.into_parts();
     let body = axum::body::to_bytes(body, keys.max_body).await.map_err(|e| {
         if e.into_inner().is::<http_body_util::LengthLimitError>() {

@@ -70,10 +70,7 @@ pub fn save(conn: &mut PgConnection, key_hash: &[u8], answer: &Stored, ttl: Dura
     .map(drop)
 }
 
-/// The purge job's part: keys past their lifetime.
-pub fn purge(conn: &mut PgConnection, report: &mut crate::jobs::PurgeReport) -> QueryResult<()> {
-    let removed =
-        diesel::sql_query("DELETE FROM idempotency_keys WHERE expires_at <= now()").execute(conn)?;
-    report.insert("idempotency_keys", removed);
-    Ok(())
+/// The purge job's part: keys past their lifetime (rows removed).
+pub fn purge(conn: &mut PgConnection) -> QueryResult<usize> {
+    diesel::sql_query("DELETE FROM idempotency_keys WHERE expires_at <= now()").execute(conn)
 }

@@ -6537,7 +6537,7 @@ pub mod types {
 #[derive(Clone, Debug)]
 /**Client for Five apps API
 
-One server, five small API apps, each the contract of one spec under its own prefix. Errors are RFC 9457 problem details (`application/problem+json`), except under `/dealer`, which answers its spec's own `{"Error": ...}` bodies.
+One server, five small API apps, each the contract of one spec under its own prefix. Errors are RFC 9457 problem details (`application/problem+json`), except where an app's tag says its spec has bodies of its own.
 
 Version: 0.1.0*/
 pub struct Client {

@@ -2,30 +2,16 @@
 //! that link codes and tokens never appear, the image thumbnails, and the
 //! app token Revoke that goes through /ar's own rules (CSRF and session too).
 
-use api_tests::{TestApp, status_of, types};
+use api_tests::{App, TestApp, status_of, types};
 use diesel::{OptionalExtension, QueryDsl, RunQueryDsl};
 use reqwest::{StatusCode, header};
 
 use super::{ADMIN, ADMIN_PASSWORD, Browser, location, spawn};
 use crate::ar;
 
-/// A registered /exchange user's token.
-async fn exchange_user(app: &TestApp, login: &str) -> String {
-    let creds = || types::ExchangeCredentials::builder().login(login).password("correct horse");
-    app.client().exchange_register().body(creds()).send().await.expect("register");
-    app.client().exchange_login().body(creds()).send().await.expect("login").into_inner().token
-}
-
 async fn exchange_item(app: &TestApp, token: &str, name: &str) -> i64 {
     let body = types::ExchangeItemIn::builder().name(name);
     app.client_as(token).exchange_create_item().body(body).send().await.expect("item").into_inner().id
-}
-
-/// A /dealer user's token.
-async fn dealer(app: &TestApp, username: &str) -> String {
-    let creds = || types::DealerCredentials::builder().username(username).password("Some password");
-    app.client().dealer_register().body(creds()).send().await.expect("register");
-    app.client().dealer_auth().body(creds()).send().await.expect("auth").into_inner().access_token
 }
 
 async fn revoked_at(app: &TestApp, id: i64) -> Option<chrono::DateTime<chrono::Utc>> {
@@ -44,7 +30,7 @@ fn tile(value: i64, label: &str) -> String {
 #[tokio::test]
 async fn revoking_an_app_token_in_the_panel_refuses_it_in_the_api_at_once() {
     let app = spawn().await;
-    let (_, owner) = ar::user(&app, "maker").await;
+    let owner = app.user(App::Ar, "maker").await.token;
     let project = ar::project(&app, &owner, "Museum").await;
     let token = ar::app_token(&app, &owner, project.id).await;
     app.client_as(&token.token).ar_list_targets().id(project.id).send().await.expect("the app token works");
@@ -83,7 +69,7 @@ async fn revoking_an_app_token_in_the_panel_refuses_it_in_the_api_at_once() {
 #[tokio::test]
 async fn revoking_without_the_csrf_token_or_a_session_changes_nothing() {
     let app = spawn().await;
-    let (_, owner) = ar::user(&app, "maker").await;
+    let owner = app.user(App::Ar, "maker").await.token;
     let project = ar::project(&app, &owner, "Museum").await;
     let token = ar::app_token(&app, &owner, project.id).await;
     let action = format!("/admin/ar/tokens/{}/revoke", token.id);
@@ -108,18 +94,18 @@ async fn revoking_without_the_csrf_token_or_a_session_changes_nothing() {
 #[tokio::test]
 async fn the_exchange_dealer_and_ar_pages_list_and_search_their_rows_and_never_show_link_codes() {
     let app = spawn().await;
-    let alice = exchange_user(&app, "alice").await;
-    let bob = exchange_user(&app, "bob").await;
+    let alice = app.user(App::Exchange, "alice").await.token;
+    let bob = app.user(App::Exchange, "bob").await.token;
     let lamp = exchange_item(&app, &alice, "Brass lamp").await;
     exchange_item(&app, &alice, "Oak chair").await;
     let send = types::ExchangeSendIn::builder().item_id(lamp).recipient("bob");
     let link = app.client_as(&alice).exchange_send_item().body(send).send().await.unwrap().into_inner().link;
     let code = link.split_once("?transfer=").unwrap().1.to_owned();
-    let seller = dealer(&app, "seller").await;
+    let seller = app.user(App::Dealer, "seller").await.token;
     let auto =
         types::DealerAutoIn::builder().max_speed(180).distance(400).handler("Auto Motors").stock("Germany");
     app.client_as(&seller).dealer_create_auto().mark("Polo").body(auto).send().await.unwrap();
-    let (_, owner) = ar::user(&app, "maker").await;
+    let owner = app.user(App::Ar, "maker").await.token;
     let project = ar::project(&app, &owner, "Museum").await;
     ar::target(&app, &owner, project.id, "Mona Lisa").await;
 
@@ -166,7 +152,7 @@ async fn the_exchange_dealer_and_ar_pages_list_and_search_their_rows_and_never_s
 #[tokio::test]
 async fn image_targets_have_small_jpeg_thumbnails_behind_the_session() {
     let app = spawn().await;
-    let (_, owner) = ar::user(&app, "maker").await;
+    let owner = app.user(App::Ar, "maker").await.token;
     let project = ar::project(&app, &owner, "Museum").await;
     let original = ar::jpeg(640, 480);
     let body = types::ArTargetIn::builder().image(ar::b64(&original)).description("Starry night");
@@ -201,7 +187,7 @@ async fn image_targets_have_small_jpeg_thumbnails_behind_the_session() {
 #[tokio::test]
 async fn a_thumbnail_is_refused_503_while_the_image_memory_budget_is_spent() {
     let app = spawn().await;
-    let (_, owner) = ar::user(&app, "maker").await;
+    let owner = app.user(App::Ar, "maker").await.token;
     let project = ar::project(&app, &owner, "Museum").await;
     let body = types::ArTargetIn::builder().image(ar::b64(&ar::jpeg(640, 480))).description("Night");
     let target =

@@ -6,7 +6,7 @@ mod targets;
 mod tokens;
 mod users;
 
-use api_tests::{TestApp, types};
+use api_tests::{App, PASSWORD, TestApp, User, types};
 use base64::Engine as _;
 
 /// A real JPEG of `width` x `height` (a gradient, so it is not trivially small).
@@ -29,23 +29,7 @@ pub fn b64(bytes: &[u8]) -> String {
 }
 
 pub fn credentials(login: &str) -> types::builder::ArCredentials {
-    types::ArCredentials::builder().login(login).password("correct horse")
-}
-
-/// A signed-up user and their token.
-pub async fn user(app: &TestApp, login: &str) -> (types::ArUserOut, String) {
-    let user =
-        app.client().ar_create_user().body(credentials(login)).send().await.expect("sign up").into_inner();
-    let token = app
-        .client()
-        .ar_login()
-        .body(credentials(login))
-        .send()
-        .await
-        .expect("log in")
-        .into_inner()
-        .access_token;
-    (user, token)
+    types::ArCredentials::builder().login(login).password(PASSWORD)
 }
 
 pub async fn project(app: &TestApp, token: &str, name: &str) -> types::ArProjectOut {
@@ -80,14 +64,15 @@ pub async fn target(
 
 /// A user with one project and an app token for it.
 pub struct Setup {
-    pub user: types::ArUserOut,
+    pub user: User,
     pub user_token: String,
     pub project: types::ArProjectOut,
     pub app_token: types::ArAppTokenOut,
 }
 
 pub async fn setup(app: &TestApp, login: &str) -> Setup {
-    let (user, user_token) = user(app, login).await;
+    let user = app.user(App::Ar, login).await;
+    let user_token = user.token.clone();
     let project = project(app, &user_token, &format!("{login}'s project")).await;
     let app_token = app_token(app, &user_token, project.id).await;
     Setup { user, user_token, project, app_token }

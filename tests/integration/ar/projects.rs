@@ -1,14 +1,14 @@
 //! /ar projects: CRUD, unique live names, soft delete, app tokens refused.
 
-use api_tests::{TestApp, problem_of, status_of, types};
+use api_tests::{App, HeldLock, MAX_QUEUED, RACE_VARS, TestApp, problem_of, status_of, types};
 use futures::future::join_all;
 
-use super::{count, exec, project, setup, target, user};
+use super::{count, exec, project, setup, target};
 
 #[tokio::test]
 async fn project_crud_round_trips() {
     let app = TestApp::spawn().await;
-    let (_, token) = user(&app, "alice").await;
+    let token = app.user(App::Ar, "alice").await.token;
     let client = app.client_as(&token);
     let created = project(&app, &token, "Museum").await;
     assert_eq!(created.name, "Museum");
@@ -44,7 +44,7 @@ async fn project_crud_round_trips() {
 #[tokio::test]
 async fn bad_project_bodies_are_refused_and_create_nothing() {
     let app = TestApp::spawn().await;
-    let (_, token) = user(&app, "alice").await;
+    let token = app.user(App::Ar, "alice").await.token;
     for (body, status) in [
         (r#"{"name": ""}"#.to_owned(), 422),
         (format!(r#"{{"name": "{}"}}"#, "x".repeat(201)), 422),
@@ -70,8 +70,8 @@ async fn bad_project_bodies_are_refused_and_create_nothing() {
 #[tokio::test]
 async fn names_are_unique_among_live_projects_and_a_deleted_name_is_free() {
     let app = TestApp::spawn().await;
-    let (_, alice) = user(&app, "alice").await;
-    let (_, bob) = user(&app, "bob").await;
+    let alice = app.user(App::Ar, "alice").await.token;
+    let bob = app.user(App::Ar, "bob").await.token;
     let museum = project(&app, &alice, "Museum").await;
     let taken = app
         .client_as(&bob)
@@ -97,17 +97,29 @@ async fn names_are_unique_among_live_projects_and_a_deleted_name_is_free() {
     assert_eq!(count(&app, "ar_projects", "name = 'Museum'").await, 2);
 }
 
+/// Creates of one name, queued behind an uncommitted project of that name
+/// (as a slow concurrent create would hold it) and let go together when it
+/// rolls back, make exactly one project. Proves the partial unique index
+/// `ar_projects_name_key` (a name is unique among live projects), the only
+/// thing concurrent creates contend on.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn racing_creates_of_one_name_make_one_project() {
-    let app = TestApp::spawn().await;
-    let (_, token) = user(&app, "alice").await;
-    let client = app.client_as(&token);
-    let attempts =
-        (0..16).map(|_| client.ar_create_project().body(types::ArProjectIn::builder().name("Race")).send());
-    let results = join_all(attempts).await;
-    let created = results.iter().filter(|r| r.is_ok()).count();
+async fn creates_of_one_name_let_go_together_make_one_project() {
+    let app = TestApp::spawn_with(&RACE_VARS).await;
+    let alice = app.user(App::Ar, "alice").await;
+    let client = app.client_as(&alice.token);
+    let sql = format!("INSERT INTO ar_projects (owner_id, name) VALUES ({}, 'Race')", alice.id);
+    let lock = HeldLock::take(&app, "an uncommitted project named Race", &sql).await;
+    let attempts = (0..MAX_QUEUED)
+        .map(|_| client.ar_create_project().body(types::ArProjectIn::builder().name("Race")).send());
+    let release = async {
+        lock.wait_for_queued(MAX_QUEUED).await;
+        lock.release("ROLLBACK").await;
+    };
+    let (results, ()) = tokio::join!(join_all(attempts), release);
+    let created: Vec<_> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
     let conflicts = results.iter().filter(|r| r.as_ref().err().is_some_and(|e| status_of(e) == 409)).count();
-    assert_eq!((created, conflicts), (1, 15));
+    assert_eq!((created.len(), conflicts), (1, MAX_QUEUED - 1), "{results:?}");
+    assert_eq!(created[0].status(), 201);
     assert_eq!(count(&app, "ar_projects", "name = 'Race'").await, 1);
 }
 
@@ -115,7 +127,7 @@ async fn racing_creates_of_one_name_make_one_project() {
 async fn another_users_project_answers_404_and_stays_untouched() {
     let app = TestApp::spawn().await;
     let s = setup(&app, "alice").await;
-    let (_, bob) = user(&app, "bob").await;
+    let bob = app.user(App::Ar, "bob").await.token;
     let other = app.client_as(&bob);
     let id = s.project.id;
     assert_eq!(status_of(&other.ar_get_project().id(id).send().await.unwrap_err()), 404);

@@ -1,14 +1,15 @@
 //! /ar users, login and logout.
 
-use api_tests::{TestApp, status_of, types};
+use api_tests::{App, TestApp, status_of, types};
 use serde_json::json;
 
-use super::{count, credentials, setup, user};
+use super::{count, credentials, setup};
 
 #[tokio::test]
 async fn sign_up_answers_201_and_a_taken_login_409() {
     let app = TestApp::spawn().await;
-    let (created, _) = user(&app, "alice").await;
+    let created =
+        app.client().ar_create_user().body(credentials("alice")).send().await.expect("sign up").into_inner();
     assert_eq!(created.login, "alice");
     let again = app.client().ar_create_user().body(credentials("alice")).send().await.unwrap_err();
     assert_eq!(status_of(&again), 409);
@@ -44,7 +45,7 @@ async fn invalid_sign_ups_are_422_and_create_nothing() {
 #[tokio::test]
 async fn login_works_with_and_without_the_slash_and_refuses_wrong_passwords() {
     let app = TestApp::spawn().await;
-    let (alice, _) = user(&app, "alice").await;
+    let alice = app.user(App::Ar, "alice").await;
     let slash = app.client().ar_login().body(credentials("alice")).send().await.unwrap().into_inner();
     let bare = app.client().ar_login_no_slash().body(credentials("alice")).send().await.unwrap().into_inner();
     assert_eq!(slash.token_type, "bearer");
@@ -70,8 +71,9 @@ async fn login_works_with_and_without_the_slash_and_refuses_wrong_passwords() {
 #[tokio::test]
 async fn user_routes_answer_only_the_users_own_token() {
     let app = TestApp::spawn().await;
-    let (alice, alice_token) = user(&app, "alice").await;
-    let (bob, _) = user(&app, "bob").await;
+    let alice = app.user(App::Ar, "alice").await;
+    let alice_token = alice.token.clone();
+    let bob = app.user(App::Ar, "bob").await;
     let client = app.client_as(&alice_token);
     assert_eq!(client.ar_get_user().id(alice.id).send().await.unwrap().into_inner().id, alice.id);
     let other = client.ar_get_user().id(bob.id).send().await.unwrap_err();
@@ -91,8 +93,9 @@ async fn user_routes_answer_only_the_users_own_token() {
 #[tokio::test]
 async fn update_changes_login_and_password() {
     let app = TestApp::spawn().await;
-    let (alice, token) = user(&app, "alice").await;
-    user(&app, "bob").await;
+    let alice = app.user(App::Ar, "alice").await;
+    let token = alice.token.clone();
+    app.user(App::Ar, "bob").await;
     let client = app.client_as(&token);
     let taken = client
         .ar_update_user()
@@ -149,7 +152,7 @@ async fn deleting_a_user_removes_their_data_and_refuses_their_tokens() {
     let app_refused = app.client_as(&s.app_token.token).ar_list_targets().id(s.project.id).send().await;
     assert_eq!(status_of(&app_refused.unwrap_err()), 401);
     // The login is free again.
-    user(&app, "alice").await;
+    app.user(App::Ar, "alice").await;
 }
 
 #[tokio::test]

@@ -1,17 +1,17 @@
 //! /exchange transfer links: recipient only, single use, supersession,
 //! deletion, expiry, the races and the purge, through the real server.
 
-use api_tests::{TestApp, problem_of, status_of, types};
+use api_tests::{App, HeldLock, MAX_QUEUED, RACE_VARS, TestApp, problem_of, status_of, types};
 use diesel::{BoolExpressionMethods, ExpressionMethods, QueryDsl, RunQueryDsl};
 use serde_json::json;
 
-use super::{code_of, create_item, follow, item_names, owner_login, register, send, user};
+use super::{code_of, create_item, follow, item_names, owner_login, send};
 
 #[tokio::test]
 async fn send_answers_an_absolute_link_whose_code_is_stored_hashed() {
     let app = TestApp::spawn_with(&[("PUBLIC_URL", "https://api.example.test/")]).await;
-    let sender = user(&app, "kim").await;
-    register(&app, "lee").await;
+    let sender = app.user(App::Exchange, "kim").await.token;
+    app.register(App::Exchange, "lee").await;
     let item = create_item(&app, &sender, "Book").await;
     let response = app
         .client_as(&sender)
@@ -43,7 +43,7 @@ async fn send_answers_an_absolute_link_whose_code_is_stored_hashed() {
 #[tokio::test]
 async fn send_refuses_unknown_items_unknown_recipients_and_oneself() {
     let app = TestApp::spawn().await;
-    let sender = user(&app, "mia").await;
+    let sender = app.user(App::Exchange, "mia").await.token;
     let item = create_item(&app, &sender, "Cup").await;
     let client = app.client_as(&sender);
     let attempt = |item_id: i64, recipient: &'static str| {
@@ -65,8 +65,8 @@ async fn send_refuses_unknown_items_unknown_recipients_and_oneself() {
 #[tokio::test]
 async fn following_a_link_moves_the_item_once() {
     let app = TestApp::spawn().await;
-    let sender = user(&app, "nina").await;
-    let recipient = user(&app, "omar").await;
+    let sender = app.user(App::Exchange, "nina").await.token;
+    let recipient = app.user(App::Exchange, "omar").await.token;
     let item = create_item(&app, &sender, "Chair").await;
     let link = send(&app, &sender, item, "omar").await;
 
@@ -90,9 +90,9 @@ async fn following_a_link_moves_the_item_once() {
 #[tokio::test]
 async fn follow_link_as_third_user_is_forbidden_and_the_link_stays_valid() {
     let app = TestApp::spawn().await;
-    let sender = user(&app, "paul").await;
-    let recipient = user(&app, "quinn").await;
-    let third = user(&app, "rose").await;
+    let sender = app.user(App::Exchange, "paul").await.token;
+    let recipient = app.user(App::Exchange, "quinn").await.token;
+    let third = app.user(App::Exchange, "rose").await.token;
     let item = create_item(&app, &sender, "Clock").await;
     let link = send(&app, &sender, item, "quinn").await;
     for intruder in [&third, &sender] {
@@ -109,9 +109,9 @@ async fn follow_link_as_third_user_is_forbidden_and_the_link_stays_valid() {
 #[tokio::test]
 async fn a_superseded_link_is_gone_and_moves_nothing() {
     let app = TestApp::spawn().await;
-    let sender = user(&app, "sam").await;
-    let first = user(&app, "tina").await;
-    let second = user(&app, "uma").await;
+    let sender = app.user(App::Exchange, "sam").await.token;
+    let first = app.user(App::Exchange, "tina").await.token;
+    let second = app.user(App::Exchange, "uma").await.token;
     let item = create_item(&app, &sender, "Desk").await;
     let old = send(&app, &sender, item, "tina").await;
     let new = send(&app, &sender, item, "uma").await;
@@ -129,8 +129,8 @@ async fn a_superseded_link_is_gone_and_moves_nothing() {
 #[tokio::test]
 async fn a_link_whose_item_was_deleted_or_changed_hands_is_gone() {
     let app = TestApp::spawn().await;
-    let sender = user(&app, "vic").await;
-    let recipient = user(&app, "wes").await;
+    let sender = app.user(App::Exchange, "vic").await.token;
+    let recipient = app.user(App::Exchange, "wes").await.token;
     let deleted = create_item(&app, &sender, "Vase").await;
     let link = send(&app, &sender, deleted, "wes").await;
     app.client_as(&sender).exchange_delete_item().id(deleted).send().await.unwrap();
@@ -154,8 +154,8 @@ async fn a_link_whose_item_was_deleted_or_changed_hands_is_gone() {
 #[tokio::test]
 async fn an_expired_link_is_gone() {
     let app = TestApp::spawn_with(&[("TRANSFER_LINK_TTL_SECONDS", "1")]).await;
-    let sender = user(&app, "xena").await;
-    let recipient = user(&app, "yuri").await;
+    let sender = app.user(App::Exchange, "xena").await.token;
+    let recipient = app.user(App::Exchange, "yuri").await.token;
     let item = create_item(&app, &sender, "Hat").await;
     let link = send(&app, &sender, item, "yuri").await;
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
@@ -169,7 +169,7 @@ async fn an_expired_link_is_gone() {
 #[tokio::test]
 async fn unknown_codes_are_gone_and_a_missing_code_is_400() {
     let app = TestApp::spawn().await;
-    let token = user(&app, "zoe").await;
+    let token = app.user(App::Exchange, "zoe").await.token;
     for code in ["AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "x", "%00"] {
         let err = app.client_as(&token).exchange_follow_link().transfer(code).send().await.unwrap_err();
         assert_eq!(status_of(&err), 410, "{code}");
@@ -178,17 +178,41 @@ async fn unknown_codes_are_gone_and_a_missing_code_is_400() {
     assert_eq!(missing.status(), 400);
 }
 
+/// Holds `exchange_items` row `item`'s lock, as a send or follow of it would.
+async fn hold_item(app: &TestApp, item: i64) -> HeldLock {
+    let sql = format!("SELECT 1 FROM exchange_items WHERE id = {item} FOR UPDATE");
+    HeldLock::take(app, &format!("item {item}'s row lock"), &sql).await
+}
+
+/// Follows `link` `MAX_QUEUED` times while `lock` is held, lets them go once
+/// all are queued, and answers their statuses, sorted.
+async fn follows_let_go_together(app: &TestApp, token: &str, link: &str, lock: HeldLock) -> Vec<u16> {
+    let follows = (0..MAX_QUEUED).map(|_| follow(app, token, link));
+    let release = async {
+        lock.wait_for_queued(MAX_QUEUED).await;
+        lock.release("ROLLBACK").await;
+    };
+    let (mut statuses, ()) = tokio::join!(futures::future::join_all(follows), release);
+    statuses.sort_unstable();
+    statuses
+}
+
+/// Follows of one link, queued behind the link's row lock and let go
+/// together, move the item once. Proves that follows serialise on their
+/// row locks (`transfers::lock`, the `exchange_transfers` row, behind
+/// `lock_item`, the `exchange_items` row) and re-check the link under them:
+/// either lock alone suffices here; without both the losers answer 500.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn sixteen_concurrent_follows_move_the_item_exactly_once() {
-    let app = TestApp::spawn().await;
-    let sender = user(&app, "amy").await;
-    let recipient = user(&app, "ben").await;
+async fn follows_let_go_together_from_the_links_lock_move_the_item_once() {
+    let app = TestApp::spawn_with(&RACE_VARS).await;
+    let sender = app.user(App::Exchange, "amy").await.token;
+    let recipient = app.user(App::Exchange, "ben").await.token;
     let item = create_item(&app, &sender, "Piano").await;
     let link = send(&app, &sender, item, "ben").await;
-    let follows = (0..16).map(|_| follow(&app, &recipient, &link));
-    let mut statuses = futures::future::join_all(follows).await;
-    statuses.sort_unstable();
-    assert_eq!(statuses, [[200].as_slice(), &[410; 15]].concat());
+    let sql = format!("SELECT 1 FROM exchange_transfers WHERE item_id = {item} FOR UPDATE");
+    let lock = HeldLock::take(&app, "the link's row lock", &sql).await;
+    let statuses = follows_let_go_together(&app, &recipient, &link, lock).await;
+    assert_eq!(statuses, [vec![200], vec![410; MAX_QUEUED - 1]].concat());
     assert_eq!(owner_login(&app, item).await.as_deref(), Some("ben"));
     assert_eq!(item_names(&app, &recipient).await, ["Piano"]);
     let used: i64 = app
@@ -200,42 +224,34 @@ async fn sixteen_concurrent_follows_move_the_item_exactly_once() {
     assert_eq!(used, 1);
 }
 
-/// Holds the item's row lock (as a slow concurrent transaction would) while
-/// sixteen follows arrive, so that they all overlap inside the server for sure.
+/// Follows of one link, queued behind the item's row lock (as a slow
+/// concurrent send would hold it) and let go together, move the item once.
+/// Proves the same locks as the test above from the item's side
+/// (`lock_item`, taken before the link's): without both, the losers answer 500.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn follows_that_overlap_behind_a_held_lock_still_move_the_item_once() {
-    use diesel::{Connection, OptionalExtension};
-    let app = TestApp::spawn().await;
-    let sender = user(&app, "hal").await;
-    let recipient = user(&app, "ida").await;
+async fn follows_let_go_together_from_the_items_lock_move_the_item_once() {
+    let app = TestApp::spawn_with(&RACE_VARS).await;
+    let sender = app.user(App::Exchange, "hal").await.token;
+    let recipient = app.user(App::Exchange, "ida").await.token;
     let item = create_item(&app, &sender, "Harp").await;
     let link = send(&app, &sender, item, "ida").await;
-    let (locked_tx, locked_rx) = tokio::sync::oneshot::channel();
-    let mut conn = app.db();
-    let holder = std::thread::spawn(move || {
-        conn.transaction::<_, diesel::result::Error, _>(|c| {
-            use api::schema::exchange_items::dsl::*;
-            exchange_items.find(item).select(id).for_update().first::<i64>(c).optional()?;
-            let _ = locked_tx.send(());
-            std::thread::sleep(std::time::Duration::from_millis(1000));
-            Ok(())
-        })
-    });
-    locked_rx.await.expect("the lock is held");
-    let follows = (0..16).map(|_| follow(&app, &recipient, &link));
-    let mut statuses = futures::future::join_all(follows).await;
-    holder.join().expect("lock holder").expect("lock transaction");
-    statuses.sort_unstable();
-    assert_eq!(statuses, [[200].as_slice(), &[410; 15]].concat());
+    let lock = hold_item(&app, item).await;
+    let statuses = follows_let_go_together(&app, &recipient, &link, lock).await;
+    assert_eq!(statuses, [vec![200], vec![410; MAX_QUEUED - 1]].concat());
     assert_eq!(owner_login(&app, item).await.as_deref(), Some("ida"));
 }
 
+/// A follow, a re-send to someone else and (on odd rounds) a delete of one
+/// item, queued behind the item's row lock and let go together: the item
+/// goes to the one asked or stays, never elsewhere. Proves that send, delete
+/// and follow all serialise on the `exchange_items` row (`lock_item`, and the
+/// delete's own row lock) and re-check under it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn racing_send_delete_and_follow_never_give_an_item_to_someone_not_asked() {
-    let app = TestApp::spawn().await;
-    let sender = user(&app, "cal").await;
-    let asked = user(&app, "dan").await;
-    register(&app, "eve").await;
+async fn send_delete_and_follow_let_go_together_never_give_an_item_to_someone_not_asked() {
+    let app = TestApp::spawn_with(&RACE_VARS).await;
+    let sender = app.user(App::Exchange, "cal").await.token;
+    let asked = app.user(App::Exchange, "dan").await.token;
+    app.register(App::Exchange, "eve").await;
     for round in 0..8 {
         let item = create_item(&app, &sender, &format!("Item {round}")).await;
         let link = send(&app, &sender, item, "dan").await;
@@ -259,12 +275,18 @@ async fn racing_send_delete_and_follow_never_give_an_item_to_someone_not_asked()
                 0
             }
         };
-        let (followed, resent, deleted) = tokio::join!(follow_fut, resend, delete);
+        let lock = hold_item(&app, item).await;
+        let release = async {
+            lock.wait_for_queued(if round % 2 == 1 { 3 } else { 2 }).await;
+            lock.release("ROLLBACK").await;
+        };
+        let (followed, resent, deleted, ()) = tokio::join!(follow_fut, resend, delete, release);
         let owner = owner_login(&app, item).await;
         match followed {
             200 => {
                 assert_eq!(resent, 404, "round {round}: once moved, the sender cannot re-send");
-                assert_ne!(deleted, 200, "round {round}: once moved, the sender cannot delete");
+                let not_asked = if round % 2 == 1 { 404 } else { 0 };
+                assert_eq!(deleted, not_asked, "round {round}: once moved, the sender cannot delete");
                 assert_eq!(owner.as_deref(), Some("dan"), "round {round}");
             }
             410 => assert!(
@@ -283,15 +305,17 @@ async fn racing_send_delete_and_follow_never_give_an_item_to_someone_not_asked()
                     .unwrap()
             })
             .await;
-        assert!(live <= 1, "round {round}: at most one live link per item");
+        // The re-sent link to eve is the one live link, unless the item moved or went.
+        let expected = if followed == 200 || deleted == 200 { 0 } else { 1 };
+        assert_eq!(live, expected, "round {round}: resend {resent}, delete {deleted}");
     }
 }
 
 #[tokio::test]
 async fn the_purge_job_removes_links_that_can_never_work_again() {
     let app = TestApp::spawn().await;
-    let sender = user(&app, "fay").await;
-    let recipient = user(&app, "gus").await;
+    let sender = app.user(App::Exchange, "fay").await.token;
+    let recipient = app.user(App::Exchange, "gus").await.token;
     let used = create_item(&app, &sender, "Used").await;
     let used_link = send(&app, &sender, used, "gus").await;
     assert_eq!(follow(&app, &recipient, &used_link).await, 200);

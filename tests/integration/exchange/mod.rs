@@ -3,37 +3,9 @@
 
 mod links;
 
-use api_tests::{JWT_SECRET, TestApp, now, problem_of, sign, status_of, types};
+use api_tests::{App, JWT_SECRET, PASSWORD, TestApp, now, problem_of, sign, status_of, types};
 use diesel::{ExpressionMethods, QueryDsl, RunQueryDsl};
 use serde_json::json;
-
-async fn register(app: &TestApp, login: &str) {
-    let response = app
-        .client()
-        .exchange_register()
-        .body(types::ExchangeCredentials::builder().login(login).password("correct horse"))
-        .send()
-        .await
-        .expect("register");
-    assert_eq!(response.status(), 201);
-}
-
-async fn login(app: &TestApp, login: &str) -> String {
-    app.client()
-        .exchange_login()
-        .body(types::ExchangeCredentials::builder().login(login).password("correct horse"))
-        .send()
-        .await
-        .expect("login")
-        .into_inner()
-        .token
-}
-
-/// A registered, logged-in user's token.
-async fn user(app: &TestApp, name: &str) -> String {
-    register(app, name).await;
-    login(app, name).await
-}
 
 async fn create_item(app: &TestApp, token: &str, name: &str) -> i64 {
     app.client_as(token)
@@ -86,7 +58,14 @@ async fn owner_login(app: &TestApp, item_id: i64) -> Option<String> {
 #[tokio::test]
 async fn register_answers_201_a_taken_login_409_and_invalid_credentials_422() {
     let app = TestApp::spawn().await;
-    register(&app, "alice").await;
+    let first = app
+        .client()
+        .exchange_register()
+        .body(types::ExchangeCredentials::builder().login("alice").password(PASSWORD))
+        .send()
+        .await
+        .expect("register");
+    assert_eq!(first.status(), 201);
     let again = app
         .client()
         .exchange_register()
@@ -115,11 +94,11 @@ async fn register_answers_201_a_taken_login_409_and_invalid_credentials_422() {
 #[tokio::test]
 async fn login_answers_a_temporary_bearer_token_or_401() {
     let app = TestApp::spawn().await;
-    register(&app, "carol").await;
+    app.register(App::Exchange, "carol").await;
     let out = app
         .client()
         .exchange_login()
-        .body(types::ExchangeCredentials::builder().login("carol").password("correct horse"))
+        .body(types::ExchangeCredentials::builder().login("carol").password(PASSWORD))
         .send()
         .await
         .unwrap()
@@ -142,7 +121,7 @@ async fn login_answers_a_temporary_bearer_token_or_401() {
 #[tokio::test]
 async fn items_are_created_listed_and_deleted() {
     let app = TestApp::spawn().await;
-    let token = user(&app, "dave").await;
+    let token = app.user(App::Exchange, "dave").await.token;
     let client = app.client_as(&token);
     let created = client
         .exchange_create_item()
@@ -168,7 +147,7 @@ async fn items_are_created_listed_and_deleted() {
 #[tokio::test]
 async fn bad_item_bodies_are_refused_and_create_nothing() {
     let app = TestApp::spawn().await;
-    let token = user(&app, "erin").await;
+    let token = app.user(App::Exchange, "erin").await.token;
     let cases = [
         (json!({"name": ""}).to_string(), "application/json", 422),
         (json!({"name": "x".repeat(201)}).to_string(), "application/json", 422),
@@ -198,8 +177,8 @@ async fn bad_item_bodies_are_refused_and_create_nothing() {
 #[tokio::test]
 async fn the_token_is_taken_as_a_query_parameter_or_a_body_field() {
     let app = TestApp::spawn().await;
-    let token = user(&app, "frank").await;
-    let _ = user(&app, "grace").await;
+    let token = app.user(App::Exchange, "frank").await.token;
+    let _ = app.user(App::Exchange, "grace").await.token;
     let plain = app.client();
     // Body field (POST), through the typed client without any header.
     let created = plain
@@ -281,7 +260,7 @@ async fn requests_without_a_token_are_401() {
 #[tokio::test]
 async fn foreign_and_forged_tokens_are_refused() {
     let app = TestApp::spawn().await;
-    register(&app, "heidi").await;
+    app.register(App::Exchange, "heidi").await;
     let claims = |aud: &str| json!({"sub": "1", "aud": aud, "iat": now(), "exp": now() + 600, "jti": "j"});
     let valid = sign(&claims("exchange"), JWT_SECRET);
     assert_eq!(app.client_as(&valid).exchange_list_items().send().await.unwrap().status(), 200);
@@ -294,8 +273,8 @@ async fn foreign_and_forged_tokens_are_refused() {
 #[tokio::test]
 async fn another_users_items_are_invisible_and_untouchable() {
     let app = TestApp::spawn().await;
-    let owner = user(&app, "ivan").await;
-    let other = user(&app, "judy").await;
+    let owner = app.user(App::Exchange, "ivan").await.token;
+    let other = app.user(App::Exchange, "judy").await.token;
     let item = create_item(&app, &owner, "Bike").await;
     assert!(item_names(&app, &other).await.is_empty());
     let delete = app.client_as(&other).exchange_delete_item().id(item).send().await.unwrap_err();

@@ -2,11 +2,11 @@
 //! /ar's own account deletion) is refused with 401 by every route of every
 //! app, and changes nothing.
 
-use api_tests::TestApp;
+use api_tests::{App, TestApp, User, sub_of};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use super::{call, todo_user};
+use super::call;
 
 async fn delete_row(app: &TestApp, table: &str, id: i64) {
     let sql = format!("DELETE FROM {table} WHERE id = {id}");
@@ -22,15 +22,6 @@ async fn count(app: &TestApp, sql: &str) -> i64 {
     }
     let sql = format!("SELECT count(*) AS n FROM {sql}");
     app.query(move |c| diesel::RunQueryDsl::get_result::<Count>(diesel::sql_query(sql), c).unwrap().n).await
-}
-
-fn sub_of(token: &str) -> i64 {
-    let claims = token.split('.').nth(1).unwrap();
-    let claims: Value = serde_json::from_slice(
-        &base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, claims).unwrap(),
-    )
-    .unwrap();
-    claims["sub"].as_str().unwrap().parse().unwrap()
 }
 
 /// Sends each request with `token` and asserts every answer is 401 with
@@ -53,7 +44,7 @@ async fn assert_all_refused(app: &TestApp, token: &str, requests: Vec<(Method, S
 #[tokio::test]
 async fn todo_refuses_a_deleted_users_token_everywhere() {
     let app = TestApp::spawn().await;
-    let token = todo_user(&app, "ghost").await;
+    let token = app.user(App::Todo, "ghost").await.token;
     let task = call(&app, Method::POST, "/todo/tasks", Some(&token), Some(json!({"title": "mine"}))).await;
     let task_id = task.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
     delete_row(&app, "todo_users", sub_of(&token)).await;
@@ -73,17 +64,6 @@ async fn todo_refuses_a_deleted_users_token_everywhere() {
     assert_eq!(count(&app, "todo_tasks").await, 0, "nothing was created");
 }
 
-async fn exchange_user(app: &TestApp, login: &str) -> String {
-    let credentials = json!({"login": login, "password": "correct horse"});
-    assert_eq!(
-        call(app, Method::POST, "/exchange/registration", None, Some(credentials.clone())).await.status(),
-        201
-    );
-    let body: Value =
-        call(app, Method::POST, "/exchange/login", None, Some(credentials)).await.json().await.unwrap();
-    body["token"].as_str().unwrap().to_owned()
-}
-
 async fn exchange_item(app: &TestApp, token: &str, name: &str) -> i64 {
     let created =
         call(app, Method::POST, "/exchange/items/new", Some(token), Some(json!({"name": name}))).await;
@@ -93,9 +73,9 @@ async fn exchange_item(app: &TestApp, token: &str, name: &str) -> i64 {
 #[tokio::test]
 async fn exchange_refuses_a_deleted_users_token_everywhere() {
     let app = TestApp::spawn().await;
-    let ghost = exchange_user(&app, "ghost").await;
-    let bob = exchange_user(&app, "bob").await;
-    exchange_user(&app, "carol").await;
+    let ghost = app.user(App::Exchange, "ghost").await.token;
+    let bob = app.user(App::Exchange, "bob").await.token;
+    app.user(App::Exchange, "carol").await;
     let own = exchange_item(&app, &ghost, "lamp").await;
     let bobs = exchange_item(&app, &bob, "chair").await;
     let sent = call(
@@ -126,19 +106,11 @@ async fn exchange_refuses_a_deleted_users_token_everywhere() {
     assert_eq!(count(&app, "exchange_transfers WHERE used_at IS NULL").await, 1, "bob's link is still live");
 }
 
-async fn dealer_user(app: &TestApp, name: &str) -> String {
-    let credentials = json!({"username": name, "password": "correct horse"});
-    call(app, Method::POST, "/dealer/register", None, Some(credentials.clone())).await;
-    let body: Value =
-        call(app, Method::POST, "/dealer/auth", None, Some(credentials)).await.json().await.unwrap();
-    body["access_token"].as_str().unwrap().to_owned()
-}
-
 #[tokio::test]
 async fn dealer_refuses_a_deleted_users_token_everywhere() {
     let app = TestApp::spawn().await;
-    let ghost = dealer_user(&app, "ghost").await;
-    let bob = dealer_user(&app, "bob").await;
+    let ghost = app.user(App::Dealer, "ghost").await.token;
+    let bob = app.user(App::Dealer, "bob").await.token;
     let auto = json!({"max_speed": 180, "distance": 900, "handler": "GAZ", "stock": "Nizhny"});
     assert_eq!(
         call(&app, Method::POST, "/dealer/auto/Volga", Some(&bob), Some(auto.clone())).await.status(),
@@ -166,7 +138,7 @@ async fn dealer_refuses_a_deleted_users_token_everywhere() {
 #[tokio::test]
 async fn shop_refuses_a_deleted_users_token_everywhere() {
     let app = crate::shop::spawn_with_admin().await;
-    let admin = crate::shop::login_as(&app, crate::shop::ADMIN.0, crate::shop::ADMIN.1).await;
+    let admin = crate::shop::admin(&app).await;
     let product = call(
         &app,
         Method::POST,
@@ -176,7 +148,7 @@ async fn shop_refuses_a_deleted_users_token_everywhere() {
     )
     .await;
     let product_id = product.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
-    let (ghost, ghost_id) = crate::shop::user(&app, "ghost").await;
+    let User { token: ghost, id: ghost_id, .. } = app.user(App::Shop, "ghost").await;
     delete_row(&app, "shop_users", ghost_id).await;
     assert_all_refused(
         &app,
@@ -197,7 +169,8 @@ async fn shop_refuses_a_deleted_users_token_everywhere() {
 #[tokio::test]
 async fn ar_refuses_a_deleted_users_token_everywhere() {
     let app = TestApp::spawn().await;
-    let (user, token) = crate::ar::user(&app, "ghost").await;
+    let user = app.user(App::Ar, "ghost").await;
+    let token = user.token.clone();
     let project = crate::ar::project(&app, &token, "scene").await;
     let target = json!({"image": crate::ar::b64(&crate::ar::jpeg(8, 8)), "description": "x"});
     let created = call(

@@ -9,7 +9,7 @@ mod timeouts;
 
 use api_tests::TestApp;
 use reqwest::{Method, Response};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// A request with an optional bearer token and JSON body.
 pub async fn call(
@@ -27,17 +27,6 @@ pub async fn call(
         request = request.json(&body);
     }
     request.send().await.expect("request")
-}
-
-/// A registered, logged-in /todo user's token.
-pub async fn todo_user(app: &TestApp, name: &str) -> String {
-    let credentials = json!({"username": name, "password": "correct horse"});
-    let registered = call(app, Method::POST, "/todo/register", None, Some(credentials.clone())).await;
-    assert_eq!(registered.status(), 201, "register {name}");
-    let login = call(app, Method::POST, "/todo/login", None, Some(credentials)).await;
-    assert_eq!(login.status(), 200, "login {name}");
-    let body: Value = login.json().await.unwrap();
-    body["access_token"].as_str().unwrap().to_owned()
 }
 
 /// Asserts a 503 in the problem shape with `Retry-After`, and returns its detail.

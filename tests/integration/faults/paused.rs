@@ -5,12 +5,12 @@
 
 use std::time::{Duration, Instant};
 
-use api_tests::{TestApp, pg_cluster::PgCluster};
+use api_tests::{App, TestApp, pg_cluster::PgCluster};
 use futures::future::join_all;
 use reqwest::{Method, Response};
 use serde_json::json;
 
-use super::{assert_unavailable, call, todo_user};
+use super::{assert_unavailable, call};
 
 /// `/ready`, with how long it took.
 async fn ready(app: &TestApp, client: &reqwest::Client) -> (Response, Duration) {
@@ -70,7 +70,7 @@ async fn own_postgres_paused_restarted_and_stopped_never_answers_500_or_hangs() 
     .await;
     // A client that gives up long before the old 30 s timeout.
     let client = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap();
-    let token = todo_user(&app, "alice").await;
+    let token = app.user(App::Todo, "alice").await.token;
     assert_eq!(ready(&app, &client).await.0.status(), 200);
 
     // Paused: every process frozen, connections open, nothing answers.

@@ -1,12 +1,12 @@
 //! Item 8: pooled connections whose backends were terminated (as by a
 //! PostgreSQL restart) answer 503 or succeed, never 500, and are discarded.
 
-use api_tests::TestApp;
+use api_tests::{App, TestApp};
 use futures::future::join_all;
 use reqwest::Method;
 use serde_json::json;
 
-use super::{assert_unavailable, call, todo_user};
+use super::{assert_unavailable, call};
 
 /// Terminates every backend of the test's own database but the caller's.
 async fn terminate_backends(app: &TestApp) -> usize {
@@ -64,11 +64,12 @@ async fn burst(app: &TestApp, token: &str, n: usize, round: usize) -> (Vec<u16>,
 #[tokio::test]
 async fn terminated_backends_answer_503_or_succeed_and_are_discarded() {
     let app = TestApp::spawn().await;
-    let token = todo_user(&app, "alice").await;
+    let token = app.user(App::Todo, "alice").await.token;
     // Fill the pool (8 connections in tests) so every one of them dies.
     burst(&app, &token, 8, 0).await;
     let stored_before = count_tasks(&app).await;
     let killed = terminate_backends(&app).await;
+    // A bound, not a count: how many of the pool's eight were open is the burst's timing.
     assert!(killed >= 4, "the pool's connections were terminated ({killed})");
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
 

@@ -6,13 +6,13 @@
 
 use std::time::Duration;
 
-use api_tests::TestApp;
+use api_tests::{App, TestApp};
 use diesel::{Connection, PgConnection, RunQueryDsl, connection::SimpleConnection};
 use reqwest::Method;
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use super::{assert_unavailable, call, todo_user};
+use super::{assert_unavailable, call};
 
 async fn count(app: &TestApp, table: &'static str) -> i64 {
     #[derive(diesel::QueryableByName)]
@@ -92,7 +92,7 @@ async fn slow_body_request(
 #[tokio::test]
 async fn a_write_waiting_on_a_lock_answers_503_at_the_lock_timeout_and_stores_nothing() {
     let app = TestApp::spawn_with(&[("DB_LOCK_TIMEOUT_MS", "300")]).await;
-    let token = todo_user(&app, "alice").await;
+    let token = app.user(App::Todo, "alice").await.token;
     // Another session holds the table until told to let go (5 s at most).
     let (locked_tx, locked_rx) = tokio::sync::oneshot::channel();
     let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
@@ -120,7 +120,7 @@ async fn a_write_waiting_on_a_lock_answers_503_at_the_lock_timeout_and_stores_no
 #[tokio::test]
 async fn a_statement_past_the_statement_timeout_answers_503_and_stores_nothing() {
     let app = TestApp::spawn_with(&[("DB_STATEMENT_TIMEOUT_MS", "500")]).await;
-    let token = todo_user(&app, "alice").await;
+    let token = app.user(App::Todo, "alice").await.token;
     slow_inserts(&app, "todo_tasks", 2.0, false).await;
     let write = call(&app, Method::POST, "/todo/tasks", Some(&token), Some(json!({"title": "slow"}))).await;
     let detail = assert_unavailable(write).await;
@@ -132,7 +132,7 @@ async fn a_statement_past_the_statement_timeout_answers_503_and_stores_nothing()
 #[tokio::test]
 async fn a_transaction_still_running_at_the_deadline_rolls_back_and_answers_503() {
     let app = TestApp::spawn_with(TIMED).await;
-    let token = todo_user(&app, "alice").await;
+    let token = app.user(App::Todo, "alice").await.token;
     // The body comes at 1.5 s, the INSERT then takes 2 s: each statement is
     // within its timeout, but the COMMIT would come after the 3 s deadline.
     slow_inserts(&app, "todo_tasks", 2.0, false).await;
@@ -148,7 +148,7 @@ async fn a_transaction_still_running_at_the_deadline_rolls_back_and_answers_503(
 #[tokio::test]
 async fn a_commit_sent_before_the_deadline_is_waited_for_and_answered_as_it_ended() {
     let app = TestApp::spawn_with(TIMED).await;
-    let token = todo_user(&app, "alice").await;
+    let token = app.user(App::Todo, "alice").await.token;
     // The COMMIT starts at about 1.5 s and runs a 2 s deferred trigger: it
     // is in flight when the deadline strikes, so its outcome is the answer.
     slow_inserts(&app, "todo_tasks", 2.0, true).await;
@@ -179,7 +179,7 @@ async fn a_dealer_timeout_answers_its_error_shape_and_stores_nothing() {
 #[tokio::test]
 async fn an_exhausted_pool_answers_503_with_retry_after_at_once() {
     let app = TestApp::spawn_with(&[("DB_POOL_SIZE", "1"), ("DB_CHECKOUT_TIMEOUT_MS", "200")]).await;
-    let token = todo_user(&app, "alice").await;
+    let token = app.user(App::Todo, "alice").await.token;
     slow_inserts(&app, "todo_tasks", 3.0, false).await;
     // The write holds the only connection for 3 s.
     let write = {

@@ -4,7 +4,7 @@
 
 use std::sync::atomic::Ordering;
 
-use api_tests::{TestApp, types};
+use api_tests::{App, PASSWORD, TestApp, types};
 use serde_json::{Value, json};
 
 use super::hold_hashing;
@@ -28,13 +28,13 @@ fn todo_login(app: &TestApp, client: String, user: usize) -> tokio::task::JoinHa
 }
 
 fn dealer_creds() -> types::builder::DealerCredentials {
-    types::DealerCredentials::builder().username("steady").password("Some password")
+    types::DealerCredentials::builder().username("steady").password(PASSWORD)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_login_flood_of_one_app_is_refused_at_once_and_another_apps_login_still_succeeds() {
     let app = TestApp::spawn_with(&LIMITS).await;
-    app.client().dealer_register().body(dealer_creds()).send().await.unwrap();
+    app.register(App::Dealer, "steady").await;
     let (release, holder) = hold_hashing(&app).await;
 
     // 60 logins to /todo from 60 clients while the thread is busy: the app's

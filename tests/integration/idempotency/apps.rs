@@ -1,16 +1,16 @@
 //! Keys across replicas and on the writes that cost something: a /shop
 //! purchase, an /ar image upload, /dealer's own shape.
 
-use api_tests::{TestApp, status_of, types};
+use api_tests::{App, TestApp, User, status_of, types};
 
-use super::{REPLAYED, key_count, replayed, task, todo_user};
+use super::{REPLAYED, key_count, replayed, task};
 use crate::{ar, shop};
 
 #[tokio::test]
 async fn a_replay_on_another_replica_replays() {
     let app = TestApp::spawn().await;
     let other = app.replica().await;
-    let token = todo_user(&app, "alice").await;
+    let token = app.user(App::Todo, "alice").await.token;
     let send = |server: &TestApp| {
         let client = server.client_as(&token);
         async move { client.todo_create_task().idempotency_key("k").body(task("Buy milk")).send().await }
@@ -27,7 +27,7 @@ async fn a_keyed_purchase_charges_once() {
     let app = shop::spawn_with_admin().await;
     let root = shop::admin(&app).await;
     let product = shop::create_product(&app, &root, "Book", "30").await;
-    let (token, me) = shop::user(&app, "uma").await;
+    let User { token, id: me, .. } = app.user(App::Shop, "uma").await;
     shop::credit(&app, 1, me, 1, "100").await;
     let client = app.client_as(&token);
     let buy = || {
@@ -60,7 +60,7 @@ async fn a_keyed_purchase_charges_once() {
 #[tokio::test]
 async fn the_webhook_takes_a_key_too() {
     let app = TestApp::spawn().await;
-    let (_, me) = shop::user(&app, "tina").await;
+    let me = app.user(App::Shop, "tina").await.id;
     let body = shop::webhook_body(77, me, 5, serde_json::json!(40));
     let send = || {
         app.http

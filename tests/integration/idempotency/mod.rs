@@ -5,16 +5,10 @@
 mod apps;
 mod concurrency;
 
-use api_tests::{TestApp, problem_of, status_of, types};
+use api_tests::{App, TestApp, problem_of, status_of, types};
 use diesel::{QueryDsl, RunQueryDsl};
 
 const REPLAYED: &str = "idempotent-replayed";
-
-async fn todo_user(app: &TestApp, username: &str) -> String {
-    let credentials = || types::TodoCredentials::builder().username(username).password("correct horse");
-    app.client().todo_register().body(credentials()).send().await.expect("register");
-    app.client().todo_login().body(credentials()).send().await.expect("login").into_inner().access_token
-}
 
 fn task(title: &str) -> types::builder::TodoTaskIn {
     types::TodoTaskIn::builder().title(title)
@@ -35,7 +29,7 @@ fn replayed<T>(response: &api_client::ResponseValue<T>) -> Option<&str> {
 #[tokio::test]
 async fn a_replay_answers_the_first_answer_again_and_makes_no_second_row() {
     let app = TestApp::spawn().await;
-    let token = todo_user(&app, "alice").await;
+    let token = app.user(App::Todo, "alice").await.token;
     let client = app.client_as(&token);
     let send = || client.todo_create_task().idempotency_key("buy-milk-1").body(task("Buy milk")).send();
 
@@ -59,7 +53,7 @@ async fn a_replay_answers_the_first_answer_again_and_makes_no_second_row() {
 #[tokio::test]
 async fn the_same_key_with_another_request_is_422_and_changes_nothing() {
     let app = TestApp::spawn().await;
-    let token = todo_user(&app, "alice").await;
+    let token = app.user(App::Todo, "alice").await.token;
     let client = app.client_as(&token);
     let first = client.todo_create_task().idempotency_key("k-1").body(task("Buy milk")).send().await.unwrap();
 
@@ -81,7 +75,7 @@ async fn the_same_key_with_another_request_is_422_and_changes_nothing() {
 #[tokio::test]
 async fn keys_of_two_users_never_collide() {
     let app = TestApp::spawn().await;
-    let (alice, bob) = (todo_user(&app, "alice").await, todo_user(&app, "bob").await);
+    let (alice, bob) = (app.user(App::Todo, "alice").await.token, app.user(App::Todo, "bob").await.token);
     let create = |token: &str, title: &'static str| {
         let client = app.client_as(token);
         async move { client.todo_create_task().idempotency_key("shared").body(task(title)).send().await }
@@ -111,7 +105,7 @@ async fn keys_of_two_users_never_collide() {
 #[tokio::test]
 async fn an_expired_key_is_purged_and_then_runs_afresh() {
     let app = TestApp::spawn().await;
-    let token = todo_user(&app, "alice").await;
+    let token = app.user(App::Todo, "alice").await.token;
     let client = app.client_as(&token);
     let send = || client.todo_create_task().idempotency_key("k").body(task("Buy milk")).send();
     let first = send().await.unwrap().into_inner();
@@ -138,7 +132,7 @@ async fn an_expired_key_is_purged_and_then_runs_afresh() {
 #[tokio::test]
 async fn a_key_lives_idempotency_key_ttl_seconds() {
     let app = TestApp::spawn_with(&[("IDEMPOTENCY_KEY_TTL_SECONDS", "3600")]).await;
-    let token = todo_user(&app, "alice").await;
+    let token = app.user(App::Todo, "alice").await.token;
     app.client_as(&token)
         .todo_create_task()
         .idempotency_key("k")
@@ -166,7 +160,7 @@ async fn a_key_lives_idempotency_key_ttl_seconds() {
 #[tokio::test]
 async fn a_4xx_is_stored_and_replayed() {
     let app = TestApp::spawn().await;
-    let token = todo_user(&app, "alice").await;
+    let token = app.user(App::Todo, "alice").await.token;
     let client = app.client_as(&token);
     // A task that is not there: 404, stored.
     let delete = || client.todo_delete_task().task_id(999).idempotency_key("del-999").send();
@@ -187,7 +181,7 @@ async fn a_4xx_is_stored_and_replayed() {
 #[tokio::test]
 async fn a_malformed_key_is_400_in_the_apps_error_shape_and_changes_nothing() {
     let app = TestApp::spawn().await;
-    let token = todo_user(&app, "alice").await;
+    let token = app.user(App::Todo, "alice").await.token;
     let long = "k".repeat(256);
     for bad in ["", "two words", long.as_str(), "caf\u{e9}"] {
         let response = app
@@ -227,7 +221,7 @@ async fn a_malformed_key_is_400_in_the_apps_error_shape_and_changes_nothing() {
 #[tokio::test]
 async fn logins_and_logouts_ignore_the_key() {
     let app = TestApp::spawn().await;
-    todo_user(&app, "alice").await;
+    app.user(App::Todo, "alice").await;
     let login = || {
         app.http
             .post(app.url("/todo/login"))

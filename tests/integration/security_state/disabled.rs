@@ -2,12 +2,12 @@
 //! down, when disabled by hand in SQL, and past the mirror's size bound; and
 //! accepted again at once when re-enabled.
 
-use api_tests::{OwnRedis, TestApp};
+use api_tests::{App, OwnRedis, TestApp, User};
 use reqwest::Method;
 use serde_json::json;
 
 use super::{call, eventually, spawn_on};
-use crate::shop::{admin, create_product, credit, user};
+use crate::shop::{admin, create_product, credit};
 
 /// A /shop user with 100.00 on bill `bill` and a product costing 10.00.
 struct Customer {
@@ -18,7 +18,7 @@ struct Customer {
 }
 
 async fn customer(app: &TestApp, login: &str, bill: i64) -> Customer {
-    let (token, id) = user(app, login).await;
+    let User { token, id, .. } = app.user(App::Shop, login).await;
     credit(app, bill * 1000, id, bill, "100.00").await;
     let product = create_product(app, &admin(app).await, &format!("{login}'s product"), "10.00").await.id;
     Customer { token, id, bill, product }

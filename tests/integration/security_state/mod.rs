@@ -14,8 +14,6 @@ use serde_json::Value;
 
 use crate::shop::ADMIN;
 
-pub const PASSWORD: &str = "correct horse";
-
 /// A server on the test's own Redis, with a /shop admin and any other variables.
 pub async fn spawn_on(redis: &OwnRedis, vars: &[(&str, &str)]) -> TestApp {
     let url = redis.url();

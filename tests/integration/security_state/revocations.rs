@@ -3,11 +3,10 @@
 
 use std::time::Duration;
 
-use api_tests::{OwnRedis, TestApp};
+use api_tests::{App, OwnRedis, TestApp};
 use reqwest::Method;
-use serde_json::json;
 
-use super::{PASSWORD, call, eventually, ok, spawn_on};
+use super::{call, eventually, ok, spawn_on};
 
 /// Ways a token gets revoked.
 #[derive(Clone, Copy, Debug)]
@@ -44,23 +43,15 @@ impl Session {
     }
 }
 
-async fn token_of(app: &TestApp, path: &str, body: serde_json::Value, field: &str) -> String {
-    ok(app, Method::POST, path, None, Some(body)).await[field].as_str().unwrap().to_owned()
-}
-
 async fn sign_in(app: &TestApp, kind: Kind, name: &str) -> Session {
-    let creds = json!({"login": name, "password": PASSWORD});
-    let named = json!({"username": name, "password": PASSWORD});
     let logout = |prefix: &str, token: &str| (Method::POST, format!("/{prefix}/logout"), token.to_owned());
     match kind {
         Kind::Todo => {
-            ok(app, Method::POST, "/todo/register", None, Some(named.clone())).await;
-            let token = token_of(app, "/todo/login", named, "access_token").await;
+            let token = app.user(App::Todo, name).await.token;
             Session { revoke: logout("todo", &token), token, probe: "/todo/tasks".into(), accepted: 200 }
         }
         Kind::Exchange => {
-            ok(app, Method::POST, "/exchange/registration", None, Some(creds.clone())).await;
-            let token = token_of(app, "/exchange/login", creds, "token").await;
+            let token = app.user(App::Exchange, name).await.token;
             Session {
                 revoke: logout("exchange", &token),
                 token,
@@ -69,17 +60,16 @@ async fn sign_in(app: &TestApp, kind: Kind, name: &str) -> Session {
             }
         }
         Kind::Dealer => {
-            ok(app, Method::POST, "/dealer/register", None, Some(named.clone())).await;
-            let token = token_of(app, "/dealer/auth", named, "access_token").await;
+            let token = app.user(App::Dealer, name).await.token;
             // An empty stock is the spec's 400 "no autos", after the token is checked.
             Session { revoke: logout("dealer", &token), token, probe: "/dealer/stock".into(), accepted: 400 }
         }
         Kind::Shop => {
-            let (token, _) = crate::shop::user(app, name).await;
+            let token = app.user(App::Shop, name).await.token;
             Session { revoke: logout("shop", &token), token, probe: "/shop/bills".into(), accepted: 200 }
         }
         Kind::ArUser => {
-            let (_, token) = crate::ar::user(app, name).await;
+            let token = app.user(App::Ar, name).await.token;
             Session { revoke: logout("ar", &token), token, probe: "/ar/api/project".into(), accepted: 200 }
         }
         Kind::ArAppDeleted | Kind::ArAppLoggedOut => {

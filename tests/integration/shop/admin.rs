@@ -1,10 +1,10 @@
 //! /shop admins: the start-up admin, product CRUD with soft delete, users
 //! with their bills, and 403 for everyone else.
 
-use api_tests::{status_of, types};
+use api_tests::{App, User, status_of, types};
 use serde_json::json;
 
-use super::{ADMIN, admin, count, create_product, credit, spawn_with_admin, stored_balance, user};
+use super::{admin, count, create_product, credit, spawn_with_admin, stored_balance};
 
 #[tokio::test]
 async fn the_admin_is_made_active_at_start_up_and_its_password_reset() {
@@ -19,7 +19,7 @@ async fn the_admin_is_made_active_at_start_up_and_its_password_reset() {
     })
     .await;
     let replica = app.replica().await;
-    let again = super::login_as(&replica, ADMIN.0, ADMIN.1).await;
+    let again = super::admin(&replica).await;
     assert!(!again.is_empty());
     assert_eq!(count(&app, "shop_users").await, 1);
 }
@@ -27,7 +27,7 @@ async fn the_admin_is_made_active_at_start_up_and_its_password_reset() {
 #[tokio::test]
 async fn admin_routes_answer_403_to_users_and_401_without_a_token() {
     let app = spawn_with_admin().await;
-    let (token, id) = user(&app, "henry").await;
+    let User { token, id, .. } = app.user(App::Shop, "henry").await;
     let client = app.client_as(&token);
     assert_eq!(status_of(&client.shop_admin_list_users().send().await.unwrap_err()), 403);
     assert_eq!(status_of(&client.shop_admin_list_products().send().await.unwrap_err()), 403);
@@ -57,7 +57,7 @@ async fn product_crud_with_soft_delete() {
     let app = spawn_with_admin().await;
     let root = admin(&app).await;
     let admin_client = app.client_as(&root);
-    let (token, me) = user(&app, "ivy").await;
+    let User { token, id: me, .. } = app.user(App::Shop, "ivy").await;
     let client = app.client_as(&token);
 
     let coffee = create_product(&app, &root, "Coffee", "10.5").await;
@@ -211,8 +211,8 @@ async fn bad_product_bodies_are_422_and_create_nothing() {
 async fn admins_see_every_user_with_their_bills() {
     let app = spawn_with_admin().await;
     let root = app.client_as(&admin(&app).await);
-    let (_, jack) = user(&app, "jack").await;
-    let (_, kate) = user(&app, "kate").await;
+    let jack = app.user(App::Shop, "jack").await.id;
+    let kate = app.user(App::Shop, "kate").await.id;
     credit(&app, 1, jack, 10, "5").await;
     credit(&app, 2, jack, 11, "6.5").await;
     credit(&app, 3, kate, 12, "7").await;
@@ -245,7 +245,7 @@ async fn admins_see_every_user_with_their_bills() {
 async fn an_admin_decision_wins_over_a_pending_activation_link() {
     let app = spawn_with_admin().await;
     let root = app.client_as(&admin(&app).await);
-    let link = super::register(&app, "leo").await;
+    let link = super::registration_link(&app, "leo").await;
     let id: i64 = root.shop_admin_list_users().send().await.unwrap().into_inner()[1].id;
     root.shop_admin_update_user()
         .id(id)
@@ -272,14 +272,14 @@ async fn an_admin_cannot_disable_themself() {
     let app = spawn_with_admin().await;
     let token = admin(&app).await;
     let root = app.client_as(&token);
-    let me = super::user_id_of(&token);
+    let me = api_tests::sub_of(&token);
     let patch = |id: i64, active: bool| {
         root.shop_admin_update_user().id(id).body(types::ShopUserPatch::builder().is_active(active)).send()
     };
     assert_eq!(status_of(&patch(me, false).await.unwrap_err()), 409);
     assert!(patch(me, true).await.unwrap().into_inner().is_active);
     assert_eq!(root.shop_admin_list_users().send().await.unwrap().status(), 200, "the token still works");
-    let (_, other) = user(&app, "mia").await;
+    let other = app.user(App::Shop, "mia").await.id;
     assert!(!patch(other, false).await.unwrap().into_inner().is_active);
     let active: Vec<bool> = app
         .query(move |c| {

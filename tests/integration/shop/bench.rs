@@ -5,11 +5,11 @@
 
 use std::time::Instant;
 
-use api_tests::{TestApp, types};
+use api_tests::{App, TestApp, User, types};
 use futures::{StreamExt, stream};
 use serde_json::json;
 
-use super::{ADMIN, admin, count, create_product, credit, post_webhook, stored_balance, user, webhook_body};
+use super::{ADMIN, admin, count, create_product, credit, post_webhook, stored_balance, webhook_body};
 
 fn env_or(name: &str, default: usize) -> usize {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
@@ -24,7 +24,7 @@ async fn throughput_of_purchases_and_webhooks() {
             .await;
     let root = admin(&app).await;
     let product = create_product(&app, &root, "Penny sweet", "0.01").await;
-    let (token, me) = user(&app, "bench").await;
+    let User { token, id: me, .. } = app.user(App::Shop, "bench").await;
     credit(&app, 1, me, 1, "1000000").await;
     let client = app.client_as(&token);
 

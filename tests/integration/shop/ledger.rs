@@ -1,18 +1,18 @@
 //! /shop money, one request at a time: the signed webhook, bills, their
 //! credits, and purchases.
 
-use api_tests::{TestApp, status_of, types};
+use api_tests::{App, TestApp, User, status_of, types};
 use serde_json::{Value, json};
 
 use super::{
     PAYMENT_KEY, admin, count, create_product, credit, post_webhook, sign, spawn_with_admin, stored_balance,
-    user, webhook_body,
+    webhook_body,
 };
 
 #[tokio::test]
 async fn a_webhook_credits_a_bill_creating_it_for_the_user() {
     let app = TestApp::spawn().await;
-    let (token, me) = user(&app, "mia").await;
+    let User { token, id: me, .. } = app.user(App::Shop, "mia").await;
     assert_eq!(credit(&app, 1234567, me, 123456, "100").await, "100.00");
     let (status, body) = post_webhook(&app, &webhook_body(1234568, me, 123456, json!(0.5))).await;
     assert_eq!((status, body), (200, json!({"bill_id": 123456, "balance": "100.50"})));
@@ -34,7 +34,7 @@ async fn a_webhook_credits_a_bill_creating_it_for_the_user() {
 #[tokio::test]
 async fn the_signature_covers_the_amount_as_the_sender_wrote_it() {
     let app = TestApp::spawn().await;
-    let (_, me) = user(&app, "noah").await;
+    let me = app.user(App::Shop, "noah").await.id;
     // `100.50` written as a number is signed as `100.50`, not `100.5`.
     let body = json!({
         "signature": sign(PAYMENT_KEY, 1, me, 7, "100.50"), "transaction_id": 1, "user_id": me, "bill_id": 7,
@@ -63,8 +63,8 @@ async fn the_signature_covers_the_amount_as_the_sender_wrote_it() {
 #[tokio::test]
 async fn bad_signatures_and_tampered_fields_move_nothing() {
     let app = TestApp::spawn().await;
-    let (_, me) = user(&app, "olivia").await;
-    let (_, other) = user(&app, "paul").await;
+    let me = app.user(App::Shop, "olivia").await.id;
+    let other = app.user(App::Shop, "paul").await.id;
     let good = webhook_body(10, me, 20, json!(100));
     let tamper = |field: &str, value: Value| {
         let mut body = good.clone();
@@ -103,7 +103,7 @@ async fn bad_signatures_and_tampered_fields_move_nothing() {
 #[tokio::test]
 async fn without_a_payment_key_every_webhook_is_503_not_configured() {
     let app = TestApp::spawn_with(&[("PAYMENT_PRIVATE_KEY", "")]).await;
-    let (_, me) = user(&app, "quinn").await;
+    let me = app.user(App::Shop, "quinn").await.id;
     let (status, body) = post_webhook(&app, &webhook_body(1, me, 1, json!(10))).await;
     assert_eq!((status, &body["detail"]), (503, &json!("the payment webhook is not configured")));
     let empty_key = json!({"signature": sign("", 1, me, 1, "10"), "transaction_id": 1, "user_id": me, "bill_id": 1, "amount": 10});
@@ -114,8 +114,8 @@ async fn without_a_payment_key_every_webhook_is_503_not_configured() {
 #[tokio::test]
 async fn unknown_users_404_foreign_bills_409_bad_amounts_422_and_nothing_moves() {
     let app = TestApp::spawn().await;
-    let (_, me) = user(&app, "ruth").await;
-    let (_, other) = user(&app, "sam").await;
+    let me = app.user(App::Shop, "ruth").await.id;
+    let other = app.user(App::Shop, "sam").await.id;
     credit(&app, 1, other, 99, "5").await;
 
     let (status, _) = post_webhook(&app, &webhook_body(2, 424242, 1, json!(10))).await;
@@ -151,7 +151,7 @@ async fn unknown_users_404_foreign_bills_409_bad_amounts_422_and_nothing_moves()
 #[tokio::test]
 async fn a_repeated_transaction_answers_the_same_and_a_different_replay_409() {
     let app = TestApp::spawn().await;
-    let (_, me) = user(&app, "tina").await;
+    let me = app.user(App::Shop, "tina").await.id;
     let first = webhook_body(77, me, 5, json!(40));
     assert_eq!(post_webhook(&app, &first).await, (200, json!({"bill_id": 5, "balance": "40.00"})));
     credit(&app, 78, me, 5, "2").await;
@@ -172,8 +172,8 @@ async fn purchases_debit_a_bill_of_the_caller_and_are_recorded() {
     let app = spawn_with_admin().await;
     let root = admin(&app).await;
     let product = create_product(&app, &root, "Book", "30").await;
-    let (token, me) = user(&app, "uma").await;
-    let (other_token, other) = user(&app, "victor").await;
+    let User { token, id: me, .. } = app.user(App::Shop, "uma").await;
+    let User { token: other_token, id: other, .. } = app.user(App::Shop, "victor").await;
     credit(&app, 1, me, 1, "50").await;
     credit(&app, 2, other, 2, "50").await;
     let (mine, theirs) = (app.client_as(&token), app.client_as(&other_token));
@@ -224,7 +224,7 @@ async fn purchases_debit_a_bill_of_the_caller_and_are_recorded() {
 #[tokio::test]
 async fn the_database_refuses_a_negative_balance_even_without_the_code() {
     let app = TestApp::spawn().await;
-    let (_, me) = user(&app, "wendy").await;
+    let me = app.user(App::Shop, "wendy").await.id;
     credit(&app, 1, me, 1, "5").await;
     let err = app
         .query(|c| diesel::sql_query("UPDATE shop_bills SET balance = balance - 6 WHERE id = 1").execute(c))
@@ -236,7 +236,7 @@ async fn the_database_refuses_a_negative_balance_even_without_the_code() {
 #[tokio::test]
 async fn the_webhook_is_not_rate_limited_per_client_but_the_rest_is() {
     let app = TestApp::spawn_with(&[("RATE_LIMIT_PER_MINUTE", "3")]).await;
-    let (_, me) = user(&app, "xena").await; // register, activate and login: 3 requests
+    let me = app.user(App::Shop, "xena").await.id; // register, activate and login: 3 requests
     for i in 0..6 {
         assert_eq!(post_webhook(&app, &webhook_body(100 + i, me, 1, json!(1))).await.0, 200);
     }
@@ -258,7 +258,7 @@ use diesel::RunQueryDsl;
 #[tokio::test]
 async fn ids_spelled_as_floats_are_integers() {
     let app = spawn_with_admin().await;
-    let (token, user_id) = user(&app, "nina").await;
+    let User { token, id: user_id, .. } = app.user(App::Shop, "nina").await;
     let signature = sign(PAYMENT_KEY, 7, user_id, 70, "20");
     let text = format!(
         r#"{{"signature": "{signature}", "transaction_id": 7.0, "user_id": {user_id}.0, "bill_id": 70.0, "amount": 20}}"#

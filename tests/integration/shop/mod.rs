@@ -7,8 +7,7 @@ mod ledger;
 mod races;
 mod users;
 
-use api_tests::{TestApp, types};
-use base64::Engine as _;
+use api_tests::{App, PASSWORD, TestApp, types};
 use diesel::RunQueryDsl;
 use serde_json::{Value, json};
 use sha1::{Digest, Sha1};
@@ -22,54 +21,20 @@ pub async fn spawn_with_admin() -> TestApp {
     TestApp::spawn_with(&[("ADMIN_LOGIN", ADMIN.0), ("ADMIN_PASSWORD", ADMIN.1)]).await
 }
 
-/// Registers a user: the activation link.
-pub async fn register(app: &TestApp, login: &str) -> String {
-    app.client()
-        .shop_register()
-        .body(types::ShopCredentials::builder().login(login).password("correct horse"))
-        .send()
-        .await
-        .expect("register")
-        .into_inner()
-        .activation_link
-}
-
 /// The code at the end of an activation link.
 pub fn code_of(link: &str) -> String {
     link.rsplit('/').next().unwrap_or_default().to_owned()
 }
 
-pub async fn login_as(app: &TestApp, login: &str, password: &str) -> String {
-    app.client()
-        .shop_login()
-        .body(types::ShopCredentials::builder().login(login).password(password))
-        .send()
-        .await
-        .expect("login")
-        .into_inner()
-        .access_token
-}
-
-/// A registered, activated, logged-in user: (token, id).
-pub async fn user(app: &TestApp, login: &str) -> (String, i64) {
-    let link = register(app, login).await;
-    app.client().shop_activate().code(code_of(&link)).send().await.expect("activate");
-    let token = login_as(app, login, "correct horse").await;
-    let id = user_id_of(&token);
-    (token, id)
-}
-
+/// The /shop admin's token (see [`spawn_with_admin`]).
 pub async fn admin(app: &TestApp) -> String {
-    login_as(app, ADMIN.0, ADMIN.1).await
+    app.log_in(App::Shop, ADMIN.0, ADMIN.1).await
 }
 
-/// The `sub` of a token.
-pub fn user_id_of(token: &str) -> i64 {
-    let payload = token.split('.').nth(1).expect("a JWT");
-    let claims: Value =
-        serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).unwrap())
-            .unwrap();
-    claims["sub"].as_str().unwrap().parse().unwrap()
+/// Registers `login` and answers the activation link, without following it.
+pub async fn registration_link(app: &TestApp, login: &str) -> String {
+    let body = types::ShopCredentials::builder().login(login).password(PASSWORD);
+    app.client().shop_register().body(body).send().await.expect("register").into_inner().activation_link
 }
 
 /// The signature the payment service sends; `amount` as written in the JSON.

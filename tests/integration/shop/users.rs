@@ -1,17 +1,17 @@
 //! /shop registration, activation, login, logout, and disabled users' tokens.
 
-use api_tests::{TestApp, status_of, types};
+use api_tests::{App, PASSWORD, TestApp, User, status_of, types};
 use serde_json::json;
 
-use super::{admin, code_of, count, login_as, register, spawn_with_admin, user};
+use super::{admin, code_of, count, registration_link, spawn_with_admin};
 
 #[tokio::test]
 async fn a_new_user_is_inactive_until_the_activation_link_is_followed_once() {
     let app = TestApp::spawn().await;
-    let link = register(&app, "alice").await;
+    let link = registration_link(&app, "alice").await;
     assert!(link.starts_with(&format!("{}/shop/activate/", app.config.public_url)), "{link}");
     let code = code_of(&link);
-    assert!(code.len() >= 43, "32 random bytes, base64url");
+    assert_eq!(code.len(), 43, "32 random bytes, base64url without padding");
 
     let refused = app
         .client()
@@ -39,7 +39,7 @@ async fn a_new_user_is_inactive_until_the_activation_link_is_followed_once() {
     // Followed as a plain GET of the absolute link.
     let followed = app.http.get(&link).send().await.unwrap();
     assert_eq!(followed.status(), 200);
-    let token = login_as(&app, "alice", "correct horse").await;
+    let token = app.log_in(App::Shop, "alice", PASSWORD).await;
     assert_eq!(app.client_as(&token).shop_list_bills().send().await.unwrap().status(), 200);
 
     let again = app.client().shop_activate().code(&code).send().await.unwrap_err();
@@ -60,7 +60,7 @@ struct CodeRow {
 #[tokio::test]
 async fn a_taken_login_is_409_and_invalid_credentials_422_creating_nothing() {
     let app = TestApp::spawn().await;
-    register(&app, "bob").await;
+    registration_link(&app, "bob").await;
     let taken = app
         .client()
         .shop_register()
@@ -96,7 +96,7 @@ async fn a_taken_login_is_409_and_invalid_credentials_422_creating_nothing() {
 #[tokio::test]
 async fn login_refuses_wrong_passwords_and_unknown_logins_with_401() {
     let app = TestApp::spawn().await;
-    user(&app, "dave").await;
+    app.user(App::Shop, "dave").await;
     for (login, password) in [("dave", "wrong password"), ("nobody", "correct horse")] {
         let response = app
             .http
@@ -113,7 +113,7 @@ async fn login_refuses_wrong_passwords_and_unknown_logins_with_401() {
 #[tokio::test]
 async fn logout_revokes_the_token_and_shop_tokens_are_refused_elsewhere() {
     let app = TestApp::spawn().await;
-    let (token, _) = user(&app, "erin").await;
+    let token = app.user(App::Shop, "erin").await.token;
     let client = app.client_as(&token);
     let todo = app.http.get(app.url("/todo/tasks")).bearer_auth(&token).send().await.unwrap();
     assert_eq!(todo.status(), 401, "a /shop token is refused by /todo");
@@ -128,7 +128,7 @@ async fn logout_revokes_the_token_and_shop_tokens_are_refused_elsewhere() {
 async fn a_disabled_users_existing_token_is_refused_on_the_next_request() {
     let app = spawn_with_admin().await;
     let root = app.client_as(&admin(&app).await);
-    let (token, id) = user(&app, "frank").await;
+    let User { token, id, .. } = app.user(App::Shop, "frank").await;
     let client = app.client_as(&token);
     assert_eq!(client.shop_list_products().send().await.unwrap().status(), 200);
 
@@ -167,7 +167,7 @@ async fn a_disabled_users_existing_token_is_refused_on_the_next_request() {
 #[tokio::test]
 async fn a_new_replica_reads_disabled_users_from_the_database() {
     let app = spawn_with_admin().await;
-    let (token, id) = user(&app, "grace").await;
+    let User { token, id, .. } = app.user(App::Shop, "grace").await;
     app.query(move |c| {
         diesel::sql_query("UPDATE shop_users SET is_active = false WHERE id = $1")
             .bind::<diesel::sql_types::BigInt, _>(id)

@@ -22,6 +22,9 @@ use anyhow::Context;
 
 use self::{report::Report, scenarios::Outcome, seed::Api, seed_apps::AppUser, server::Server};
 
+/// The scenario groups; a filter on the command line is a prefix of one.
+pub const SCENARIOS: [&str; 6] = ["list", "read", "write", "money", "login", "limiter"];
+
 pub fn run(filters: &[String]) -> anyhow::Result<()> {
     if let [chart, date] = filters
         && chart == "chart"

@@ -28,17 +28,12 @@ use serde_json::Value;
 use crate::codegen::{Mode, ensure_file_contents};
 use diff::Severity;
 
-pub fn run(args: &[String]) -> anyhow::Result<()> {
-    let check = args.iter().any(|a| a == "--check");
-    let mode = if check { Mode::Check } else { Mode::Write };
-    if let Some(i) = args.iter().position(|a| a == "--breaking") {
-        let base = args.get(i + 1).filter(|a| !a.starts_with("--"));
-        return breaking(base.map(String::as_str));
-    }
+/// `spec [--check] [--release]` (the command line is read by `cli.rs`).
+pub fn run(mode: Mode, release_it: bool) -> anyhow::Result<()> {
     let text = api::openapi().to_pretty_json()?;
     let current: Value = serde_json::from_str(&text)?;
     write(&text, &current, mode)?;
-    if args.iter().any(|a| a == "--release") {
+    if release_it {
         release(&current)?;
     }
     let text = changelog::render(&releases()?, &current)?;
@@ -97,7 +92,7 @@ fn release(current: &Value) -> anyhow::Result<()> {
 }
 
 /// `--breaking`: the gate CI runs.
-fn breaking(base: Option<&str>) -> anyhow::Result<()> {
+pub fn breaking(base: Option<&str>) -> anyhow::Result<()> {
     let (name, old) = match base {
         Some(git_ref) => (format!("{git_ref}:spec/openapi.json"), at_git_ref(git_ref)?),
         None => {

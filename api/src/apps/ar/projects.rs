@@ -11,19 +11,15 @@ use super::{
     models,
 };
 use crate::{
-    db::is_unique_violation,
+    db::ResultExt as _,
     error::{ApiError, AuthedRead, AuthedWrite, Conflict, Forbidden, NotFound},
     extract::{Json, Path, Query},
     state::AppState,
     validate::Page,
 };
 
-fn name_taken(e: diesel::result::Error) -> ApiError {
-    if is_unique_violation(&e, models::NAME_TAKEN) {
-        ApiError::Conflict("a project with this name exists".into())
-    } else {
-        e.into()
-    }
+fn name_taken(_: &dyn diesel::result::DatabaseErrorInformation) -> ApiError {
+    ApiError::Conflict("a project with this name exists".into())
 }
 
 /// List the caller's projects, by id.
@@ -77,7 +73,8 @@ pub async fn create_project(
     let project = state
         .db(move |conn| {
             owner.check(conn)?;
-            models::insert_project(conn, owner.user_id, &body.name).map_err(name_taken)
+            models::insert_project(conn, owner.user_id, &body.name)
+                .on_constraint(models::NAME_TAKEN, name_taken)
         })
         .await?;
     Ok((StatusCode::CREATED, Json(project.into())))
@@ -110,7 +107,7 @@ pub async fn update_project(
     let project = state
         .db(move |conn| {
             models::rename_project(conn, owner.user_id, id, &body.name)
-                .map_err(name_taken)?
+                .on_constraint(models::NAME_TAKEN, name_taken)?
                 .ok_or_else(|| auth::missing(conn, owner.user_id, "project"))
         })
         .await?;

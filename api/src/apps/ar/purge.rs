@@ -6,14 +6,13 @@ use diesel::{PgConnection, dsl::now, prelude::*};
 
 use crate::{
     config::Config,
-    jobs::PurgeReport,
     schema::{ar_app_tokens, ar_image_targets, ar_projects},
 };
 
 /// Deletes expired and revoked app tokens, then targets and projects
 /// soft-deleted before the retention cut-off (a project's remaining rows go
-/// with it by cascade). Adds the counts to `report`, by kind.
-pub fn purge(conn: &mut PgConnection, config: &Config, report: &mut PurgeReport) -> anyhow::Result<()> {
+/// with it by cascade). Answers the counts, by kind.
+pub fn purge(conn: &mut PgConnection, config: &Config) -> anyhow::Result<Vec<(&'static str, usize)>> {
     let cutoff = Utc::now() - chrono::Duration::days(i64::from(config.soft_delete_retention_days));
     let tokens = diesel::delete(
         ar_app_tokens::table
@@ -24,11 +23,5 @@ pub fn purge(conn: &mut PgConnection, config: &Config, report: &mut PurgeReport)
         .execute(conn)?;
     let projects =
         diesel::delete(ar_projects::table.filter(ar_projects::deleted_at.lt(cutoff))).execute(conn)?;
-    for (kind, removed) in
-        [("ar_app_tokens", tokens), ("ar_image_targets", targets), ("ar_projects", projects)]
-    {
-        tracing::info!(kind, removed, "purged");
-        report.insert(kind, removed);
-    }
-    Ok(())
+    Ok(vec![("ar_app_tokens", tokens), ("ar_image_targets", targets), ("ar_projects", projects)])
 }

@@ -10,8 +10,8 @@ use super::{
     models,
 };
 use crate::{
-    auth::{Audience as _, revocations},
-    db::is_unique_violation,
+    auth::{self as core_auth, Login, revocations},
+    db::ResultExt as _,
     error::{
         ApiError, AuthedRead, AuthedWrite, Conflict, Forbidden, NotFound, PublicWrite, WrongCredentials,
     },
@@ -19,12 +19,8 @@ use crate::{
     state::AppState,
 };
 
-fn login_taken(e: diesel::result::Error) -> ApiError {
-    if is_unique_violation(&e, models::LOGIN_TAKEN) {
-        ApiError::Conflict("this login is taken".into())
-    } else {
-        e.into()
-    }
+fn login_taken(_: &dyn diesel::result::DatabaseErrorInformation) -> ApiError {
+    ApiError::Conflict("this login is taken".into())
 }
 
 /// The caller's own id, or 404 as for any object not theirs.
@@ -49,7 +45,8 @@ pub async fn create_user(
     let login = body.login;
     let user = state
         .db(move |conn| {
-            let id = models::insert_user(conn, &login, &hash).map_err(login_taken)?;
+            let id =
+                models::insert_user(conn, &login, &hash).on_constraint(models::LOGIN_TAKEN, login_taken)?;
             Ok(UserOut { id, login })
         })
         .await?;
@@ -89,7 +86,8 @@ pub async fn update_user(
     };
     let login = state
         .db(move |conn| {
-            models::update_user(conn, id, body.login.as_deref(), hash.as_deref()).map_err(login_taken)
+            models::update_user(conn, id, body.login.as_deref(), hash.as_deref())
+                .on_constraint(models::LOGIN_TAKEN, login_taken)
         })
         .await?
         .ok_or_else(crate::auth::user_gone)?;
@@ -138,15 +136,21 @@ pub async fn login(
     State(state): State<AppState>,
     Json(body): Json<CredentialsIn>,
 ) -> Result<Json<TokenOut>, ApiError> {
-    let login = body.login;
-    let user = state.db(move |conn| Ok(models::find_user_by_login(conn, &login)?)).await?;
-    let id = state
-        .passwords
-        .check("ar", user.map(|u| (u.id, u.password_hash)), body.password)
-        .await?
-        .ok_or_else(|| ApiError::Unauthorized("wrong login or password".into()))?;
-    let issued = state.tokens.issue(Ar::AUD, id, state.config.access_token_ttl, None)?;
-    Ok(Json(TokenOut { access_token: issued.token, token_type: "bearer" }))
+    let logged_in = core_auth::login::<Ar>(&state, body.login, body.password).await?;
+    Ok(Json(TokenOut { access_token: logged_in.token, token_type: "bearer" }))
+}
+
+impl Login for Ar {
+    const WRONG_CREDENTIALS: &'static str = "wrong login or password";
+    type User = i64;
+
+    fn find(conn: &mut diesel::PgConnection, login: &str) -> diesel::QueryResult<Option<(i64, String)>> {
+        Ok(models::find_user_by_login(conn, login)?.map(|u| (u.id, u.password_hash)))
+    }
+
+    fn admit(id: i64) -> Result<i64, ApiError> {
+        Ok(id)
+    }
 }
 
 /// Log in (the same as `ar_login`, without the trailing slash).

@@ -12,6 +12,7 @@ use super::{
 };
 use crate::{
     auth,
+    db::ResultExt as _,
     error::ApiError,
     extract::{Json, Path, Query},
     state::AppState,
@@ -113,13 +114,10 @@ pub async fn create_auto(
     }
     let inserted = state
         .db(move |conn| {
-            models::insert_auto(conn, user.user_id, &mark, &body.into()).map_err(|e| {
-                if crate::db::is_unique_violation(&e, models::MARK_TAKEN) {
+            models::insert_auto(conn, user.user_id, &mark, &body.into())
+                .on_constraint(models::MARK_TAKEN, |_| {
                     ApiError::BadRequest("Auto with that mark exists".into())
-                } else {
-                    e.into()
-                }
-            })
+                })
         })
         .await?;
     if !inserted {

@@ -7,15 +7,41 @@ mod autos;
 mod errors;
 mod json;
 mod models;
+mod panel;
 mod users;
 
+use utoipa::openapi::security::SecurityScheme;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub use errors::shape_errors;
-
-use crate::{auth::Audience, state::AppState};
+use crate::{
+    auth::Audience,
+    config::Config,
+    registry::{AdminSection, App, bearer},
+    state::AppState,
+};
 
 pub const TAG: &str = "dealer";
+
+/// What the rest of the server knows of /dealer: its errors keep the spec's shape.
+pub const APP: App = App {
+    prefix: TAG,
+    description: "`/dealer`: a car dealer's stock, answering `{\"Message\"}` / `{\"Error\"}` bodies (seed 002)",
+    schemes,
+    routes: router,
+    unlimited: None,
+    shape_errors: Some(errors::shape_errors),
+    audiences: &[Dealer::AUD],
+    unkeyed: &["dealer_auth", "dealer_logout"],
+    body_limit: None,
+    production_gap: None,
+    on_startup: None,
+    purge: None,
+    admin: AdminSection { nav: panel::NAV, routes: panel::routes, tiles: panel::tiles, accounts: None },
+};
+
+fn schemes(_: &Config) -> Vec<(&'static str, SecurityScheme)> {
+    vec![("dealer_auth", bearer("A /dealer token from `POST /dealer/auth` (`Bearer` or `JWT` before it)"))]
+}
 
 /// Marks /dealer's tokens.
 pub struct Dealer;
@@ -28,7 +54,7 @@ impl Audience for Dealer {
 
 pub type DealerUser = crate::auth::Authed<Dealer>;
 
-pub fn router() -> OpenApiRouter<AppState> {
+fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(users::register))
         .routes(routes!(users::auth))

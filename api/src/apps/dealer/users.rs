@@ -9,7 +9,8 @@ use super::{
     models,
 };
 use crate::{
-    auth::{Audience as _, revocations},
+    auth::{self, Login, revocations},
+    db::ResultExt as _,
     error::ApiError,
     extract::Json,
     state::AppState,
@@ -30,13 +31,8 @@ pub async fn register(
     let hash = state.passwords.hash("dealer", body.password).await?;
     state
         .db(move |conn| {
-            models::insert_user(conn, &body.username, &hash).map_err(|e| {
-                if crate::db::is_unique_violation(&e, models::USERNAME_TAKEN) {
-                    ApiError::BadRequest("User already exists".into())
-                } else {
-                    e.into()
-                }
-            })
+            models::insert_user(conn, &body.username, &hash)
+                .on_constraint(models::USERNAME_TAKEN, |_| ApiError::BadRequest("User already exists".into()))
         })
         .await?;
     Ok((StatusCode::CREATED, MessageOut::new("User created. Try to auth")))
@@ -55,15 +51,22 @@ pub async fn auth(
     State(state): State<AppState>,
     Json(body): Json<CredentialsIn>,
 ) -> Result<axum::Json<TokenOut>, ApiError> {
-    let username = body.username;
-    let user = state.db(move |conn| Ok(models::find_user(conn, &username)?)).await?;
-    let id = state
-        .passwords
-        .check("dealer", user.map(|u| (u.id, u.password_hash)), body.password)
-        .await?
-        .ok_or_else(|| ApiError::Unauthorized("Invalid credentials".into()))?;
-    let issued = state.tokens.issue(Dealer::AUD, id, state.config.access_token_ttl, None)?;
-    Ok(axum::Json(TokenOut { access_token: issued.token }))
+    let logged_in = auth::login::<Dealer>(&state, body.username, body.password).await?;
+    Ok(axum::Json(TokenOut { access_token: logged_in.token }))
+}
+
+/// The 401's detail becomes the spec's `{"Error": "Invalid credentials"}`.
+impl Login for Dealer {
+    const WRONG_CREDENTIALS: &'static str = "Invalid credentials";
+    type User = i64;
+
+    fn find(conn: &mut diesel::PgConnection, username: &str) -> diesel::QueryResult<Option<(i64, String)>> {
+        Ok(models::find_user(conn, username)?.map(|u| (u.id, u.password_hash)))
+    }
+
+    fn admit(id: i64) -> Result<i64, ApiError> {
+        Ok(id)
+    }
 }
 
 /// Log out: the presented token is refused from now on, on every replica.

@@ -35,7 +35,7 @@ pub async fn caller(req: Request, state: &AppState) -> Result<ExchangeUser, ApiE
     if let Some(user) = from_parts(&mut parts, state).await? {
         return Ok(user);
     }
-    let bytes = axum::body::to_bytes(body, crate::router::BODY_LIMIT)
+    let bytes = axum::body::to_bytes(body, crate::extract::BODY_LIMIT)
         .await
         .map_err(|_| ApiError::PayloadTooLarge("the request body is too large".into()))?;
     let token = serde_json::from_slice::<Value>(&bytes).ok().and_then(|v| body_token(&v));

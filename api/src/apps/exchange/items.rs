@@ -10,7 +10,7 @@ use super::{
 };
 use crate::{
     auth,
-    db::is_foreign_key_violation,
+    db::ResultExt as _,
     error::{ApiError, AuthedRead, AuthedWrite, NotFound},
     extract::{Json, Path, Query},
     state::AppState,
@@ -30,9 +30,8 @@ pub async fn create_item(
 ) -> Result<(StatusCode, Json<ItemCreatedOut>), ApiError> {
     let item = state
         .db(move |conn| {
-            models::insert_item(conn, user.user_id, &body.name).map_err(|e| {
-                if is_foreign_key_violation(&e, models::ITEM_OWNER) { auth::user_gone() } else { e.into() }
-            })
+            models::insert_item(conn, user.user_id, &body.name)
+                .on_constraint(models::ITEM_OWNER, |_| auth::user_gone())
         })
         .await?;
     Ok((StatusCode::CREATED, Json(ItemCreatedOut { message: "item created", id: item.id, name: item.name })))

@@ -7,15 +7,59 @@ mod items;
 mod json;
 mod links;
 mod models;
+mod panel;
 mod transfers;
 mod users;
 
 use diesel::PgConnection;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::{auth::Audience, config::Config, jobs::PurgeReport, state::AppState};
+use crate::{
+    auth::Audience,
+    config::Config,
+    registry::{AdminSection, App, bearer},
+    state::AppState,
+};
 
 pub const TAG: &str = "exchange";
+
+/// What the rest of the server knows of /exchange.
+pub const APP: App = App {
+    prefix: TAG,
+    description: "`/exchange`: items handed between users by a one-time confirmation link (seed 000)",
+    schemes,
+    routes: router,
+    unlimited: None,
+    shape_errors: None,
+    audiences: &[Exchange::AUD],
+    unkeyed: &["exchange_login", "exchange_logout"],
+    body_limit: None,
+    production_gap: None,
+    on_startup: None,
+    purge: Some(purge),
+    admin: AdminSection { nav: panel::NAV, routes: panel::routes, tiles: panel::tiles, accounts: None },
+};
+
+/// A bearer token, or the same token as the `token` query parameter: declared
+/// as an alternative scheme, so tools know a request carrying it is authenticated.
+fn schemes(_: &Config) -> Vec<(&'static str, SecurityScheme)> {
+    vec![
+        (
+            "exchange_auth",
+            bearer(
+                "An /exchange token from `POST /exchange/login` (also accepted as a `token` query parameter or body field)",
+            ),
+        ),
+        (
+            "exchange_query",
+            SecurityScheme::ApiKey(ApiKey::Query(ApiKeyValue::with_description(
+                "token",
+                "An /exchange token from `POST /exchange/login`, as the `token` query parameter",
+            ))),
+        ),
+    ]
+}
 
 /// Marks /exchange's tokens.
 pub struct Exchange;
@@ -27,7 +71,7 @@ impl Audience for Exchange {
 
 pub type ExchangeUser = crate::auth::Authed<Exchange>;
 
-pub fn router() -> OpenApiRouter<AppState> {
+fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(users::register))
         .routes(routes!(users::login))
@@ -40,8 +84,6 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// The purge job's share: transfer links that can never work again.
-pub fn purge(conn: &mut PgConnection, _config: &Config, report: &mut PurgeReport) -> anyhow::Result<()> {
-    let removed = transfers::purge(conn, chrono::Utc::now())?;
-    report.insert("exchange_transfer_links", removed);
-    Ok(())
+fn purge(conn: &mut PgConnection, _config: &Config) -> anyhow::Result<Vec<(&'static str, usize)>> {
+    Ok(vec![("exchange_transfer_links", transfers::purge(conn, chrono::Utc::now())?)])
 }

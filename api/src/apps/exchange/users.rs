@@ -9,7 +9,8 @@ use super::{
     models,
 };
 use crate::{
-    auth::{Audience as _, revocations},
+    auth::{self, LoggedIn, Login, revocations},
+    db::ResultExt as _,
     error::{ApiError, AuthedRead, Conflict, PublicWrite, WrongCredentials},
     extract::Json,
     state::AppState,
@@ -26,13 +27,8 @@ pub async fn register(
     let hash = state.passwords.hash("exchange", body.password).await?;
     state
         .db(move |conn| {
-            models::insert_user(conn, &body.login, &hash).map_err(|e| {
-                if crate::db::is_unique_violation(&e, models::LOGIN_TAKEN) {
-                    ApiError::Conflict("this login is taken".into())
-                } else {
-                    e.into()
-                }
-            })
+            models::insert_user(conn, &body.login, &hash)
+                .on_constraint(models::LOGIN_TAKEN, |_| ApiError::Conflict("this login is taken".into()))
         })
         .await?;
     Ok((StatusCode::CREATED, Json(MessageOut { message: "user registered" })))
@@ -50,16 +46,21 @@ pub async fn login(
     State(state): State<AppState>,
     Json(body): Json<CredentialsIn>,
 ) -> Result<Json<TokenOut>, ApiError> {
-    let login = body.login;
-    let user = state.db(move |conn| Ok(models::find_user(conn, &login)?)).await?;
-    let id = state
-        .passwords
-        .check("exchange", user.map(|u| (u.id, u.password_hash)), body.password)
-        .await?
-        .ok_or_else(|| ApiError::Unauthorized("wrong login or password".into()))?;
-    let ttl = state.config.access_token_ttl;
-    let issued = state.tokens.issue(Exchange::AUD, id, ttl, None)?;
-    Ok(Json(TokenOut { token: issued.token, token_type: "bearer", expires_in: ttl.as_secs() }))
+    let LoggedIn { token, ttl } = auth::login::<Exchange>(&state, body.login, body.password).await?;
+    Ok(Json(TokenOut { token, token_type: "bearer", expires_in: ttl.as_secs() }))
+}
+
+impl Login for Exchange {
+    const WRONG_CREDENTIALS: &'static str = "wrong login or password";
+    type User = i64;
+
+    fn find(conn: &mut diesel::PgConnection, login: &str) -> diesel::QueryResult<Option<(i64, String)>> {
+        Ok(models::find_user(conn, login)?.map(|u| (u.id, u.password_hash)))
+    }
+
+    fn admit(id: i64) -> Result<i64, ApiError> {
+        Ok(id)
+    }
 }
 
 /// Log out: the presented token is refused from now on, on every replica.

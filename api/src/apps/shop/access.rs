@@ -27,7 +27,6 @@ use crate::{
     auth::{Authed, Claims},
     error::ApiError,
     mirror::{self, Mirror, Since, Tracker},
-    pubsub,
     state::AppState,
 };
 
@@ -109,7 +108,7 @@ impl Mirror for DisabledUsers {
                 Some(since) => Read::Changes(models::activity_changes(conn, &since)?),
             })
         };
-        self.tracker.sync(state, whole, read, |read, _| self.apply(read)).await
+        self.tracker.sync(&state.db, whole, read, |read, _| self.apply(read)).await
     }
 
     /// A hint names a user whose state changed: the read says how.
@@ -151,7 +150,7 @@ async fn announce(state: &AppState, user_id: i64, active: bool) -> Result<(), Ap
         // The next resync (`SECURITY_RESYNC_MS`) reads it.
         tracing::warn!(error = ?e, user_id, "re-reading disabled /shop users failed");
     }
-    pubsub::publish(state, DisabledUsers::CHANNEL, &user_id.to_string()).await;
+    state.bus.publish(&state.redis, DisabledUsers::CHANNEL, &user_id.to_string()).await;
     Ok(())
 }
 

@@ -11,7 +11,8 @@ use super::{
     models,
 };
 use crate::{
-    auth::{Audience as _, revocations},
+    auth::{self, Login, revocations},
+    db::ResultExt as _,
     error::{ApiError, AuthedRead, Conflict, NotFound, PublicWrite, WrongCredentials},
     extract::{Json, Path},
     state::AppState,
@@ -37,13 +38,8 @@ pub async fn register(
     let stored = code_hash(&code);
     state
         .db_tx(move |conn| {
-            models::insert_user(conn, &body.login, &hash, &stored).map_err(|e| {
-                if crate::db::is_unique_violation(&e, models::LOGIN_TAKEN) {
-                    ApiError::Conflict("this login is taken".into())
-                } else {
-                    e.into()
-                }
-            })
+            models::insert_user(conn, &body.login, &hash, &stored)
+                .on_constraint(models::LOGIN_TAKEN, |_| ApiError::Conflict("this login is taken".into()))
         })
         .await?;
     let activation_link = format!("{}/shop/activate/{code}", state.config.public_url);
@@ -80,27 +76,34 @@ pub async fn login(
     State(state): State<AppState>,
     Json(body): Json<CredentialsIn>,
 ) -> Result<Json<TokenOut>, ApiError> {
-    let login = body.login;
-    let user = state.db(move |conn| Ok(models::find_user_by_login(conn, &login)?)).await?;
-    let user = state
-        .passwords
-        .check(
-            "shop",
-            user.map(|u| {
-                let hash = u.password_hash.clone();
-                (u, hash)
-            }),
-            body.password,
-        )
-        .await?
-        .ok_or_else(|| ApiError::Unauthorized("wrong login or password".into()))?;
-    if !user.is_active {
-        return Err(ApiError::Forbidden(
-            "this account is not active: follow the activation link, or it has been disabled".into(),
-        ));
+    let logged_in = auth::login::<Shop>(&state, body.login, body.password).await?;
+    Ok(Json(TokenOut { access_token: logged_in.token, token_type: "bearer" }))
+}
+
+impl Login for Shop {
+    const WRONG_CREDENTIALS: &'static str = "wrong login or password";
+    type User = models::User;
+
+    fn find(
+        conn: &mut diesel::PgConnection,
+        login: &str,
+    ) -> diesel::QueryResult<Option<(models::User, String)>> {
+        Ok(models::find_user_by_login(conn, login)?.map(|u| {
+            let hash = u.password_hash.clone();
+            (u, hash)
+        }))
     }
-    let issued = state.tokens.issue(Shop::AUD, user.id, state.config.access_token_ttl, None)?;
-    Ok(Json(TokenOut { access_token: issued.token, token_type: "bearer" }))
+
+    /// Only after the password matched, so an inactive account's 403 tells
+    /// nothing to someone without its password.
+    fn admit(user: models::User) -> Result<i64, ApiError> {
+        if !user.is_active {
+            return Err(ApiError::Forbidden(
+                "this account is not active: follow the activation link, or it has been disabled".into(),
+            ));
+        }
+        Ok(user.id)
+    }
 }
 
 /// Log out: the presented token is refused from now on, on every replica.

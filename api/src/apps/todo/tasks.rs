@@ -9,7 +9,7 @@ use super::{
 };
 use crate::{
     auth,
-    db::is_foreign_key_violation,
+    db::ResultExt as _,
     error::{ApiError, AuthedRead, AuthedWrite, NotFound},
     extract::{Json, Path, Query},
     state::AppState,
@@ -48,9 +48,8 @@ pub async fn create_task(
 ) -> Result<(StatusCode, Json<TaskOut>), ApiError> {
     let task = state
         .db(move |conn| {
-            models::insert_task(conn, user.user_id, &body.into()).map_err(|e| {
-                if is_foreign_key_violation(&e, models::TASK_OWNER) { auth::user_gone() } else { e.into() }
-            })
+            models::insert_task(conn, user.user_id, &body.into())
+                .on_constraint(models::TASK_OWNER, |_| auth::user_gone())
         })
         .await?;
     Ok((StatusCode::CREATED, Json(task.into())))

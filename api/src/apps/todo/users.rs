@@ -3,12 +3,13 @@
 use axum::{extract::State, http::StatusCode};
 
 use super::{
-    TAG, TodoUser,
+    TAG, Todo, TodoUser,
     json::{CredentialsIn, TokenOut, UserOut},
     models,
 };
 use crate::{
-    auth::revocations,
+    auth::{self, Login, revocations},
+    db::ResultExt as _,
     error::{ApiError, AuthedRead, Conflict, PublicWrite, WrongCredentials},
     extract::{Json, JsonOrForm},
     state::AppState,
@@ -29,13 +30,11 @@ pub async fn register(
     let username = body.username;
     let id = state
         .db(move |conn| {
-            models::insert_user(conn, &username, &hash).map(|id| UserOut { id, username }).map_err(|e| {
-                if crate::db::is_unique_violation(&e, models::USERNAME_TAKEN) {
+            models::insert_user(conn, &username, &hash)
+                .map(|id| UserOut { id, username })
+                .on_constraint(models::USERNAME_TAKEN, |_| {
                     ApiError::Conflict("this username is taken".into())
-                } else {
-                    e.into()
-                }
-            })
+                })
         })
         .await?;
     Ok((StatusCode::CREATED, Json(id)))
@@ -60,15 +59,21 @@ pub async fn login(
     State(state): State<AppState>,
     JsonOrForm(body): JsonOrForm<CredentialsIn>,
 ) -> Result<Json<TokenOut>, ApiError> {
-    let username = body.username;
-    let user = state.db(move |conn| Ok(models::find_user(conn, &username)?)).await?;
-    let id = state
-        .passwords
-        .check("todo", user.map(|u| (u.id, u.password_hash)), body.password)
-        .await?
-        .ok_or_else(|| ApiError::Unauthorized("wrong username or password".into()))?;
-    let issued = state.tokens.issue(super::Todo::AUD, id, state.config.access_token_ttl, None)?;
-    Ok(Json(TokenOut { access_token: issued.token, token_type: "bearer" }))
+    let logged_in = auth::login::<Todo>(&state, body.username, body.password).await?;
+    Ok(Json(TokenOut { access_token: logged_in.token, token_type: "bearer" }))
+}
+
+impl Login for Todo {
+    const WRONG_CREDENTIALS: &'static str = "wrong username or password";
+    type User = i64;
+
+    fn find(conn: &mut diesel::PgConnection, username: &str) -> diesel::QueryResult<Option<(i64, String)>> {
+        Ok(models::find_user(conn, username)?.map(|u| (u.id, u.password_hash)))
+    }
+
+    fn admit(id: i64) -> Result<i64, ApiError> {
+        Ok(id)
+    }
 }
 
 /// Log out: the presented token is refused from now on, on every replica.
@@ -81,5 +86,3 @@ pub async fn logout(State(state): State<AppState>, user: TodoUser) -> Result<Sta
     revocations::revoke(&state, &user.claims).await?;
     Ok(StatusCode::NO_CONTENT)
 }
-
-use crate::auth::Audience as _;

@@ -12,13 +12,14 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use maud::html;
 
-use super::{
+use crate::admin::{
     error::PageResult,
     layout,
     listing::{ListQuery, split_page},
     session::Admin,
 };
 use crate::{
+    registry::Tile,
     schema::{dealer_autos as autos, dealer_users as users},
     state::AppState,
 };
@@ -26,8 +27,21 @@ use crate::{
 const USERS: &str = "/admin/dealer/users";
 const AUTOS: &str = "/admin/dealer/autos";
 
+/// The sidebar entries.
+pub const NAV: &[(&str, &str)] = &[("Users", "/admin/dealer/users"), ("Autos", "/admin/dealer/autos")];
+
+/// The pages, under `/admin/dealer`.
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/dealer/users", get(list_users)).route("/dealer/autos", get(list_autos))
+    Router::new().route("/users", get(list_users)).route("/autos", get(list_autos))
+}
+
+/// The dashboard's figures.
+pub fn tiles(conn: &mut PgConnection) -> QueryResult<Vec<Tile>> {
+    use diesel::dsl::count_star;
+    Ok(vec![
+        Tile::new("users", users::table.select(count_star()).get_result(conn)?, NAV[0].1),
+        Tile::new("autos", autos::table.select(count_star()).get_result(conn)?, NAV[1].1),
+    ])
 }
 
 type UserRow = (i64, String, DateTime<Utc>);

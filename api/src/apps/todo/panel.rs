@@ -3,21 +3,38 @@
 
 use std::collections::HashMap;
 
-use axum::{extract::State, response::IntoResponse};
+use axum::{Router, extract::State, response::IntoResponse, routing::get};
 use chrono::{DateTime, Utc};
 use diesel::{dsl::count_star, prelude::*};
 use maud::html;
 
-use super::{
+use crate::admin::{
     error::PageResult,
     layout,
     listing::{ListQuery, split_page},
     session::Admin,
 };
 use crate::{
+    registry::Tile,
     schema::{todo_tasks, todo_users},
     state::AppState,
 };
+
+/// The sidebar entries.
+pub const NAV: &[(&str, &str)] = &[("Users", "/admin/todo/users"), ("Tasks", "/admin/todo/tasks")];
+
+/// The pages, under `/admin/todo`.
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/users", get(list_users)).route("/tasks", get(list_tasks))
+}
+
+/// The dashboard's figures.
+pub fn tiles(conn: &mut PgConnection) -> QueryResult<Vec<Tile>> {
+    Ok(vec![
+        Tile::new("users", todo_users::table.select(count_star()).get_result(conn)?, NAV[0].1),
+        Tile::new("tasks", todo_tasks::table.select(count_star()).get_result(conn)?, NAV[1].1),
+    ])
+}
 
 type UserRow = (i64, String, DateTime<Utc>);
 type TaskRow = (i64, String, String, bool, DateTime<Utc>);

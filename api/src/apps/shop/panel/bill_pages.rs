@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use maud::html;
 
-use super::{
+use crate::admin::{
     error::{PageResult, not_found},
     layout,
     listing::{ListQuery, split_page},

@@ -15,25 +15,42 @@ use chrono::{DateTime, Utc};
 use diesel::{dsl::count_star, prelude::*};
 use maud::html;
 
-use super::{
+use crate::admin::{
     error::PageResult,
-    exchange_transfers, layout,
+    layout,
     listing::{ListQuery, split_page},
     session::Admin,
 };
 use crate::{
+    registry::Tile,
     schema::{exchange_items, exchange_users},
     state::AppState,
 };
 
+mod transfers;
+
 const USERS: &str = "/admin/exchange/users";
 const ITEMS: &str = "/admin/exchange/items";
 
+/// The sidebar entries.
+pub const NAV: &[(&str, &str)] =
+    &[("Users", USERS), ("Items", ITEMS), ("Pending transfers", transfers::PATH)];
+
+/// The dashboard's figures.
+pub fn tiles(conn: &mut PgConnection) -> QueryResult<Vec<Tile>> {
+    Ok(vec![
+        Tile::new("users", exchange_users::table.select(count_star()).get_result(conn)?, USERS),
+        Tile::new("items", exchange_items::table.select(count_star()).get_result(conn)?, ITEMS),
+        Tile::new("pending transfers", transfers::count_pending(conn)?, transfers::PATH),
+    ])
+}
+
+/// The pages, under `/admin/exchange`.
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/exchange/users", get(list_users))
-        .route("/exchange/items", get(list_items))
-        .route("/exchange/transfers", get(exchange_transfers::list))
+        .route("/users", get(list_users))
+        .route("/items", get(list_items))
+        .route("/transfers", get(transfers::list))
 }
 
 type UserRow = (i64, String, DateTime<Utc>);

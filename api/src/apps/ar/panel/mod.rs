@@ -17,32 +17,63 @@ use diesel::{
 };
 use maud::html;
 
-use super::{
-    ar_targets, ar_tokens,
+use crate::admin::{
     error::PageResult,
     layout,
     listing::{ListQuery, split_page},
     session::Admin,
 };
 use crate::{
+    registry::Tile,
     schema::{
         ar_app_tokens as tokens, ar_image_targets as targets, ar_projects as projects, ar_users as users,
     },
     state::AppState,
 };
 
+mod target_pages;
+mod thumbnail;
+mod token_pages;
+
 const USERS: &str = "/admin/ar/users";
 const PROJECTS: &str = "/admin/ar/projects";
 
+/// The sidebar entries.
+pub const NAV: &[(&str, &str)] = &[
+    ("Users", USERS),
+    ("Projects", PROJECTS),
+    ("Image targets", "/admin/ar/targets"),
+    ("App tokens", "/admin/ar/tokens"),
+];
+
+/// The dashboard's figures: live rows only (soft-deleted ones and tokens the
+/// API refuses are left out).
+pub fn tiles(conn: &mut PgConnection) -> QueryResult<Vec<Tile>> {
+    let live_projects = projects::table.filter(projects::deleted_at.is_null());
+    let live_targets = targets::table.filter(targets::deleted_at.is_null());
+    // What the API accepts: not revoked, not expired, project not deleted.
+    let live_tokens = tokens::table
+        .inner_join(projects::table)
+        .filter(tokens::revoked_at.is_null().and(tokens::expires_at.gt(now)))
+        .filter(projects::deleted_at.is_null());
+    Ok(vec![
+        Tile::new("users", users::table.select(count_star()).get_result(conn)?, USERS),
+        Tile::new("projects", live_projects.select(count_star()).get_result(conn)?, PROJECTS),
+        Tile::new("image targets", live_targets.select(count_star()).get_result(conn)?, NAV[2].1),
+        Tile::new("live app tokens", live_tokens.select(count_star()).get_result(conn)?, NAV[3].1),
+    ])
+}
+
+/// The pages, under `/admin/ar`.
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/ar/users", get(list_users))
-        .route("/ar/projects", get(list_projects))
-        .route("/ar/targets", get(ar_targets::list))
-        .route("/ar/targets/{id}/thumbnail", get(ar_targets::thumbnail))
-        .route("/ar/targets/{id}/image", get(ar_targets::image))
-        .route("/ar/tokens", get(ar_tokens::list))
-        .route("/ar/tokens/{id}/revoke", post(ar_tokens::revoke))
+        .route("/users", get(list_users))
+        .route("/projects", get(list_projects))
+        .route("/targets", get(target_pages::list))
+        .route("/targets/{id}/thumbnail", get(target_pages::thumbnail))
+        .route("/targets/{id}/image", get(target_pages::image))
+        .route("/tokens", get(token_pages::list))
+        .route("/tokens/{id}/revoke", post(token_pages::revoke))
 }
 
 type UserRow = (i64, String, DateTime<Utc>);

@@ -14,33 +14,55 @@ use bigdecimal::BigDecimal;
 use diesel::{dsl::count_star, prelude::*};
 use maud::html;
 
-use super::{
+use crate::admin::{
     error::{PageResult, not_found},
     forms::{AdminForm, NoFields},
     layout,
     listing::{ListQuery, split_page},
     session::{self, Admin},
-    shop_bills, shop_products,
 };
 use crate::{
     apps::shop::{access, models},
     error::ApiError,
+    registry::Tile,
     schema::{shop_bills as bills, shop_users},
     state::AppState,
 };
 
+pub mod accounts;
+mod bill_pages;
+mod product_pages;
+
 const PATH: &str = "/admin/shop/users";
 
+/// The sidebar entries.
+pub const NAV: &[(&str, &str)] =
+    &[("Users", PATH), ("Products", "/admin/shop/products"), ("Bills", "/admin/shop/bills")];
+
+/// The dashboard's figures (products: those not deleted, as the API lists them).
+pub fn tiles(conn: &mut PgConnection) -> QueryResult<Vec<Tile>> {
+    use crate::schema::shop_products;
+    let balance: Option<BigDecimal> = bills::table.select(diesel::dsl::sum(bills::balance)).get_result(conn)?;
+    let products = shop_products::table.filter(shop_products::deleted_at.is_null());
+    Ok(vec![
+        Tile::new("users", shop_users::table.select(count_star()).get_result(conn)?, PATH),
+        Tile::new("products", products.select(count_star()).get_result(conn)?, NAV[1].1),
+        Tile::new("bills", bills::table.select(count_star()).get_result(conn)?, NAV[2].1),
+        Tile { label: "total balance", value: layout::money(&balance.unwrap_or_default()), href: NAV[2].1 },
+    ])
+}
+
+/// The pages, under `/admin/shop`.
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/shop/users", get(list_users))
-        .route("/shop/users/{id}/enable", post(enable))
-        .route("/shop/users/{id}/disable", post(disable))
-        .route("/shop/products", get(shop_products::list).post(shop_products::create))
-        .route("/shop/products/{id}", get(shop_products::edit).post(shop_products::update))
-        .route("/shop/products/{id}/delete", post(shop_products::delete))
-        .route("/shop/bills", get(shop_bills::list))
-        .route("/shop/bills/{id}", get(shop_bills::show))
+        .route("/users", get(list_users))
+        .route("/users/{id}/enable", post(enable))
+        .route("/users/{id}/disable", post(disable))
+        .route("/products", get(product_pages::list).post(product_pages::create))
+        .route("/products/{id}", get(product_pages::edit).post(product_pages::update))
+        .route("/products/{id}/delete", post(product_pages::delete))
+        .route("/bills", get(bill_pages::list))
+        .route("/bills/{id}", get(bill_pages::show))
 }
 
 /// Bills of a user: how many, and their total balance.

@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use diesel::{dsl::now, prelude::*};
 use maud::html;
 
-use super::{
+use crate::admin::{
     error::PageResult,
     layout,
     listing::{ListQuery, split_page},
@@ -24,10 +24,21 @@ use crate::{
     state::AppState,
 };
 
-const PATH: &str = "/admin/exchange/transfers";
+pub const PATH: &str = "/admin/exchange/transfers";
 
 /// (link id, item id, item name, sender, recipient, sent, expires).
 type TransferRow = (i64, i64, String, i64, i64, DateTime<Utc>, DateTime<Utc>);
+
+/// How many links could still be followed: unused, not superseded, not
+/// expired, and their item still with the sender (the rule the page lists by).
+pub fn count_pending(conn: &mut PgConnection) -> QueryResult<i64> {
+    t::table
+        .inner_join(items::table)
+        .filter(t::used_at.is_null().and(t::superseded_at.is_null()).and(t::expires_at.gt(now)))
+        .filter(items::owner_id.eq(t::sender_id))
+        .select(diesel::dsl::count_star())
+        .get_result(conn)
+}
 
 fn pending(conn: &mut PgConnection, q: &ListQuery) -> QueryResult<(Vec<TransferRow>, HashMap<i64, String>)> {
     let mut query = t::table

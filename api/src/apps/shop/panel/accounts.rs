@@ -4,18 +4,16 @@
 
 use diesel::PgConnection;
 
-use crate::{apps::shop::models, error::ApiError};
+use crate::{
+    apps::shop::models,
+    error::ApiError,
+    registry::{Accounts, Candidate},
+};
 
-/// A /shop user as the sign-in form sees it.
-pub struct Candidate {
-    pub id: i64,
-    pub login: String,
-    pub password_hash: String,
-    /// An active admin: may sign in.
-    pub allowed: bool,
-}
+/// The panel signs in /shop's admins.
+pub const ACCOUNTS: Accounts = Accounts { find_by_login, may_sign_in: is_admin };
 
-pub fn find_by_login(conn: &mut PgConnection, login: &str) -> Result<Option<Candidate>, ApiError> {
+fn find_by_login(conn: &mut PgConnection, login: &str) -> Result<Option<Candidate>, ApiError> {
     Ok(models::find_user_by_login(conn, login)?.map(|u| Candidate {
         id: u.id,
         login: u.login,
@@ -25,6 +23,6 @@ pub fn find_by_login(conn: &mut PgConnection, login: &str) -> Result<Option<Cand
 }
 
 /// True while this user is an active admin (checked on every request).
-pub fn is_admin(conn: &mut PgConnection, id: i64) -> Result<bool, ApiError> {
+fn is_admin(conn: &mut PgConnection, id: i64) -> Result<bool, ApiError> {
     Ok(models::find_user(conn, id)?.is_some_and(|u| u.is_admin && u.is_active))
 }

@@ -11,13 +11,13 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use maud::html;
 
-use super::{
+use crate::admin::{
     error::{PageResult, not_found},
     layout,
     listing::{ListQuery, split_page},
     session::Admin,
-    thumbnail,
 };
+use super::thumbnail;
 use crate::{
     schema::{ar_image_targets as targets, ar_projects as projects},
     state::AppState,

@@ -11,7 +11,7 @@ use maud::{Markup, html};
 use serde::Deserialize;
 use validator::Validate as _;
 
-use super::{
+use crate::admin::{
     error::{PageResult, not_found},
     forms::{AdminForm, NoFields},
     layout,
