@@ -223,7 +223,7 @@ async fn bad_task_bodies_are_refused_and_create_nothing() {
 #[tokio::test]
 async fn pages_by_after_id_equal_pages_by_offset() {
     let app = TestApp::spawn().await;
-    let (token, other) = (user(&app, "judy").await, user(&app, "karl").await);
+    let (token, other) = (app.user(App::Todo, "judy").await.token, app.user(App::Todo, "karl").await.token);
     // Another user's tasks between hers: her ids have gaps.
     let mut mine = Vec::new();
     for i in 0..7 {
