@@ -63,9 +63,21 @@ impl Flush {
     }
 }
 
+/// The process's buffer, once [`batched`] made it.
+static INSTALLED: std::sync::OnceLock<Arc<Shared>> = std::sync::OnceLock::new();
+
+/// Writes the buffered lines out now: before something printed straight to
+/// stdout (the development banner) that must come after them.
+pub fn write_out() {
+    if let Some(shared) = INSTALLED.get() {
+        shared.drain(&mut Vec::new());
+    }
+}
+
 /// The writer and its guard, with the thread that writes the buffer out.
 pub fn batched() -> (Batched, Flush) {
     let shared = Arc::new(Shared::default());
+    let _ = INSTALLED.set(Arc::clone(&shared));
     let background = Arc::clone(&shared);
     let spawned = std::thread::Builder::new().name("log-writer".into()).spawn(move || {
         let mut spare = Vec::with_capacity(WAKE_AT);

@@ -64,6 +64,8 @@ pub async fn serve(config: Config, dev: Option<DevDefaults>) -> anyhow::Result<(
         .with_context(|| format!("cannot listen on BIND_ADDR {bind_addr}"))?;
     tracing::info!(addr = %bind_addr, docs = %format!("{}/docs", state.config.public_url), "listening");
     if let Some(dev) = &dev {
+        // After the start-up log lines, which the log writer may still hold.
+        crate::log_writer::write_out();
         println!("{}", devmode::banner(dev, &state.config.public_url));
     }
     let served = serve_on(listener, state).await;
