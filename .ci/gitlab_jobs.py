@@ -23,6 +23,8 @@ NEEDS = {
     "cargo xtask clients": {"cargo", "libpq", "node", "python-venv"},
     "cargo xtask schema": {"cargo", "libpq", "psql", "postgres"},
     "cargo xtask postman": {"cargo", "libpq"},
+    # Reads api/src with syn; xtask links the api crate (libpq).
+    "cargo xtask layers": {"cargo", "libpq"},
     # The fault tests also pause and restart a PostgreSQL cluster of their own.
     "cargo test": {"cargo", "libpq", "postgres", "redis", "postgres-server"},
     # The test command on a cluster of its own (initdb, pg_ctl) with 50 connections held.
