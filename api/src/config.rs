@@ -87,7 +87,7 @@ pub struct Config {
     pub access_token_ttl: Duration,
     /// How often each replica rereads revocations and disabled users from
     /// PostgreSQL whatever pub/sub says (`SECURITY_RESYNC_MS`): the bound on
-    /// how stale a replica can be when a hint is lost (see `mirror.rs`).
+    /// how stale a replica can be when a hint is lost (see `mirror/`).
     pub security_resync: Duration,
     /// Most entries each of those in-memory mirrors holds
     /// (`SECURITY_MIRROR_MAX_ENTRIES`); past it, PostgreSQL is asked per request.

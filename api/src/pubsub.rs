@@ -5,7 +5,7 @@
 //! truth is: Redis delivers it at most once (a message published while a
 //! subscriber is disconnected is lost, and a publish fails while Redis is
 //! down). So receivers also hear when the subscription is (re)established and
-//! when they fell behind, and then read PostgreSQL themselves (`mirror.rs`).
+//! when they fell behind, and then read PostgreSQL themselves (`mirror/`).
 
 use std::{
     collections::HashMap,

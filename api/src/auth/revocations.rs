@@ -1,7 +1,7 @@
 //! Token revocations (every app's logout): PostgreSQL's `revoked_tokens` is
 //! the truth, a row committed before the logout answers and kept until the
 //! token's own expiry (the purge job removes it then). Each replica mirrors
-//! the live rows in memory (`mirror.rs` keeps it in step: Redis pub/sub for
+//! the live rows in memory (`mirror/` keeps it in step: Redis pub/sub for
 //! immediacy, a resync every `SECURITY_RESYNC_MS` for hints that got lost), so
 //! checking a token costs no database or Redis round trip.
 //!

@@ -3,7 +3,7 @@
 //!
 //! A disabled user's tokens are refused at once on every replica. The truth
 //! is `shop_users.is_active`; each replica mirrors the inactive users' ids in
-//! memory (`DisabledUsers`, kept in step by `mirror.rs`: read whole at start
+//! memory (`DisabledUsers`, kept in step by `mirror/`: read whole at start
 //! and whenever the Redis subscription comes back, re-read on a hint and every
 //! `SECURITY_RESYNC_MS`), so a request of an active user costs no round trip.
 //! A user the mirror lists is confirmed in PostgreSQL before being refused (a
