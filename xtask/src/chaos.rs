@@ -210,6 +210,7 @@ async fn faults(
     let down = clock.down(PG_STOPPED);
     blocking(|| pg.stop())?;
     tokio::time::sleep(DOWN).await;
+    let down = clock.restarting(down);
     blocking(|| pg.start_again())?;
     clock.up(down);
     tokio::time::sleep(SETTLE).await;
@@ -218,6 +219,7 @@ async fn faults(
     let down = clock.down(REDIS_STOPPED);
     redis.kill();
     tokio::time::sleep(DOWN).await;
+    let down = clock.restarting(down);
     blocking(|| redis.start_again())?;
     clock.up(down);
     tokio::time::sleep(SETTLE).await;
@@ -233,6 +235,7 @@ async fn faults(
     let down = clock.down(PG_PAUSED);
     let paused = blocking(|| pg.pause())?;
     tokio::time::sleep(plan.pause).await;
+    let down = clock.restarting(down);
     drop(paused);
     clock.up(down);
     tokio::time::sleep(SETTLE).await;

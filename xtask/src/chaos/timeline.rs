@@ -14,11 +14,14 @@ pub struct Window {
     pub from: Duration,
 }
 
-/// A backing service out of reach from `down` until `up`.
+/// A backing service out of reach from `down` until `restart` (when it was
+/// started or resumed: it may answer from then on), and surely back at `up`
+/// (when it answered the harness, which learns it a poll and a thread hop late).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Outage {
     pub what: &'static str,
     pub down: Duration,
+    pub restart: Duration,
     pub up: Duration,
 }
 
@@ -86,7 +89,12 @@ impl Recorder {
 
     /// Marks `what` down from now; the returned value marks it up again.
     pub fn down(&self, what: &'static str) -> OutageMark {
-        OutageMark { what, down: self.now() }
+        OutageMark { what, down: self.now(), restart: None }
+    }
+
+    /// Marks the moment the service is started or resumed: from now it may answer.
+    pub fn restarting(&self, mark: OutageMark) -> OutageMark {
+        OutageMark { restart: Some(self.now()), ..mark }
     }
 
     pub fn up(&self, mark: OutageMark) {
@@ -97,7 +105,8 @@ impl Recorder {
             mark.what,
             (up - mark.down).as_secs_f64()
         );
-        self.edit(|t| t.outages.push(Outage { what: mark.what, down: mark.down, up }));
+        let restart = mark.restart.unwrap_or(up);
+        self.edit(|t| t.outages.push(Outage { what: mark.what, down: mark.down, restart, up }));
     }
 
     pub fn killed(&self, port: u16) {
@@ -124,4 +133,5 @@ impl Recorder {
 pub struct OutageMark {
     what: &'static str,
     down: Duration,
+    restart: Option<Duration>,
 }

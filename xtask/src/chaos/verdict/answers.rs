@@ -130,7 +130,7 @@ pub enum Truth<'a> {
 }
 
 pub fn truth(timeline: &Timeline, at: Duration, until: Duration) -> Truth<'_> {
-    if let Some(o) = timeline.outages.iter().find(|o| at >= o.down + READY_WITHIN && until <= o.up) {
+    if let Some(o) = timeline.outages.iter().find(|o| at >= o.down + READY_WITHIN && until <= o.restart) {
         return Truth::Down(o);
     }
     let clear = |o: &Outage| until < o.down || at >= o.up + READY_WITHIN;
@@ -174,7 +174,7 @@ fn readiness(e: &Evidence) -> Vec<Violation> {
                     reply.status,
                     o.what,
                     secs(o.down),
-                    secs(o.up)
+                    secs(o.restart)
                 ),
             )),
             Truth::Up if reply.status != 200 => found.push(Violation::new(

@@ -50,7 +50,7 @@ fn write(kind: WriteKind, key: &str, attempts: Vec<Call>) -> WriteRecord {
 /// Replicas 1-3 from the start, 2 killed at 30 s, 4 started at 31 s.
 fn timeline() -> Timeline {
     let window = |name, from: f64| Window { name, from: s(from) };
-    let outage = |what, down: f64, up: f64| Outage { what, down: s(down), up: s(up) };
+    let outage = |what, down: f64, up: f64| Outage { what, down: s(down), restart: s(up), up: s(up) };
     Timeline {
         windows: vec![
             window("steady", 0.0),
@@ -344,4 +344,16 @@ fn intent_keys_are_valid_idempotency_keys() {
     let key = crate::chaos::client::idempotency_key(WriteKind::Task, "chaos 1 é");
     assert!(key.len() <= 255 && key.bytes().all(|b| (0x21..=0x7e).contains(&b)), "{key}");
     assert_ne!(key, crate::chaos::client::idempotency_key(WriteKind::Purchase, "chaos 1 é"));
+}
+
+/// Once a service is started again it may answer before the harness hears it
+/// (a poll and a thread hop later): a 200 then is not a lie; before it is.
+#[test]
+fn ready_may_say_up_once_the_restart_began() {
+    let mut run = Run::clean();
+    run.timeline.outages[1].restart = s(22.0);
+    run.ready.push(call("GET /ready", 1, 22.5, reply(200)));
+    assert_eq!(run.broken(), BTreeSet::new());
+    run.ready.push(call("GET /ready", 1, 21.5, reply(200)));
+    assert_eq!(run.broken(), only("/ready tells the truth"));
 }
