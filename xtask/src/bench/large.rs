@@ -329,34 +329,7 @@ fn judge(stages: &mut [Stage], notes: &mut Vec<String>) {
 
 fn markdown(report: &Large) -> String {
     let mut md = format!("# Large /todo table, {}\n\n{}\n\n", report.date, report.machine);
-    md.push_str("| scenario | conns | req/s | p50 ms | p99 ms | max ms | errors | server µs/req | PG µs/req | load | target | met |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|\n");
-    for stage in &report.stages {
-        for o in &stage.outcomes {
-            let s = &o.stats;
-            let cpu = |f: fn(&super::cpu::Cpu) -> f64, d: usize| {
-                s.cpu.as_ref().map_or_else(String::new, |c| format!("{:.*}", d, f(c)))
-            };
-            md.push_str(&format!(
-                "| {} | {} | {:.0} | {:.2} | {:.2} | {:.1} | {} | {} | {} | {} | {} | {} |\n",
-                o.scenario,
-                o.connections,
-                s.rps,
-                s.p50_ms,
-                s.p99_ms,
-                s.max_ms,
-                s.errors,
-                cpu(|c| c.server_us, 0),
-                cpu(|c| c.pg_us, 0),
-                cpu(|c| c.load_avg, 1),
-                o.target.as_deref().unwrap_or(""),
-                match o.met {
-                    Some(true) => "yes",
-                    Some(false) => "**no**",
-                    None => "",
-                }
-            ));
-        }
-    }
+    md.push_str(&super::report::table(report.stages.iter().flat_map(|stage| &stage.outcomes), false));
     md.push_str("\nNotes:\n\n");
     for n in &report.notes {
         md.push_str(&format!("- {n}\n"));

@@ -37,33 +37,8 @@ impl Report {
             "\nCPU columns: µs of CPU time per answered request (utime + stime from `/proc/<pid>/stat`) of the server \
              and of the PostgreSQL backends serving it; load is the machine's 1-minute load average at the run's end.\n",
         );
-        md.push_str("\n| scenario | conns | req/s | p50 ms | p99 ms | max ms | errors | server µs/req | PG µs/req | load | peak RSS MiB | target | met |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|\n");
-        for o in &self.outcomes {
-            let s = &o.stats;
-            let cpu = |f: fn(&super::cpu::Cpu) -> f64, digits: usize| {
-                s.cpu.as_ref().map_or_else(String::new, |c| format!("{:.*}", digits, f(c)))
-            };
-            md.push_str(&format!(
-                "| {} | {} | {:.0} | {:.2} | {:.2} | {:.1} | {} | {} | {} | {} | {} | {} | {} |\n",
-                o.scenario,
-                o.connections,
-                s.rps,
-                s.p50_ms,
-                s.p99_ms,
-                s.max_ms,
-                s.errors,
-                cpu(|c| c.server_us, 0),
-                cpu(|c| c.pg_us, 0),
-                cpu(|c| c.load_avg, 1),
-                o.peak_rss_mib.map_or_else(String::new, |m| format!("{m:.1}")),
-                o.target.as_deref().unwrap_or(""),
-                match o.met {
-                    Some(true) => "yes",
-                    Some(false) => "**no**",
-                    None => "",
-                }
-            ));
-        }
+        md.push('\n');
+        md.push_str(&table(&self.outcomes, true));
         if !self.notes.is_empty() {
             md.push_str("\nNotes:\n\n");
             for n in &self.notes {
@@ -72,4 +47,45 @@ impl Report {
         }
         md
     }
+}
+
+/// The outcomes as a Markdown table (with the peak RSS column when `with_rss`).
+pub fn table<'a>(outcomes: impl IntoIterator<Item = &'a Outcome>, with_rss: bool) -> String {
+    let rss_head = if with_rss { (" peak RSS MiB |", "---:|") } else { ("", "") };
+    let mut md = format!(
+        "| scenario | conns | req/s | p50 ms | p99 ms | max ms | errors | server µs/req | PG µs/req | load |{} target | met |\n\
+         |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|{}---|---|\n",
+        rss_head.0, rss_head.1
+    );
+    for o in outcomes {
+        let s = &o.stats;
+        let cpu = |f: fn(&super::cpu::Cpu) -> f64, digits: usize| {
+            s.cpu.as_ref().map_or_else(String::new, |c| format!("{:.*}", digits, f(c)))
+        };
+        let rss = if with_rss {
+            format!(" {} |", o.peak_rss_mib.map_or_else(String::new, |m| format!("{m:.1}")))
+        } else {
+            String::new()
+        };
+        md.push_str(&format!(
+            "| {} | {} | {:.0} | {:.2} | {:.2} | {:.1} | {} | {} | {} | {} |{rss} {} | {} |\n",
+            o.scenario,
+            o.connections,
+            s.rps,
+            s.p50_ms,
+            s.p99_ms,
+            s.max_ms,
+            s.errors,
+            cpu(|c| c.server_us, 0),
+            cpu(|c| c.pg_us, 0),
+            cpu(|c| c.load_avg, 1),
+            o.target.as_deref().unwrap_or(""),
+            match o.met {
+                Some(true) => "yes",
+                Some(false) => "**no**",
+                None => "",
+            }
+        ));
+    }
+    md
 }
