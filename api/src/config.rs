@@ -75,6 +75,9 @@ pub struct Config {
     pub database_url: String,
     /// Connections in the r2d2 pool (`DB_POOL_SIZE`, not in the contract table).
     pub db_pool_size: u32,
+    /// Connections of the async pool that serves the hot GET reads
+    /// (`DB_READ_POOL_SIZE`, made on first use; see `db/reads.rs`).
+    pub db_read_pool_size: u32,
     pub timeouts: Timeouts,
     pub redis_url: String,
     /// Prefix of every Redis key (`REDIS_KEY_PREFIX`): isolates tests and deployments sharing a Redis.
@@ -201,6 +204,7 @@ impl Config {
             database_url: get("DATABASE_URL")
                 .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/api".into()),
             db_pool_size: parse(&get, "DB_POOL_SIZE", Some(16u32))?.max(1),
+            db_read_pool_size: parse(&get, "DB_READ_POOL_SIZE", Some(8u32))?.max(1),
             timeouts: timeouts(&get)?,
             redis_url: get("REDIS_URL").unwrap_or_else(|| "redis://127.0.0.1:6379".into()),
             redis_key_prefix: get("REDIS_KEY_PREFIX").unwrap_or_else(|| "api:".into()),

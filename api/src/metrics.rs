@@ -77,6 +77,10 @@ fn describe() {
         "Time to answer, by method, matched route and status"
     );
     describe_gauge!("db_pool_connections", "Database pool connections, by state (in_use, idle)");
+    describe_gauge!(
+        "db_read_pool_connections",
+        "Connections of the async pool of hot GET reads, by state (in_use, idle)"
+    );
     describe_counter!("redis_errors_total", "Failed Redis calls, by where they failed");
     describe_counter!("purge_runs_total", "Purge job runs, by outcome (done, skipped, failed)");
     describe_counter!(
@@ -179,10 +183,12 @@ pub fn purge_run(outcome: &'static str) {
 }
 
 /// Every metric in the Prometheus text format, the pool gauges set first from
-/// the pool's connections (`in_use`, `idle`) at scrape time.
-pub fn exposition(in_use: u32, idle: u32) -> String {
-    ::metrics::gauge!("db_pool_connections", "state" => "in_use").set(f64::from(in_use));
-    ::metrics::gauge!("db_pool_connections", "state" => "idle").set(f64::from(idle));
+/// the pools' connections (`in_use`, `idle`) at scrape time.
+pub fn exposition(pool: (u32, u32), reads: (u32, u32)) -> String {
+    for (name, (in_use, idle)) in [("db_pool_connections", pool), ("db_read_pool_connections", reads)] {
+        ::metrics::gauge!(name, "state" => "in_use").set(f64::from(in_use));
+        ::metrics::gauge!(name, "state" => "idle").set(f64::from(idle));
+    }
     handle().map_or_else(String::new, |handle| {
         handle.run_upkeep();
         handle.render()

@@ -73,6 +73,6 @@ async fn within(service: &str, limit: Duration, check: impl Future<Output = Resu
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     let pool = state.db.state();
     let in_use = pool.connections.saturating_sub(pool.idle_connections);
-    let body = crate::metrics::exposition(in_use, pool.idle_connections);
+    let body = crate::metrics::exposition((in_use, pool.idle_connections), state.db.reads.counts());
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], body)
 }

@@ -78,8 +78,9 @@ impl AppState {
     /// Connects to PostgreSQL and Redis; fails fast when either is unreachable.
     pub async fn connect(config: Config) -> anyhow::Result<Self> {
         let db = {
-            let (url, size, timeouts) = (config.database_url.clone(), config.db_pool_size, config.timeouts);
-            tokio::task::spawn_blocking(move || db::pool(&url, size, &timeouts)).await??
+            let (url, timeouts) = (config.database_url.clone(), config.timeouts);
+            let (size, read_size) = (config.db_pool_size, config.db_read_pool_size);
+            tokio::task::spawn_blocking(move || db::pool(&url, size, read_size, &timeouts)).await??
         };
         Self::connect_with_pool(config, db).await
     }
@@ -143,6 +144,15 @@ impl AppState {
         T: Send + 'static,
     {
         db::run(&self.db, db::Work::Transaction, f).await
+    }
+
+    /// Runs a hot GET read on the async read pool (see [`db::reads`]): no
+    /// blocking thread, read-only at the server.
+    pub async fn read<T>(
+        &self,
+        f: impl AsyncFnOnce(&mut db::reads::ReadConn) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        db::reads::read(&self.db.reads, f).await
     }
 
     /// A Redis key under this deployment's prefix.

@@ -1,8 +1,9 @@
 //! The suite's bound on connections to the shared PostgreSQL.
 //!
 //! Each test reserves, before it opens anything there, what it can hold at
-//! most: its servers' one pool (replicas share it) plus [`PER_TEST_EXTRA`]
-//! for the harness's own connections (creating and dropping its database,
+//! most: its servers' two pools, blocking and reads (replicas share them),
+//! plus [`PER_TEST_EXTRA`] for the harness's own connections (creating and
+//! dropping its database,
 //! the server's start-up migration check) and the test's direct ones
 //! (`TestApp::db`, `TestApp::query`). A test reserves once and never waits
 //! while holding a reservation, so tests cannot deadlock on the budget; past

@@ -168,7 +168,7 @@ impl TestApp {
         let mut config = Self::config("", vars);
         adjust(&mut config);
         // Reserved before anything is opened on the shared server.
-        let reservation = budget::reserve(config.db_pool_size).await;
+        let reservation = budget::reserve(config.db_pool_size + config.db_read_pool_size).await;
         let template = tokio::task::spawn_blocking(template).await.expect("the template database");
         let db_name = leftovers::database_name();
         config.database_url = format!("{}/{db_name}", pg_server());
@@ -209,6 +209,7 @@ impl TestApp {
             ("JWT_SECRET".into(), JWT_SECRET.into()),
             ("RATE_LIMIT_PER_MINUTE".into(), "0".into()),
             ("DB_POOL_SIZE".into(), "8".into()),
+            ("DB_READ_POOL_SIZE".into(), "4".into()),
             ("PAYMENT_PRIVATE_KEY".into(), "test-payment-key".into()),
         ]);
         env.insert("REDIS_URL".into(), redis_url());

@@ -5,6 +5,7 @@
 mod constraint;
 pub mod fault;
 mod pool;
+pub mod reads;
 pub mod request_tx;
 
 use std::{sync::Arc, time::Duration};
@@ -32,11 +33,13 @@ use crate::{
 /// thread is taken: a request waits for a connection asynchronously (bounded
 /// by the checkout timeout), so requests queued for a connection never hold
 /// the blocking threads that the connections' holders need to finish (a
-/// keyed request holds its connection across several closures).
+/// keyed request holds its connection across several closures). Beside it,
+/// the async pool of the hot GET reads (see `reads.rs`).
 #[derive(Clone)]
 pub struct DbPool {
     pool: Pool<Manager>,
     permits: Arc<Semaphore>,
+    pub reads: reads::Reads,
 }
 
 impl std::ops::Deref for DbPool {
@@ -70,7 +73,7 @@ impl std::ops::DerefMut for DbConn {
 /// A permit to take a connection, waited for without a thread: at most the
 /// checkout timeout or what is left of the request's deadline (then 503).
 pub async fn permit(pool: &DbPool, deadline: Option<&Deadline>) -> Result<OwnedSemaphorePermit, ApiError> {
-    let wait = checkout_wait(pool, deadline)?;
+    let wait = checkout_wait(pool.connection_timeout(), deadline)?;
     match tokio::time::timeout(wait, Arc::clone(&pool.permits).acquire_owned()).await {
         Ok(Ok(permit)) => Ok(permit),
         _ => {
@@ -82,11 +85,11 @@ pub async fn permit(pool: &DbPool, deadline: Option<&Deadline>) -> Result<OwnedS
 
 /// How long a checkout may wait: the checkout timeout, or what is left of
 /// the request's deadline if that is shorter (503 once it has passed).
-fn checkout_wait(pool: &DbPool, deadline: Option<&Deadline>) -> Result<Duration, ApiError> {
+fn checkout_wait(timeout: Duration, deadline: Option<&Deadline>) -> Result<Duration, ApiError> {
     match deadline {
         Some(d) if d.passed() => Err(deadline::timed_out()),
-        Some(d) => Ok(d.remaining().min(pool.connection_timeout())),
-        None => Ok(pool.connection_timeout()),
+        Some(d) => Ok(d.remaining().min(timeout)),
+        None => Ok(timeout),
     }
 }
 
@@ -107,11 +110,12 @@ pub mod locks {
 /// first one lost (nothing of the work had been sent).
 const LOST_CONNECTION_RETRIES: usize = 2;
 
-/// The pool. Each connection carries `statement_timeout`, `lock_timeout` and
+/// The pools. Each connection carries `statement_timeout`, `lock_timeout` and
 /// `idle_in_transaction_session_timeout`; a checkout waits at most
 /// `DB_CHECKOUT_TIMEOUT_MS` (then 503) and costs no round trip unless a
-/// connection was found lost since (see `pool.rs`).
-pub fn pool(database_url: &str, size: u32, timeouts: &Timeouts) -> anyhow::Result<DbPool> {
+/// connection was found lost since (see `pool.rs`). The read pool's
+/// `read_size` connections are made on first use.
+pub fn pool(database_url: &str, size: u32, read_size: u32, timeouts: &Timeouts) -> anyhow::Result<DbPool> {
     let pool = Pool::builder()
         .max_size(size)
         .min_idle(Some(size.min(4)))
@@ -121,7 +125,8 @@ pub fn pool(database_url: &str, size: u32, timeouts: &Timeouts) -> anyhow::Resul
     // Start-up still fails when the database is unreachable, but is not held
     // to the (short) request checkout bound: a busy host may take longer.
     pool.get_timeout(STARTUP_CONNECT).map(drop).context("cannot connect to DATABASE_URL")?;
-    Ok(DbPool { pool, permits: Arc::new(Semaphore::new(size as usize)) })
+    let reads = reads::Reads::new(database_url, read_size, timeouts)?;
+    Ok(DbPool { pool, permits: Arc::new(Semaphore::new(size as usize)), reads })
 }
 
 /// How long start-up waits for its first connection.
@@ -257,7 +262,7 @@ fn checkout(
     deadline: Option<&Deadline>,
     permit: OwnedSemaphorePermit,
 ) -> Result<DbConn, ApiError> {
-    let wait = checkout_wait(pool, deadline)?;
+    let wait = checkout_wait(pool.connection_timeout(), deadline)?;
     let conn = pool.get_timeout(wait.max(Duration::from_millis(1))).map_err(|e| {
         tracing::warn!(error = %e, "database pool checkout failed");
         busy()

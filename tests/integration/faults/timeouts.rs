@@ -61,6 +61,48 @@ async fn sleeping_insert(app: &TestApp) {
     panic!("the insert never started");
 }
 
+/// Another session holding `table` in ACCESS EXCLUSIVE mode until released
+/// (5 s at most).
+struct TableLock {
+    release: std::sync::mpsc::Sender<()>,
+    holder: tokio::task::JoinHandle<()>,
+}
+
+impl TableLock {
+    async fn hold(app: &TestApp, table: &str) -> Self {
+        let (locked_tx, locked_rx) = tokio::sync::oneshot::channel();
+        let (release, release_rx) = std::sync::mpsc::channel::<()>();
+        let (url, lock) =
+            (app.config.database_url.clone(), format!("BEGIN; LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE"));
+        let holder = tokio::task::spawn_blocking(move || {
+            let mut conn = PgConnection::establish(&url).unwrap();
+            conn.batch_execute(&lock).unwrap();
+            locked_tx.send(()).unwrap();
+            let _ = release_rx.recv_timeout(Duration::from_secs(5));
+            conn.batch_execute("ROLLBACK").unwrap();
+        });
+        locked_rx.await.unwrap();
+        Self { release, holder }
+    }
+
+    async fn release(self) {
+        self.release.send(()).unwrap();
+        self.holder.await.unwrap();
+    }
+}
+
+/// Waits until a statement of the test's database waits for a lock.
+async fn waiting_on_a_lock(app: &TestApp) {
+    for _ in 0..200 {
+        let waiting = "pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'";
+        if count(app, waiting).await > 0 {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("no statement ever waited for the lock");
+}
+
 /// A request whose body arrives `delay` after its head, so that the
 /// database work starts late in the request's time; the status and body.
 async fn slow_body_request(
@@ -93,23 +135,11 @@ async fn slow_body_request(
 async fn a_write_waiting_on_a_lock_answers_503_at_the_lock_timeout_and_stores_nothing() {
     let app = TestApp::spawn_with(&[("DB_LOCK_TIMEOUT_MS", "300")]).await;
     let token = app.user(App::Todo, "alice").await.token;
-    // Another session holds the table until told to let go (5 s at most).
-    let (locked_tx, locked_rx) = tokio::sync::oneshot::channel();
-    let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
-    let url = app.config.database_url.clone();
-    let holder = tokio::task::spawn_blocking(move || {
-        let mut conn = PgConnection::establish(&url).unwrap();
-        conn.batch_execute("BEGIN; LOCK TABLE todo_tasks IN ACCESS EXCLUSIVE MODE").unwrap();
-        locked_tx.send(()).unwrap();
-        let _ = release_rx.recv_timeout(Duration::from_secs(5));
-        conn.batch_execute("ROLLBACK").unwrap();
-    });
-    locked_rx.await.unwrap();
+    let lock = TableLock::hold(&app, "todo_tasks").await;
     let write =
         call(&app, Method::POST, "/todo/tasks", Some(&token), Some(json!({"title": "blocked"}))).await;
     let read = call(&app, Method::GET, "/todo/tasks", Some(&token), None).await;
-    release_tx.send(()).unwrap();
-    holder.await.unwrap();
+    lock.release().await;
     let detail = assert_unavailable(write).await;
     assert!(detail.contains("in time"), "{detail}");
     assert_unavailable(read).await;
@@ -194,8 +224,38 @@ async fn an_exhausted_pool_answers_503_with_retry_after_at_once() {
         })
     };
     sleeping_insert(&app).await;
-    let read = call(&app, Method::GET, "/todo/tasks", Some(&token), None).await;
-    let detail = assert_unavailable(read).await;
+    let second =
+        call(&app, Method::POST, "/todo/tasks", Some(&token), Some(json!({"title": "queued"}))).await;
+    let detail = assert_unavailable(second).await;
     assert!(detail.contains("busy or unavailable"), "{detail}");
     assert_eq!(write.await.unwrap().unwrap().status(), 201, "the holder completes");
+    assert_eq!(count(&app, "todo_tasks").await, 1, "the 503 stored nothing");
+}
+
+#[tokio::test]
+async fn an_exhausted_read_pool_answers_503_with_retry_after_at_once() {
+    let vars =
+        [("DB_READ_POOL_SIZE", "1"), ("DB_CHECKOUT_TIMEOUT_MS", "200"), ("DB_LOCK_TIMEOUT_MS", "4000")];
+    let app = TestApp::spawn_with(&vars).await;
+    let token = app.user(App::Todo, "alice").await.token;
+    let created = call(&app, Method::POST, "/todo/tasks", Some(&token), Some(json!({"title": "kept"}))).await;
+    let task: Value = created.json().await.unwrap();
+    // The first read waits on the lock and holds the only read connection.
+    let lock = TableLock::hold(&app, "todo_tasks").await;
+    let first = {
+        let (app_url, token) = (app.url("/todo/tasks"), token.clone());
+        tokio::spawn(async move { reqwest::Client::new().get(app_url).bearer_auth(token).send().await })
+    };
+    waiting_on_a_lock(&app).await;
+    let second = call(&app, Method::GET, &format!("/todo/tasks/{}", task["id"]), Some(&token), None).await;
+    let detail = assert_unavailable(second).await;
+    assert!(detail.contains("busy or unavailable"), "{detail}");
+    // Writes have their own pool, not held up by the reads: another user
+    // registers and signs in meanwhile.
+    app.user(App::Todo, "bob").await;
+    lock.release().await;
+    let first = first.await.unwrap().unwrap();
+    assert_eq!(first.status(), 200, "the holder completes");
+    let tasks: Value = first.json().await.unwrap();
+    assert_eq!(tasks[0]["title"], "kept");
 }

@@ -7,7 +7,7 @@ use super::{
     access::ShopUser,
     json::{BillOut, BuyIn, ProductOut, PurchaseOut, TransactionOut},
     ledger::{self, PurchaseRefusal},
-    models,
+    models, reads,
 };
 use crate::{
     auth,
@@ -27,9 +27,9 @@ pub async fn list_products(
     Query(page): Query<Page>,
 ) -> Result<Json<Vec<ProductOut>>, ApiError> {
     let products = state
-        .db(move |conn| {
-            let products = models::list_products_for(conn, user.user_id, page.limit(), page.offset())?;
-            if products.is_empty() && !models::user_exists(conn, user.user_id)? {
+        .read(async |conn| {
+            let products = reads::list_products_for(conn, user.user_id, page.limit(), page.offset()).await?;
+            if products.is_empty() && !reads::user_exists(conn, user.user_id).await? {
                 return Err(auth::user_gone());
             }
             Ok(products)
@@ -84,10 +84,10 @@ pub async fn list_bills(
     Query(page): Query<Page>,
 ) -> Result<Json<Vec<BillOut>>, ApiError> {
     let bills = state
-        .db(move |conn| {
-            let bills = ledger::list_bills(conn, user.user_id, page.limit(), page.offset())?;
+        .read(async |conn| {
+            let bills = reads::list_bills(conn, user.user_id, page.limit(), page.offset()).await?;
             // Bills prove their owner exists; only an empty page asks.
-            if bills.is_empty() && !models::user_exists(conn, user.user_id)? {
+            if bills.is_empty() && !reads::user_exists(conn, user.user_id).await? {
                 return Err(auth::user_gone());
             }
             Ok(bills)

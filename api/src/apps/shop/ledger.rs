@@ -173,17 +173,6 @@ pub fn purchase(
     Ok(Ok(Purchased { purchase_id, bill_id, balance }))
 }
 
-/// The user's bills, by id.
-pub fn list_bills(conn: &mut PgConnection, user_id: i64, limit: i64, offset: i64) -> QueryResult<Vec<Bill>> {
-    shop_bills::table
-        .filter(shop_bills::user_id.eq(user_id))
-        .order(shop_bills::id)
-        .limit(limit)
-        .offset(offset)
-        .select(Bill::as_select())
-        .load(conn)
-}
-
 /// The credits of a bill of the user, by id; `None` when the bill is not theirs.
 pub fn list_credits(
     conn: &mut PgConnection,

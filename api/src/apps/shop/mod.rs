@@ -12,6 +12,7 @@ mod ledger;
 pub mod models;
 mod money;
 mod panel;
+mod reads;
 mod users;
 mod webhook;
 

@@ -4,7 +4,7 @@
 
 use bigdecimal::BigDecimal;
 use chrono::{DateTime, Utc};
-use diesel::prelude::*;
+use diesel::{dsl, prelude::*};
 
 use crate::{
     mirror::Since,
@@ -172,28 +172,17 @@ pub fn bills_of(conn: &mut PgConnection, user_ids: &[i64]) -> QueryResult<Vec<Bi
         .load(conn)
 }
 
-/// Products on sale (not deleted), by id.
+/// Whether the user is still there (built here for both connection kinds).
+#[dsl::auto_type(no_type_alias)]
+pub(super) fn user_row_exists(id: i64) -> _ {
+    dsl::select(dsl::exists(shop_users::table.find(id)))
+}
+
 pub fn user_exists(conn: &mut PgConnection, id: i64) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(shop_users::table.find(id))).get_result(conn)
+    user_row_exists(id).get_result(conn)
 }
 
-/// The catalogue as `user_id` sees it: empty when that user is gone (the
-/// catalogue is shared, so no row of it proves the caller exists).
-pub fn list_products_for(
-    conn: &mut PgConnection,
-    user_id: i64,
-    limit: i64,
-    offset: i64,
-) -> QueryResult<Vec<Product>> {
-    shop_products::table
-        .filter(shop_products::deleted_at.is_null().and(diesel::dsl::exists(shop_users::table.find(user_id))))
-        .order(shop_products::id)
-        .limit(limit)
-        .offset(offset)
-        .select(Product::as_select())
-        .load(conn)
-}
-
+/// Products on sale (not deleted), by id.
 pub fn list_products(conn: &mut PgConnection, limit: i64, offset: i64) -> QueryResult<Vec<Product>> {
     shop_products::table
         .filter(shop_products::deleted_at.is_null())

@@ -4,6 +4,7 @@
 mod json;
 mod models;
 mod panel;
+mod reads;
 mod tasks;
 mod users;
 

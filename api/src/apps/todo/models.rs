@@ -1,7 +1,7 @@
 //! /todo rows and queries (no HTTP types here).
 
 use chrono::{DateTime, Utc};
-use diesel::prelude::*;
+use diesel::{dsl, prelude::*};
 
 use crate::schema::{todo_tasks, todo_users};
 
@@ -50,8 +50,14 @@ pub fn find_user(conn: &mut PgConnection, username: &str) -> QueryResult<Option<
         .optional()
 }
 
+/// Whether the user is still there (built here for both connection kinds).
+#[dsl::auto_type(no_type_alias)]
+pub(super) fn user_row_exists(id: i64) -> _ {
+    dsl::select(dsl::exists(todo_users::table.find(id)))
+}
+
 pub fn user_exists(conn: &mut PgConnection, id: i64) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(todo_users::table.find(id))).get_result(conn)
+    user_row_exists(id).get_result(conn)
 }
 
 pub fn insert_task(conn: &mut PgConnection, user_id: i64, task: &TaskChanges) -> QueryResult<Task> {
@@ -59,33 +65,6 @@ pub fn insert_task(conn: &mut PgConnection, user_id: i64, task: &TaskChanges) ->
         .values((todo_tasks::user_id.eq(user_id), task))
         .returning(Task::as_returning())
         .get_result(conn)
-}
-
-/// A user's tasks with ids above `after_id` (0: all), by id. One statement
-/// whatever the page (prepared once per connection); the index on
-/// `(user_id, id)` starts at `after_id` instead of reading the rows before it.
-pub fn list_tasks(
-    conn: &mut PgConnection,
-    user_id: i64,
-    after_id: i64,
-    limit: i64,
-    offset: i64,
-) -> QueryResult<Vec<Task>> {
-    todo_tasks::table
-        .filter(todo_tasks::user_id.eq(user_id).and(todo_tasks::id.gt(after_id)))
-        .order(todo_tasks::id)
-        .limit(limit)
-        .offset(offset)
-        .select(Task::as_select())
-        .load(conn)
-}
-
-pub fn find_task(conn: &mut PgConnection, user_id: i64, id: i64) -> QueryResult<Option<Task>> {
-    todo_tasks::table
-        .filter(todo_tasks::id.eq(id).and(todo_tasks::user_id.eq(user_id)))
-        .select(Task::as_select())
-        .first(conn)
-        .optional()
 }
 
 pub fn update_task(

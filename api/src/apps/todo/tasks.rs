@@ -6,6 +6,7 @@ use super::{
     TAG, TodoUser,
     json::{TaskIn, TaskOut, TaskPage},
     models::{self, TaskChanges},
+    reads,
 };
 use crate::{
     auth,
@@ -69,10 +70,11 @@ pub async fn list_tasks(
     Query(page): Query<TaskPage>,
 ) -> Result<Json<Vec<TaskOut>>, ApiError> {
     let tasks = state
-        .db(move |conn| {
-            let tasks = models::list_tasks(conn, user.user_id, page.after_id(), page.limit(), page.offset())?;
+        .read(async |conn| {
+            let tasks =
+                reads::list_tasks(conn, user.user_id, page.after_id(), page.limit(), page.offset()).await?;
             // Tasks prove their user exists; only an empty page asks.
-            if tasks.is_empty() && !models::user_exists(conn, user.user_id)? {
+            if tasks.is_empty() && !reads::user_exists(conn, user.user_id).await? {
                 return Err(auth::user_gone());
             }
             Ok(tasks)
@@ -93,11 +95,14 @@ pub async fn get_task(
     Path(task_id): Path<i64>,
 ) -> Result<Json<TaskOut>, ApiError> {
     state
-        .db(move |conn| {
-            models::find_task(conn, user.user_id, task_id)?.ok_or_else(|| missing(conn, user.user_id))
+        .read(async |conn| match reads::find_task(conn, user.user_id, task_id).await? {
+            Some(task) => Ok(Json(task.into())),
+            None => Err(auth::gone_or(
+                reads::user_exists(conn, user.user_id).await,
+                ApiError::not_found("task"),
+            )),
         })
         .await
-        .map(|t| Json(t.into()))
 }
 
 /// Replace a task.
