@@ -14,6 +14,7 @@ mod models;
 mod panel;
 mod projects;
 mod purge;
+mod reads;
 mod targets;
 mod tokens;
 mod users;

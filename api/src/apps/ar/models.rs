@@ -65,6 +65,12 @@ pub fn user_login(conn: &mut PgConnection, id: i64) -> QueryResult<Option<String
     ar_users::table.find(id).select(ar_users::login).first(conn).optional()
 }
 
+/// Whether the user is still there (built here for both connection kinds).
+#[diesel::dsl::auto_type(no_type_alias)]
+pub(super) fn user_row_exists(id: i64) -> _ {
+    diesel::dsl::select(diesel::dsl::exists(ar_users::table.find(id)))
+}
+
 /// Changes what is given; `None` when the user no longer exists.
 pub fn update_user(
     conn: &mut PgConnection,
@@ -90,21 +96,6 @@ pub fn delete_user(conn: &mut PgConnection, id: i64) -> QueryResult<bool> {
 }
 
 // --- projects ---
-
-pub fn list_projects(
-    conn: &mut PgConnection,
-    owner: i64,
-    limit: i64,
-    offset: i64,
-) -> QueryResult<Vec<Project>> {
-    ar_projects::table
-        .filter(ar_projects::owner_id.eq(owner).and(ar_projects::deleted_at.is_null()))
-        .order(ar_projects::id)
-        .limit(limit)
-        .offset(offset)
-        .select(Project::as_select())
-        .load(conn)
-}
 
 pub fn insert_project(conn: &mut PgConnection, owner: i64, name: &str) -> QueryResult<Project> {
     diesel::insert_into(ar_projects::table)

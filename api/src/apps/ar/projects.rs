@@ -8,8 +8,7 @@ use super::{
     TAG,
     auth::{self, Owner},
     json::{ProjectIn, ProjectOut},
-    models,
-};
+    models, reads};
 use crate::{
     db::ResultExt as _,
     error::{ApiError, AuthedRead, AuthedWrite, Conflict, Forbidden, NotFound},
@@ -32,13 +31,13 @@ pub async fn list_projects(
     Query(page): Query<Page>,
 ) -> Result<Json<Vec<ProjectOut>>, ApiError> {
     let projects = state
-        .db(move |conn| {
+        .read(async |conn| {
             // A deleted user's projects go with them (ON DELETE CASCADE), so a
             // page with projects proves the owner exists: only an empty page
             // costs a second round trip to tell "none" from "user deleted".
-            let projects = models::list_projects(conn, owner.user_id, page.limit(), page.offset())?;
-            if projects.is_empty() {
-                owner.check(conn)?;
+            let projects = reads::list_projects(conn, owner.user_id, page.limit(), page.offset()).await?;
+            if projects.is_empty() && !reads::user_exists(conn, owner.user_id).await? {
+                return Err(crate::auth::user_gone());
             }
             Ok(projects)
         })

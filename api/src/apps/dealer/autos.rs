@@ -8,8 +8,7 @@ use super::{
     DealerUser, TAG,
     errors::{TokenBody, TokenRead},
     json::{AutoIn, AutoOut, ErrorOut, MessageOut},
-    models,
-};
+    models, reads};
 use crate::{
     auth,
     db::ResultExt as _,
@@ -50,12 +49,12 @@ pub async fn list_stock(
     Query(page): Query<Page>,
 ) -> Result<axum::Json<Vec<AutoOut>>, ApiError> {
     let autos = state
-        .db(move |conn| {
-            let autos = models::list_autos(conn, user.user_id, page.limit(), page.offset())?;
-            if autos.is_empty() && !models::user_exists(conn, user.user_id)? {
+        .read(async |conn| {
+            let autos = reads::list_autos(conn, user.user_id, page.limit(), page.offset()).await?;
+            if autos.is_empty() && !reads::user_exists(conn, user.user_id).await? {
                 return Err(auth::user_gone());
             }
-            if autos.is_empty() && !models::any_autos(conn)? {
+            if autos.is_empty() && !reads::any_autos(conn).await? {
                 return Err(ApiError::BadRequest("No one autos found in DataBase".into()));
             }
             Ok(autos)

@@ -8,6 +8,7 @@ mod errors;
 mod json;
 mod models;
 mod panel;
+mod reads;
 mod users;
 
 use utoipa::openapi::security::SecurityScheme;

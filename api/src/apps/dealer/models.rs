@@ -49,7 +49,14 @@ pub fn find_user(conn: &mut PgConnection, username: &str) -> QueryResult<Option<
 }
 
 pub fn user_exists(conn: &mut PgConnection, id: i64) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(dealer_users::table.find(id))).get_result(conn)
+    user_row_exists(id).get_result(conn)
+}
+
+/// Whether the user is still there (built here for both connection kinds).
+#[diesel::dsl::auto_type(no_type_alias)]
+pub(super) fn user_row_exists(id: i64) -> _ {
+    let exists: CallerExists = caller_exists(id);
+    diesel::dsl::select(exists)
 }
 
 /// The stock is shared, so no row of it proves the caller exists: every
@@ -57,7 +64,7 @@ pub fn user_exists(conn: &mut PgConnection, id: i64) -> QueryResult<bool> {
 /// user reads and changes nothing (the caller then tells 401 from 404).
 type CallerExists = diesel::dsl::exists<diesel::dsl::Find<dealer_users::table, i64>>;
 
-fn caller_exists(user_id: i64) -> CallerExists {
+pub(super) fn caller_exists(user_id: i64) -> CallerExists {
     diesel::dsl::exists(dealer_users::table.find(user_id))
 }
 
@@ -95,20 +102,6 @@ pub fn find_auto(conn: &mut PgConnection, user_id: i64, mark: &str) -> QueryResu
         .select(Auto::as_select())
         .first(conn)
         .optional()
-}
-
-pub fn list_autos(conn: &mut PgConnection, user_id: i64, limit: i64, offset: i64) -> QueryResult<Vec<Auto>> {
-    dealer_autos::table
-        .filter(caller_exists(user_id))
-        .order(dealer_autos::id)
-        .limit(limit)
-        .offset(offset)
-        .select(Auto::as_select())
-        .load(conn)
-}
-
-pub fn any_autos(conn: &mut PgConnection) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(dealer_autos::table.select(dealer_autos::id))).get_result(conn)
 }
 
 pub fn update_auto(

@@ -6,8 +6,7 @@ use super::{
     ExchangeUser, TAG,
     extract::WithToken,
     json::{ItemCreatedOut, ItemIn, ItemListOut, MessageOut, TokenQuery},
-    models,
-};
+    models, reads};
 use crate::{
     auth,
     db::ResultExt as _,
@@ -47,10 +46,10 @@ pub async fn list_items(
     Query(page): Query<Page>,
 ) -> Result<Json<ItemListOut>, ApiError> {
     let items = state
-        .db(move |conn| {
-            let items = models::list_items(conn, user.user_id, page.limit(), page.offset())?;
+        .read(async |conn| {
+            let items = reads::list_items(conn, user.user_id, page.limit(), page.offset()).await?;
             // Items prove their owner exists; only an empty page asks.
-            if items.is_empty() && !models::user_exists(conn, user.user_id)? {
+            if items.is_empty() && !reads::user_exists(conn, user.user_id).await? {
                 return Err(auth::user_gone());
             }
             Ok(items)

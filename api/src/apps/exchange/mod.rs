@@ -8,6 +8,7 @@ mod json;
 mod links;
 mod models;
 mod panel;
+mod reads;
 mod transfers;
 mod users;
 

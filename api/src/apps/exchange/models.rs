@@ -39,8 +39,14 @@ pub fn find_user(conn: &mut PgConnection, login: &str) -> QueryResult<Option<Use
         .optional()
 }
 
+/// Whether the user is still there (built here for both connection kinds).
+#[diesel::dsl::auto_type(no_type_alias)]
+pub(super) fn user_row_exists(id: i64) -> _ {
+    diesel::dsl::select(diesel::dsl::exists(exchange_users::table.find(id)))
+}
+
 pub fn user_exists(conn: &mut PgConnection, id: i64) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(exchange_users::table.find(id))).get_result(conn)
+    user_row_exists(id).get_result(conn)
 }
 
 /// 404 for `what`, or 401 if the caller's user is gone (their items and
@@ -54,16 +60,6 @@ pub fn insert_item(conn: &mut PgConnection, owner_id: i64, name: &str) -> QueryR
         .values((exchange_items::owner_id.eq(owner_id), exchange_items::name.eq(name)))
         .returning(Item::as_returning())
         .get_result(conn)
-}
-
-pub fn list_items(conn: &mut PgConnection, owner_id: i64, limit: i64, offset: i64) -> QueryResult<Vec<Item>> {
-    exchange_items::table
-        .filter(exchange_items::owner_id.eq(owner_id))
-        .order(exchange_items::id)
-        .limit(limit)
-        .offset(offset)
-        .select(Item::as_select())
-        .load(conn)
 }
 
 /// Deletes the owner's item; its pending links lose their item (and answer 410).
