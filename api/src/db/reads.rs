@@ -14,6 +14,7 @@
 //! - each connection carries the session's time bounds, and is read-only at
 //!   the server (`default_transaction_read_only`): a write sent here by
 //!   mistake fails instead of escaping the request's transaction rules;
+//! - its statements run on generic plans (no planning per execution);
 //! - a connection whose server went away (restart, terminated backend) is
 //!   closed by its driver and dropped when it comes back to the pool.
 //!
@@ -44,8 +45,13 @@ type Setup<'a> = Pin<Box<dyn Future<Output = diesel::ConnectionResult<AsyncPgCon
 
 impl Reads {
     pub fn new(url: &str, size: u32, timeouts: &Timeouts) -> anyhow::Result<Self> {
+        // Generic plans: each read is one statement shape, prepared once per
+        // connection, over an index that serves every parameter value. Left to
+        // `auto`, PostgreSQL keeps planning some of them on every execution
+        // (a `LIMIT $n` makes the generic plan look dearer than it is).
         let session: Arc<str> = format!(
-            "SET statement_timeout = {}; SET lock_timeout = {}; SET default_transaction_read_only = on",
+            "SET statement_timeout = {}; SET lock_timeout = {}; SET default_transaction_read_only = on; \
+             SET plan_cache_mode = force_generic_plan",
             timeouts.db_statement.as_millis(),
             timeouts.db_lock.as_millis(),
         )
