@@ -209,7 +209,7 @@ impl TestApp {
             ("JWT_SECRET".into(), JWT_SECRET.into()),
             ("RATE_LIMIT_PER_MINUTE".into(), "0".into()),
             ("DB_POOL_SIZE".into(), "8".into()),
-            ("DB_READ_POOL_SIZE".into(), "4".into()),
+            ("DB_READ_POOL_SIZE".into(), "2".into()),
             ("PAYMENT_PRIVATE_KEY".into(), "test-payment-key".into()),
         ]);
         env.insert("REDIS_URL".into(), redis_url());
