@@ -32,5 +32,6 @@ pub mod server;
 pub mod state;
 pub mod telemetry;
 pub mod validate;
+pub mod wire_time;
 
 pub use router::{app, openapi};

@@ -96,6 +96,7 @@ pub struct AppTokenOut {
     pub id: i64,
     /// The JWT to send as `Authorization: Bearer <token>`.
     pub token: String,
+    #[serde(serialize_with = "crate::wire_time::rfc3339")]
     pub expires_at: DateTime<Utc>,
 }
 

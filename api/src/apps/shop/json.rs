@@ -137,6 +137,7 @@ pub struct TransactionOut {
     /// The payment service's id of the transaction.
     pub transaction_id: i64,
     pub amount: Money,
+    #[serde(serialize_with = "crate::wire_time::rfc3339")]
     pub created_at: DateTime<Utc>,
 }
 
@@ -195,6 +196,7 @@ pub struct UserOut {
     /// False until activated, and while disabled by an admin.
     pub is_active: bool,
     pub is_admin: bool,
+    #[serde(serialize_with = "crate::wire_time::rfc3339")]
     pub created_at: DateTime<Utc>,
     pub bills: Vec<BillOut>,
 }

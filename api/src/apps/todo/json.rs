@@ -105,7 +105,9 @@ pub struct TaskOut {
     pub title: String,
     pub description: Option<String>,
     pub completed: bool,
+    #[serde(serialize_with = "crate::wire_time::rfc3339")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::wire_time::rfc3339")]
     pub updated_at: DateTime<Utc>,
 }
 
