@@ -45,9 +45,9 @@ impl Text {
         text.digits(t.second(), 2);
         if nanos != 0 {
             text.push(b'.');
-            if nanos % 1_000_000 == 0 {
+            if nanos.is_multiple_of(1_000_000) {
                 text.digits(nanos / 1_000_000, 3);
-            } else if nanos % 1_000 == 0 {
+            } else if nanos.is_multiple_of(1_000) {
                 text.digits(nanos / 1_000, 6);
             } else {
                 text.digits(nanos, 9);
