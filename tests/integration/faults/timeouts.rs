@@ -259,3 +259,40 @@ async fn an_exhausted_read_pool_answers_503_with_retry_after_at_once() {
     let tasks: Value = first.json().await.unwrap();
     assert_eq!(tasks[0]["title"], "kept");
 }
+
+#[tokio::test]
+async fn a_read_abandoned_mid_statement_takes_its_connection_out_of_the_pool() {
+    use api::db::reads;
+    use diesel_async::RunQueryDsl as Async;
+
+    let app = TestApp::spawn_with(&[("DB_READ_POOL_SIZE", "1")]).await;
+    let pool = &app.state.db.reads;
+    let sleep = async |conn: &mut reads::ReadConn| {
+        Async::execute(diesel::sql_query("SELECT pg_sleep(3)"), conn).await?;
+        Ok(())
+    };
+    // Cancelled while PostgreSQL still sleeps, as the request deadline does.
+    let abandoned = tokio::time::timeout(Duration::from_millis(300), reads::read(pool, sleep)).await;
+    assert!(abandoned.is_err(), "the read was still running");
+    assert_eq!(pool.counts(), (0, 0), "the busy connection was closed, not pooled");
+    // The next read gets a fresh connection, not the one still busy.
+    let answer =
+        reads::read(pool, async |conn| Ok(Async::execute(diesel::sql_query("SELECT 1"), conn).await?)).await;
+    assert_eq!(answer.unwrap(), 1);
+    assert_eq!(pool.counts(), (0, 1));
+}
+
+#[tokio::test]
+async fn the_read_pool_refuses_writes() {
+    use api::db::reads;
+    use diesel_async::RunQueryDsl as Async;
+
+    let app = TestApp::spawn().await;
+    let write = reads::read(&app.state.db.reads, async |conn| {
+        let insert = diesel::sql_query("INSERT INTO todo_users (username, password_hash) VALUES ('x', 'y')");
+        Ok(Async::execute(insert, conn).await?)
+    })
+    .await;
+    assert!(write.is_err(), "a write on a read connection must fail");
+    assert_eq!(count(&app, "todo_users").await, 0);
+}
