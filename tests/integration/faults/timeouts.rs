@@ -14,13 +14,13 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use super::{assert_unavailable, call};
 
-async fn count(app: &TestApp, table: &'static str) -> i64 {
+async fn count(app: &TestApp, table: impl Into<String>) -> i64 {
     #[derive(diesel::QueryableByName)]
     struct Count {
         #[diesel(sql_type = diesel::sql_types::BigInt)]
         n: i64,
     }
-    let sql = format!("SELECT count(*) AS n FROM {table}");
+    let sql = format!("SELECT count(*) AS n FROM {}", table.into());
     app.query(move |c| diesel::sql_query(sql).get_result::<Count>(c).unwrap().n).await
 }
 
@@ -49,16 +49,22 @@ const TIMED: &[(&str, &str)] = &[("REQUEST_TIMEOUT_MS", "3000"), ("DB_STATEMENT_
 /// When the body of a [`slow_body_request`] follows its head.
 const BODY_DELAY: Duration = Duration::from_millis(1500);
 
-/// Waits until an insert of the test's database sleeps in its trigger.
-async fn sleeping_insert(app: &TestApp) {
+/// Waits until a statement of the test's database waits on `event`
+/// (`wait_event = 'PgSleep'`, `wait_event_type = 'Lock'`).
+async fn waiting(app: &TestApp, event: &str) {
+    let waiting = format!("pg_stat_activity WHERE datname = current_database() AND {event}");
     for _ in 0..200 {
-        let sleeping = "pg_stat_activity WHERE datname = current_database() AND wait_event = 'PgSleep'";
-        if count(app, sleeping).await > 0 {
+        if count(app, waiting.clone()).await > 0 {
             return;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    panic!("the insert never started");
+    panic!("no statement ever waited on {event}");
+}
+
+/// Waits until an insert of the test's database sleeps in its trigger.
+async fn sleeping_insert(app: &TestApp) {
+    waiting(app, "wait_event = 'PgSleep'").await;
 }
 
 /// Another session holding `table` in ACCESS EXCLUSIVE mode until released
@@ -89,18 +95,6 @@ impl TableLock {
         self.release.send(()).unwrap();
         self.holder.await.unwrap();
     }
-}
-
-/// Waits until a statement of the test's database waits for a lock.
-async fn waiting_on_a_lock(app: &TestApp) {
-    for _ in 0..200 {
-        let waiting = "pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'";
-        if count(app, waiting).await > 0 {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("no statement ever waited for the lock");
 }
 
 /// A request whose body arrives `delay` after its head, so that the
@@ -246,7 +240,7 @@ async fn an_exhausted_read_pool_answers_503_with_retry_after_at_once() {
         let (app_url, token) = (app.url("/todo/tasks"), token.clone());
         tokio::spawn(async move { reqwest::Client::new().get(app_url).bearer_auth(token).send().await })
     };
-    waiting_on_a_lock(&app).await;
+    waiting(&app, "wait_event_type = 'Lock'").await;
     let second = call(&app, Method::GET, &format!("/todo/tasks/{}", task["id"]), Some(&token), None).await;
     let detail = assert_unavailable(second).await;
     assert!(detail.contains("busy or unavailable"), "{detail}");
