@@ -97,8 +97,25 @@ pub fn action_button(admin: &Admin, action: &str, label: &str, danger: bool) -> 
     }
 }
 
+/// A table page's body: the search box over the table and its pager. The
+/// table carries the `#rows` id that live search swaps.
+pub fn listing(
+    path: &str,
+    q: &str,
+    placeholder: &str,
+    headers: &[&str],
+    rows: Vec<Markup>,
+    page: i64,
+    more: bool,
+) -> Markup {
+    html! {
+        (search(path, q, placeholder))
+        div #rows { (plain_table(headers, rows)) (pager(path, q, page, more)) }
+    }
+}
+
 /// The search box of a table page: a plain GET form, live with htmx.
-pub fn search(path: &str, q: &str, placeholder: &str) -> Markup {
+fn search(path: &str, q: &str, placeholder: &str) -> Markup {
     html! {
         form.search method="get" action=(path) {
             input type="search" name="q" value=(q) placeholder=(placeholder)
@@ -107,11 +124,6 @@ pub fn search(path: &str, q: &str, placeholder: &str) -> Markup {
             button.secondary type="submit" { "Search" }
         }
     }
-}
-
-/// A searchable table: carries the `#rows` id that live search swaps, pager included.
-pub fn table(headers: &[&str], rows: Vec<Markup>, pager: Markup) -> Markup {
-    html! { div #rows { (plain_table(headers, rows)) (pager) } }
 }
 
 /// A table with its header; `rows` are `tr`s.
@@ -129,7 +141,7 @@ pub fn plain_table(headers: &[&str], rows: Vec<Markup>) -> Markup {
 }
 
 /// "Previous / Next" links keeping the search; `has_next` when a row follows this page.
-pub fn pager(path: &str, q: &str, page: i64, has_next: bool) -> Markup {
+fn pager(path: &str, q: &str, page: i64, has_next: bool) -> Markup {
     let link = |p: i64| {
         let query = serde_urlencoded::to_string([("q", q), ("page", &p.to_string())]).unwrap_or_default();
         format!("{path}?{query}")

@@ -74,8 +74,7 @@ pub async fn list_users(
         .map(|(id, name, created)| html! { tr { td.num { (id) } td { (name) } td { (layout::time(*created)) } } })
         .collect();
     let body = html! {
-        (layout::search(USERS, &text, "Username or id"))
-        (layout::table(&["Id", "Username", "Registered"], rows, layout::pager(USERS, &text, page, more)))
+        (layout::listing(USERS, &text, "Username or id", &["Id", "Username", "Registered"], rows, page, more))
     };
     Ok(layout::page(&admin, USERS, "/dealer users", None, body).into_response())
 }
@@ -125,8 +124,7 @@ pub async fn list_autos(
         .collect();
     let headers = ["Id", "Mark", "Max speed", "Distance", "Handler", "Stock", "Updated"];
     let body = html! {
-        (layout::search(AUTOS, &text, "Mark, handler, stock or id"))
-        (layout::table(&headers, rows, layout::pager(AUTOS, &text, page, more)))
+        (layout::listing(AUTOS, &text, "Mark, handler, stock or id", &headers, rows, page, more))
     };
     Ok(layout::page(&admin, AUTOS, "/dealer autos", None, body).into_response())
 }

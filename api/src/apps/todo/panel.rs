@@ -81,8 +81,7 @@ pub async fn list_users(
         })
         .collect();
     let body = html! {
-        (layout::search(path, &search, "Username or id"))
-        (layout::table(&["Id", "Username", "Registered", "Tasks"], rows, layout::pager(path, &search, page, more)))
+        (layout::listing(path, &search, "Username or id", &["Id", "Username", "Registered", "Tasks"], rows, page, more))
     };
     Ok(layout::page(&admin, path, "/todo users", None, body).into_response())
 }
@@ -129,8 +128,7 @@ pub async fn list_tasks(
         })
         .collect();
     let body = html! {
-        (layout::search(path, &search, "Title, username, or user:ID"))
-        (layout::table(&["Id", "User", "Title", "State", "Created"], rows, layout::pager(path, &search, page, more)))
+        (layout::listing(path, &search, "Title, username, or user:ID", &["Id", "User", "Title", "State", "Created"], rows, page, more))
     };
     Ok(layout::page(&admin, path, "/todo tasks", None, body).into_response())
 }

@@ -120,8 +120,7 @@ pub async fn list_users(
         })
         .collect();
     let body = html! {
-        (layout::search(USERS, &text, "Login or id"))
-        (layout::table(&["Id", "Login", "Registered", "Projects"], rows, layout::pager(USERS, &text, page, more)))
+        (layout::listing(USERS, &text, "Login or id", &["Id", "Login", "Registered", "Projects"], rows, page, more))
     };
     Ok(layout::page(&admin, USERS, "/ar users", None, body).into_response())
 }
@@ -192,8 +191,7 @@ pub async fn list_projects(
         .collect();
     let headers = ["Id", "Name", "Owner", "Targets", "Live tokens", "Created", "State"];
     let body = html! {
-        (layout::search(PROJECTS, &text, "Name, owner's login, id, or user:ID"))
-        (layout::table(&headers, rows, layout::pager(PROJECTS, &text, page, more)))
+        (layout::listing(PROJECTS, &text, "Name, owner's login, id, or user:ID", &headers, rows, page, more))
     };
     Ok(layout::page(&admin, PROJECTS, "/ar projects", None, body).into_response())
 }

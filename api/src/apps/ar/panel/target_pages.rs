@@ -87,8 +87,7 @@ pub async fn list(State(state): State<AppState>, admin: Admin, Query(q): Query<L
         .collect();
     let headers = ["Image", "Id", "Project", "Description", "Size", "Updated", "State"];
     let body = html! {
-        (layout::search(PATH, &text, "Description, project name, id, or project:ID"))
-        (layout::table(&headers, rows, layout::pager(PATH, &text, page, more)))
+        (layout::listing(PATH, &text, "Description, project name, id, or project:ID", &headers, rows, page, more))
     };
     Ok(layout::page(&admin, PATH, "/ar image targets", None, body).into_response())
 }

@@ -104,8 +104,7 @@ pub async fn list(State(state): State<AppState>, admin: Admin, Query(q): Query<L
         .collect();
     let headers = ["Id", "Project", "Owner", "Issued", "Expires", "State", ""];
     let body = html! {
-        (layout::search(PATH, &text, "Project, owner's login, id, project:ID or user:ID"))
-        (layout::table(&headers, rows, layout::pager(PATH, &text, page, more)))
+        (layout::listing(PATH, &text, "Project, owner's login, id, project:ID or user:ID", &headers, rows, page, more))
     };
     let notice = session::take_notice(&state, &admin).await?;
     Ok(layout::page(&admin, PATH, "/ar app tokens", notice.as_deref(), body).into_response())

@@ -98,8 +98,7 @@ pub async fn list_users(
         })
         .collect();
     let body = html! {
-        (layout::search(USERS, &text, "Login or id"))
-        (layout::table(&["Id", "Login", "Registered", "Items", ""], rows, layout::pager(USERS, &text, page, more)))
+        (layout::listing(USERS, &text, "Login or id", &["Id", "Login", "Registered", "Items", ""], rows, page, more))
     };
     Ok(layout::page(&admin, USERS, "/exchange users", None, body).into_response())
 }
@@ -148,8 +147,7 @@ pub async fn list_items(
         })
         .collect();
     let body = html! {
-        (layout::search(ITEMS, &text, "Name, owner's login, id, or user:ID"))
-        (layout::table(&["Id", "Name", "Owner", "Created"], rows, layout::pager(ITEMS, &text, page, more)))
+        (layout::listing(ITEMS, &text, "Name, owner's login, id, or user:ID", &["Id", "Name", "Owner", "Created"], rows, page, more))
     };
     Ok(layout::page(&admin, ITEMS, "/exchange items", None, body).into_response())
 }

@@ -91,8 +91,7 @@ pub async fn list(State(state): State<AppState>, admin: Admin, Query(q): Query<L
     let headers = ["Link", "Item", "From", "To", "Sent", "Expires"];
     let body = html! {
         p.muted { "Links that would still move their item. Their codes are stored hashed and never shown." }
-        (layout::search(PATH, &text, "Item, login, id, or user:ID"))
-        (layout::table(&headers, rows, layout::pager(PATH, &text, page, more)))
+        (layout::listing(PATH, &text, "Item, login, id, or user:ID", &headers, rows, page, more))
     };
     Ok(layout::page(&admin, PATH, "/exchange pending transfers", None, body).into_response())
 }

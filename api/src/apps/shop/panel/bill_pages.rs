@@ -70,8 +70,7 @@ pub async fn list(State(state): State<AppState>, admin: Admin, Query(q): Query<L
         })
         .collect();
     let body = html! {
-        (layout::search(PATH, &text, "Bill id, login, or user:ID"))
-        (layout::table(&["Bill", "Owner", "Balance", "Opened", ""], rows, layout::pager(PATH, &text, page, more)))
+        (layout::listing(PATH, &text, "Bill id, login, or user:ID", &["Bill", "Owner", "Balance", "Opened", ""], rows, page, more))
     };
     Ok(layout::page(&admin, PATH, "/shop bills", None, body).into_response())
 }

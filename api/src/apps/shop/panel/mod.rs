@@ -118,8 +118,7 @@ pub async fn list_users(
         .collect();
     let headers = ["Id", "Login", "State", "Role", "Bills", "Balance", "Registered", ""];
     let body = html! {
-        (layout::search(PATH, &text, "Login or id"))
-        (layout::table(&headers, rows, layout::pager(PATH, &text, page, more)))
+        (layout::listing(PATH, &text, "Login or id", &headers, rows, page, more))
     };
     let notice = session::take_notice(&state, &admin).await?;
     Ok(layout::page(&admin, PATH, "/shop users", notice.as_deref(), body).into_response())

@@ -96,8 +96,7 @@ pub async fn list(State(state): State<AppState>, admin: Admin, Query(q): Query<L
             h2 { "New product" }
             form.grid method="post" action=(PATH) { (layout::csrf(&admin)) (fields(None)) button.primary type="submit" { "Create" } }
         }
-        (layout::search(PATH, &text, "Title, description or id"))
-        (layout::table(&["Id", "Title", "Description", "Price", "Updated", ""], rows, layout::pager(PATH, &text, page, more)))
+        (layout::listing(PATH, &text, "Title, description or id", &["Id", "Title", "Description", "Price", "Updated", ""], rows, page, more))
     };
     let notice = session::take_notice(&state, &admin).await?;
     Ok(layout::page(&admin, PATH, "/shop products", notice.as_deref(), body).into_response())
